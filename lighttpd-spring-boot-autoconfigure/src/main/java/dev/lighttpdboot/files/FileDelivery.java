@@ -1,0 +1,200 @@
+package dev.lighttpdboot.files;
+
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.ResolvableType;
+import org.springframework.core.codec.Hints;
+import org.springframework.core.codec.ResourceRegionEncoder;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.support.ResourceRegion;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpRange;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ZeroCopyHttpOutputMessage;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.util.MimeTypeUtils;
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The one way this project sends a file: static files, X-Sendfile, signed links and FLV seeks all end here, so
+ * they share the same semantics.
+ * <ul>
+ * <li>GET and HEAD; OPTIONS answers with {@code Allow}; any other method gets 405 with {@code Allow}.</li>
+ * <li>{@code ETag}, {@code Last-Modified} and {@code Accept-Ranges} on every answer; {@code If-Match} and
+ * {@code If-Unmodified-Since} give 412, {@code If-None-Match} and {@code If-Modified-Since} give 304.</li>
+ * <li>{@code Range} on GET, parsed by Spring's {@link HttpRange}: one satisfiable range gives 206 with
+ * {@code Content-Range}; several give {@code multipart/byteranges} (Spring's {@link ResourceRegionEncoder});
+ * none satisfiable gives 416 with {@code Content-Range: bytes *}{@code /size}. A malformed Range header, or
+ * ranges that together ask for at least the whole file, are ignored (200 with the whole file), as RFC 9110
+ * allows. {@code If-Range} is evaluated here: a Range applies only if it names the current file.</li>
+ * <li>The whole file or a single range is written through {@link ZeroCopyHttpOutputMessage}, which Reactor Netty
+ * turns into {@code sendfile(2)}; only when a decorator hides it is the file copied through buffers read on
+ * the {@link FileSystemScheduler}.</li>
+ * </ul>
+ * This class never touches the file system on the calling thread: it works from a {@link FileSnapshot} taken
+ * on the file-system scheduler.
+ */
+public final class FileDelivery {
+
+	private static final Log logger = LogFactory.getLog(FileDelivery.class);
+
+	private static final String ALLOWED_METHODS = "GET, HEAD, OPTIONS";
+
+	private static final int BUFFER_SIZE = 64 * 1024;
+
+	private static final ResolvableType REGION_TYPE = ResolvableType.forClass(ResourceRegion.class);
+
+	private final ContentTypes contentTypes;
+
+	private final FileSystemScheduler fileSystem;
+
+	private final ResourceRegionEncoder regionEncoder = new ResourceRegionEncoder(BUFFER_SIZE);
+
+	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem) {
+		this.contentTypes = contentTypes;
+		this.fileSystem = fileSystem;
+	}
+
+	/**
+	 * Answer the exchange with a file, its Content-Type chosen from its name.
+	 */
+	public Mono<Void> deliver(ServerWebExchange exchange, FileSnapshot file) {
+		return deliver(exchange.getRequest(), exchange.getResponse(), file, null);
+	}
+
+	/**
+	 * Answer a request with a file.
+	 * @param request the request whose method, conditional and Range headers apply
+	 * @param response the response to write
+	 * @param file the file, stat'ed on the file-system scheduler
+	 * @param contentType the Content-Type to send, or {@code null} to choose it from the file name
+	 * @return completion of the response
+	 */
+	public Mono<Void> deliver(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
+			MediaType contentType) {
+		if (file.directory()) {
+			return Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file"));
+		}
+		HttpMethod method = request.getMethod();
+		HttpHeaders headers = response.getHeaders();
+		if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+			headers.set(HttpHeaders.ALLOW, ALLOWED_METHODS);
+			headers.setContentLength(0);
+			response.setStatusCode(HttpMethod.OPTIONS.equals(method) ? HttpStatus.OK : HttpStatus.METHOD_NOT_ALLOWED);
+			return response.setComplete();
+		}
+		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+		headers.setETag(file.etag());
+		headers.setLastModified(file.lastModified());
+		switch (Preconditions.evaluate(request.getHeaders(), file)) {
+			case NOT_MODIFIED:
+				response.setStatusCode(HttpStatus.NOT_MODIFIED);
+				return response.setComplete();
+			case PRECONDITION_FAILED:
+				response.setStatusCode(HttpStatus.PRECONDITION_FAILED);
+				headers.setContentLength(0);
+				return response.setComplete();
+			default:
+				break;
+		}
+		MediaType type = (contentType != null) ? contentType : this.contentTypes.forFileName(file.fileName());
+		headers.setContentType(type);
+		String range = request.getHeaders().getFirst(HttpHeaders.RANGE);
+		if (range != null && HttpMethod.GET.equals(method) && Preconditions.rangeApplies(request.getHeaders(), file)) {
+			return writeRanges(range, response, file, type);
+		}
+		return writeWhole(method, response, file);
+	}
+
+	private Mono<Void> writeWhole(HttpMethod method, ServerHttpResponse response, FileSnapshot file) {
+		response.getHeaders().setContentLength(file.size());
+		if (HttpMethod.HEAD.equals(method) || file.size() == 0) {
+			return response.setComplete();
+		}
+		return writeRegion(response, file.path(), 0, file.size());
+	}
+
+	private Mono<Void> writeRanges(String rangeHeader, ServerHttpResponse response, FileSnapshot file,
+			MediaType type) {
+		List<HttpRange> satisfiable;
+		try {
+			satisfiable = satisfiable(HttpRange.parseRanges(rangeHeader), file.size());
+		}
+		catch (IllegalArgumentException ex) {
+			logger.debug("Ignoring malformed Range '" + rangeHeader + "': " + ex.getMessage());
+			return writeWhole(HttpMethod.GET, response, file);
+		}
+		HttpHeaders headers = response.getHeaders();
+		if (satisfiable.isEmpty()) {
+			response.setStatusCode(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+			headers.remove(HttpHeaders.CONTENT_TYPE);
+			headers.set(HttpHeaders.CONTENT_RANGE, "bytes */" + file.size());
+			headers.setContentLength(0);
+			return response.setComplete();
+		}
+		Resource resource = file.asResource();
+		List<ResourceRegion> regions;
+		try {
+			regions = HttpRange.toResourceRegions(satisfiable, resource);
+		}
+		catch (IllegalArgumentException ex) {
+			// Several ranges adding up to the whole file or more: sending them would amplify the response.
+			logger.debug("Ignoring Range '" + rangeHeader + "': " + ex.getMessage());
+			return writeWhole(HttpMethod.GET, response, file);
+		}
+		response.setStatusCode(HttpStatus.PARTIAL_CONTENT);
+		if (regions.size() == 1) {
+			ResourceRegion region = regions.get(0);
+			long first = region.getPosition();
+			long last = first + region.getCount() - 1;
+			headers.set(HttpHeaders.CONTENT_RANGE, "bytes " + first + "-" + last + "/" + file.size());
+			headers.setContentLength(region.getCount());
+			return writeRegion(response, file.path(), first, region.getCount());
+		}
+		String boundary = MimeTypeUtils.generateMultipartBoundaryString();
+		headers.setContentType(MediaType.parseMediaType("multipart/byteranges;boundary=" + boundary));
+		Map<String, Object> hints = Hints.from(ResourceRegionEncoder.BOUNDARY_STRING_HINT, boundary);
+		Flux<DataBuffer> body = this.regionEncoder
+			.encode(Flux.fromIterable(regions), response.bufferFactory(), REGION_TYPE, type, hints)
+			.subscribeOn(this.fileSystem.scheduler());
+		return response.writeWith(body);
+	}
+
+	private static List<HttpRange> satisfiable(List<HttpRange> ranges, long size) {
+		List<HttpRange> result = new ArrayList<>(ranges.size());
+		for (HttpRange range : ranges) {
+			if (size > 0 && range.getRangeStart(size) < size) {
+				result.add(range);
+			}
+		}
+		return result;
+	}
+
+	private Mono<Void> writeRegion(ServerHttpResponse response, Path path, long position, long count) {
+		if (response instanceof ZeroCopyHttpOutputMessage zeroCopy) {
+			return zeroCopy.writeWith(path, position, count);
+		}
+		// A decorator hides the native response: copy through buffers, reading off the event loop.
+		Flux<DataBuffer> buffers = DataBufferUtils.readAsynchronousFileChannel(
+				() -> AsynchronousFileChannel.open(path, StandardOpenOption.READ), position, response.bufferFactory(),
+				BUFFER_SIZE);
+		return response.writeWith(DataBufferUtils.takeUntilByteCount(buffers, count)
+			.subscribeOn(this.fileSystem.scheduler()));
+	}
+
+}

@@ -1,0 +1,16 @@
+package dev.lighttpdboot.files;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * A request path that must not reach the file system, with the status the client gets for it.
+ * <p>The reason is meant for the log; clients see only the status.
+ */
+public class PathRefusedException extends ResponseStatusException {
+
+	public PathRefusedException(HttpStatus status, String reason) {
+		super(status, reason);
+	}
+
+}

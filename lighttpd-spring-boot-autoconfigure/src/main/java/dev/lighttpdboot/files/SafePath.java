@@ -1,0 +1,162 @@
+package dev.lighttpdboot.files;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A request path decoded exactly once and reduced to plain file-name segments, so that it can only name
+ * something below whatever root it is resolved against.
+ * <p>Parsing refuses, with {@link PathRefusedException}: a path that does not start with {@code /}, malformed
+ * percent-encoding or UTF-8, control characters including NUL, backslashes (raw or encoded), encoded slashes and
+ * {@code ..} segments (400), and segments starting with a dot when hidden files are not allowed (404, so that
+ * their existence is not revealed). Empty and {@code .} segments are dropped, as lighttpd and nginx do.
+ * <p>Parsing is pure string work; symlinks are the business of {@link FileRoot}, which checks the real path.
+ */
+public final class SafePath {
+
+	private final List<String> segments;
+
+	private final boolean trailingSlash;
+
+	private SafePath(List<String> segments, boolean trailingSlash) {
+		this.segments = segments;
+		this.trailingSlash = trailingSlash;
+	}
+
+	/**
+	 * Parse the percent-encoded path of a request target (without the query).
+	 * @param encodedPath the raw path, for example {@code /docs/a%20b.txt}
+	 * @param allowHidden whether segments starting with a dot are allowed
+	 * @return the checked path
+	 * @throws PathRefusedException if the path is refused
+	 */
+	public static SafePath parse(String encodedPath, boolean allowHidden) {
+		if (encodedPath.isEmpty() || encodedPath.charAt(0) != '/') {
+			throw badRequest("path does not start with '/'");
+		}
+		List<String> segments = new ArrayList<>();
+		int start = 1;
+		for (int i = 1; i <= encodedPath.length(); i++) {
+			if (i == encodedPath.length() || encodedPath.charAt(i) == '/') {
+				String segment = decodeSegment(encodedPath, start, i);
+				start = i + 1;
+				if (segment.isEmpty() || segment.equals(".")) {
+					continue;
+				}
+				if (segment.equals("..")) {
+					throw badRequest("'..' segment");
+				}
+				if (!allowHidden && segment.charAt(0) == '.') {
+					throw new PathRefusedException(HttpStatus.NOT_FOUND, "hidden file segment");
+				}
+				segments.add(segment);
+			}
+		}
+		boolean trailingSlash = encodedPath.charAt(encodedPath.length() - 1) == '/';
+		return new SafePath(Collections.unmodifiableList(segments), trailingSlash);
+	}
+
+	private static String decodeSegment(String path, int from, int to) {
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
+		for (int i = from; i < to; i++) {
+			char c = path.charAt(i);
+			int b;
+			if (c == '%') {
+				if (i + 2 >= to) {
+					throw badRequest("truncated percent-encoding");
+				}
+				int high = Character.digit(path.charAt(i + 1), 16);
+				int low = Character.digit(path.charAt(i + 2), 16);
+				if (high < 0 || low < 0) {
+					throw badRequest("malformed percent-encoding");
+				}
+				b = (high << 4) | low;
+				i += 2;
+				if (b == '/') {
+					throw badRequest("encoded slash");
+				}
+			}
+			else if (c >= 0x80) {
+				// Already-decoded text (callers outside HTTP): take it as UTF-8, as the decoded bytes will be.
+				byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+				if (Character.isHighSurrogate(c) && i + 1 < to) {
+					encoded = path.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+					i++;
+				}
+				bytes.writeBytes(encoded);
+				continue;
+			}
+			else {
+				b = c;
+			}
+			if (b == '\\') {
+				throw badRequest("backslash");
+			}
+			if (b < 0x20 || b == 0x7f) {
+				throw badRequest("control character");
+			}
+			bytes.write(b);
+		}
+		return decodeUtf8(bytes.toByteArray());
+	}
+
+	private static String decodeUtf8(byte[] bytes) {
+		try {
+			return StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes))
+				.toString();
+		}
+		catch (CharacterCodingException ex) {
+			throw badRequest("malformed UTF-8");
+		}
+	}
+
+	private static PathRefusedException badRequest(String reason) {
+		return new PathRefusedException(HttpStatus.BAD_REQUEST, reason);
+	}
+
+	/**
+	 * Return the decoded segments: none is empty, {@code .} or {@code ..}, and none contains a slash,
+	 * a backslash or a control character.
+	 */
+	public List<String> segments() {
+		return this.segments;
+	}
+
+	/**
+	 * Whether the request path ended with a slash (a request for a directory); true for {@code /}.
+	 */
+	public boolean hasTrailingSlash() {
+		return this.trailingSlash;
+	}
+
+	/**
+	 * Resolve this path against a directory without touching the file system. The result is always the directory
+	 * itself or below it, lexically; symlinks are checked by {@link FileRoot}.
+	 */
+	public Path resolveAgainst(Path directory) {
+		Path result = directory;
+		for (String segment : this.segments) {
+			result = result.resolve(segment);
+		}
+		return result;
+	}
+
+	@Override
+	public String toString() {
+		String joined = String.join("/", this.segments);
+		return (joined.isEmpty() || !this.trailingSlash) ? "/" + joined : "/" + joined + "/";
+	}
+
+}

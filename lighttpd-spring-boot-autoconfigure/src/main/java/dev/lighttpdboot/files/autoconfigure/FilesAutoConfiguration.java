@@ -1,0 +1,46 @@
+package dev.lighttpdboot.files.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.lighttpdboot.files.ContentTypes;
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileSystemScheduler;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.MediaType;
+
+/**
+ * Auto-configuration of the file-delivery path that every file-sending feature uses.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@EnableConfigurationProperties(FilesProperties.class)
+public final class FilesAutoConfiguration {
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	FileSystemScheduler lighttpdFileSystemScheduler(FilesProperties properties) {
+		FilesProperties.Files files = properties.getFiles();
+		return new FileSystemScheduler(files.getIoThreads(), files.getIoQueueSize());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ContentTypes lighttpdContentTypes(FilesProperties properties) {
+		Map<String, MediaType> mappings = new LinkedHashMap<>();
+		properties.getFiles().getMimeTypes().forEach((extension, type) -> mappings.put(extension, MediaType.parseMediaType(type)));
+		return new ContentTypes(mappings, properties.getFiles().getTextCharset());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	FileDelivery lighttpdFileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystemScheduler) {
+		return new FileDelivery(contentTypes, fileSystemScheduler);
+	}
+
+}

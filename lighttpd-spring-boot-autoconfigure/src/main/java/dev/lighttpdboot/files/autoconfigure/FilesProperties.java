@@ -1,0 +1,96 @@
+package dev.lighttpdboot.files.autoconfigure;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration of file delivery, shared by every feature that sends files.
+ */
+@ConfigurationProperties("lighttpd")
+public class FilesProperties {
+
+	/**
+	 * Directory served at "/" by the static files handler. Relative paths resolve against the working directory.
+	 */
+	private Path documentRoot;
+
+	private final Files files = new Files();
+
+	public Path getDocumentRoot() {
+		return this.documentRoot;
+	}
+
+	public void setDocumentRoot(Path documentRoot) {
+		this.documentRoot = documentRoot;
+	}
+
+	public Files getFiles() {
+		return this.files;
+	}
+
+	/**
+	 * Content types and the scheduler for blocking file-system calls.
+	 */
+	public static class Files {
+
+		/**
+		 * Content types by file extension, added to or replacing the built-in table, for example
+		 * "flv: video/x-flv".
+		 */
+		private Map<String, String> mimeTypes = new LinkedHashMap<>();
+
+		/**
+		 * Charset added to textual content types (text/*, JSON, XML, JavaScript) that name none.
+		 */
+		private Charset textCharset = StandardCharsets.UTF_8;
+
+		/**
+		 * Maximum number of threads for blocking file-system calls (stat, realpath, open, directory reads).
+		 */
+		private int ioThreads = 16;
+
+		/**
+		 * Maximum number of file-system tasks waiting for a thread; beyond it requests fail instead of queueing.
+		 */
+		private int ioQueueSize = 10_000;
+
+		public Map<String, String> getMimeTypes() {
+			return this.mimeTypes;
+		}
+
+		public void setMimeTypes(Map<String, String> mimeTypes) {
+			this.mimeTypes = mimeTypes;
+		}
+
+		public Charset getTextCharset() {
+			return this.textCharset;
+		}
+
+		public void setTextCharset(Charset textCharset) {
+			this.textCharset = textCharset;
+		}
+
+		public int getIoThreads() {
+			return this.ioThreads;
+		}
+
+		public void setIoThreads(int ioThreads) {
+			this.ioThreads = ioThreads;
+		}
+
+		public int getIoQueueSize() {
+			return this.ioQueueSize;
+		}
+
+		public void setIoQueueSize(int ioQueueSize) {
+			this.ioQueueSize = ioQueueSize;
+		}
+
+	}
+
+}

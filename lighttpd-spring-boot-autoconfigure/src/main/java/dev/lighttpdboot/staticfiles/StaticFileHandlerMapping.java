@@ -1,0 +1,183 @@
+package dev.lighttpdboot.staticfiles;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.SafePath;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.handler.AbstractHandlerMapping;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * Serves a document root at {@code /}, after every handler of the application.
+ * <p>It is ordered just before Spring's own static-resource mapping ({@code LOWEST_PRECEDENCE - 1}, which answers
+ * every path) and after controllers and router functions. A path that names nothing in the document root falls
+ * through to the next mapping, so classpath resources still work and a path found nowhere ends as 404. A path that
+ * is refused (400, 403) ends here. Directories: a request without the trailing slash is redirected (301) to it;
+ * with it, the first index file is served, else a listing when enabled, else 403.
+ */
+public class StaticFileHandlerMapping extends AbstractHandlerMapping {
+
+	private static final Log logger = LogFactory.getLog(StaticFileHandlerMapping.class);
+
+	private final FileRoot root;
+
+	private final FileDelivery delivery;
+
+	private final FileSystemScheduler fileSystem;
+
+	private final List<String> indexFiles;
+
+	private final boolean directoryListing;
+
+	private final boolean serveHiddenFiles;
+
+	/**
+	 * Create the mapping.
+	 * @param root the document root
+	 * @param delivery the file-delivery path
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param indexFiles file names tried, in order, for a directory
+	 * @param directoryListing whether a directory without an index file is listed (else 403)
+	 * @param serveHiddenFiles whether paths with a segment starting with a dot are served
+	 */
+	public StaticFileHandlerMapping(FileRoot root, FileDelivery delivery, FileSystemScheduler fileSystem,
+			List<String> indexFiles, boolean directoryListing, boolean serveHiddenFiles) {
+		this.root = root;
+		this.delivery = delivery;
+		this.fileSystem = fileSystem;
+		this.indexFiles = List.copyOf(indexFiles);
+		this.directoryListing = directoryListing;
+		this.serveHiddenFiles = serveHiddenFiles;
+		setOrder(Ordered.LOWEST_PRECEDENCE - 2);
+	}
+
+	@Override
+	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		ServerHttpRequest request = exchange.getRequest();
+		String rawPath = request.getPath().pathWithinApplication().value();
+		SafePath path;
+		try {
+			path = SafePath.parse(rawPath, this.serveHiddenFiles);
+		}
+		catch (PathRefusedException ex) {
+			return refuse(request, rawPath, ex);
+		}
+		return this.fileSystem.call(() -> this.root.lookup(path).orElse(null))
+			.flatMap((file) -> handlerFor(request, path, file))
+			.onErrorResume(PathRefusedException.class, (ex) -> refuse(request, rawPath, ex));
+	}
+
+	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {
+		if (!file.directory()) {
+			// "/file.txt/" names no directory: 404, as the file system says for stat("file.txt/").
+			return path.hasTrailingSlash() ? Mono.empty() : Mono.just((exchange) -> this.delivery.deliver(exchange, file));
+		}
+		if (!path.hasTrailingSlash()) {
+			return Mono.just((exchange) -> redirectToDirectory(exchange.getRequest(), exchange.getResponse(), path));
+		}
+		return this.fileSystem.call(() -> findIndexFile(file))
+			.<WebHandler>map((index) -> (exchange) -> this.delivery.deliver(exchange, index))
+			.switchIfEmpty(Mono.defer(() -> withoutIndex(request, path, file)));
+	}
+
+	private FileSnapshot findIndexFile(FileSnapshot directory) throws java.io.IOException {
+		for (String name : this.indexFiles) {
+			FileSnapshot candidate = this.root.lookup(directory.path().resolve(name)).orElse(null);
+			if (candidate != null && !candidate.directory()) {
+				return candidate;
+			}
+		}
+		return null;
+	}
+
+	private Mono<WebHandler> withoutIndex(ServerHttpRequest request, SafePath path, FileSnapshot directory) {
+		if (!this.directoryListing) {
+			return refuse(request, path.toString(), new PathRefusedException(HttpStatus.FORBIDDEN,
+					"directory without an index file, and listing is off"));
+		}
+		return Mono.just((exchange) -> writeListing(exchange, path, directory));
+	}
+
+	private Mono<Void> writeListing(ServerWebExchange exchange, SafePath path, FileSnapshot directory) {
+		ServerHttpResponse response = exchange.getResponse();
+		HttpMethod method = exchange.getRequest().getMethod();
+		if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+			response.getHeaders().set(HttpHeaders.ALLOW, "GET, HEAD");
+			response.setStatusCode(HttpStatus.METHOD_NOT_ALLOWED);
+			return response.setComplete();
+		}
+		return this.fileSystem
+			.call(() -> DirectoryListing.read(path.toString(), directory.path(), this.serveHiddenFiles).toHtml())
+			.flatMap((html) -> {
+				byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+				response.getHeaders().setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
+				response.getHeaders().setContentLength(bytes.length);
+				response.getHeaders().setCacheControl("no-cache");
+				if (HttpMethod.HEAD.equals(method)) {
+					return response.setComplete();
+				}
+				Flux<DataBuffer> body = Flux.just(response.bufferFactory().wrap(bytes));
+				return response.writeWith(body);
+			});
+	}
+
+	private static Mono<Void> redirectToDirectory(ServerHttpRequest request, ServerHttpResponse response,
+			SafePath path) {
+		// Built from the checked segments, not the raw path: "//host" must not become a redirect to another site.
+		StringBuilder location = new StringBuilder(request.getPath().contextPath().value());
+		for (String segment : path.segments()) {
+			location.append('/').append(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+		}
+		location.append('/');
+		String query = request.getURI().getRawQuery();
+		if (query != null) {
+			location.append('?').append(query);
+		}
+		response.setStatusCode(HttpStatus.MOVED_PERMANENTLY);
+		response.getHeaders().set(HttpHeaders.LOCATION, location.toString());
+		response.getHeaders().setContentLength(0);
+		return response.setComplete();
+	}
+
+	private static <T> Mono<T> refuse(ServerHttpRequest request, String rawPath, PathRefusedException ex) {
+		if (ex.getStatusCode() == HttpStatus.NOT_FOUND) {
+			// Hidden files look missing: let other mappings try, and end as an ordinary 404.
+			return Mono.empty();
+		}
+		if (logger.isInfoEnabled()) {
+			logger.info("Refused " + request.getMethod() + " " + printable(rawPath) + " with "
+					+ ex.getStatusCode().value() + ": " + ex.getReason());
+		}
+		return Mono.error(ex);
+	}
+
+	private static String printable(String path) {
+		StringBuilder result = new StringBuilder(Math.min(path.length(), 256));
+		for (int i = 0; i < path.length() && i < 256; i++) {
+			char c = path.charAt(i);
+			result.append((c < 0x20 || c == 0x7f) ? '?' : c);
+		}
+		return (path.length() > 256) ? result.append("...").toString() : result.toString();
+	}
+
+}

@@ -1,0 +1,54 @@
+package dev.lighttpdboot.staticfiles.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
+import dev.lighttpdboot.files.autoconfigure.FilesProperties;
+import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of the static document root: active when {@code lighttpd.document-root} is set and
+ * {@code lighttpd.static-files.enabled} is not false.
+ */
+@AutoConfiguration(after = FilesAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnProperty("lighttpd.document-root")
+@ConditionalOnBooleanProperty(name = "lighttpd.static-files.enabled", matchIfMissing = true)
+@EnableConfigurationProperties({ FilesProperties.class, StaticFilesProperties.class })
+public final class StaticFilesAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(FileDelivery.class)
+	StaticFileHandlerMapping lighttpdStaticFileHandlerMapping(FilesProperties files, StaticFilesProperties properties,
+			FileDelivery delivery, FileSystemScheduler fileSystemScheduler) {
+		FileRoot root = openDocumentRoot(files.getDocumentRoot(), properties.isServeHiddenFiles());
+		return new StaticFileHandlerMapping(root, delivery, fileSystemScheduler, properties.getIndexFiles(),
+				properties.isDirListing(), properties.isServeHiddenFiles());
+	}
+
+	private static FileRoot openDocumentRoot(Path directory, boolean serveHiddenFiles) {
+		try {
+			return FileRoot.open(directory, serveHiddenFiles);
+		}
+		catch (IOException ex) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", directory,
+					"it must name an existing, readable directory (" + ex.getClass().getSimpleName() + ")");
+		}
+	}
+
+}

@@ -1,0 +1,149 @@
+package dev.lighttpdboot.files;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.http.HttpStatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class SafePathTests {
+
+	private static final Path ROOT = Path.of("/srv/www");
+
+	@Test
+	void decodesPercentEncodingOnceAsUtf8() {
+		SafePath path = SafePath.parse("/docs/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt", false);
+		assertThat(path.segments()).containsExactly("docs", "ünï cødé.txt");
+		assertThat(SafePath.parse("/a%2520b", false).segments()).containsExactly("a%20b");
+	}
+
+	@Test
+	void dropsEmptyAndDotSegments() {
+		SafePath path = SafePath.parse("//docs/./a//b.txt", false);
+		assertThat(path.segments()).containsExactly("docs", "a", "b.txt");
+		assertThat(path.resolveAgainst(ROOT)).isEqualTo(ROOT.resolve("docs/a/b.txt"));
+	}
+
+	@Test
+	void remembersTrailingSlash() {
+		assertThat(SafePath.parse("/docs/", false).hasTrailingSlash()).isTrue();
+		assertThat(SafePath.parse("/docs", false).hasTrailingSlash()).isFalse();
+		assertThat(SafePath.parse("/", false).hasTrailingSlash()).isTrue();
+		assertThat(SafePath.parse("/", false).segments()).isEmpty();
+		assertThat(SafePath.parse("/docs/", false)).hasToString("/docs/");
+	}
+
+	@Test
+	void keepsCharactersThatAreOrdinaryInFileNames() {
+		assertThat(SafePath.parse("/a;b.txt", false).segments()).containsExactly("a;b.txt");
+		assertThat(SafePath.parse("/a...b", false).segments()).containsExactly("a...b");
+	}
+
+	@ParameterizedTest(name = "{0} -> {1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			/../secret.txt              | 400
+			/docs/../../secret.txt      | 400
+			/%2e%2e/secret.txt          | 400
+			/%2E%2E/secret.txt          | 400
+			/.%2e/secret.txt            | 400
+			/docs/..                    | 400
+			/..%2fsecret.txt            | 400
+			/docs%2f..%2f..%2fsecret    | 400
+			/%2F                        | 400
+			/..\\secret.txt             | 400
+			/%5c..%5csecret.txt         | 400
+			/hello.txt%00.html          | 400
+			/a%0d%0aSet-Cookie:x        | 400
+			/a%7f                       | 400
+			/a%                         | 400
+			/a%2                        | 400
+			/a%zz                       | 400
+			/%c0%ae%c0%ae/secret.txt    | 400
+			/%ff                        | 400
+			relative                    | 400
+			''                          | 400
+			/.hidden.txt                | 404
+			/.git/config                | 404
+			/docs/.htaccess             | 404
+			/%2ehidden                  | 404
+			""")
+	void refuses(String path, int status) {
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse(path, false))
+			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(status));
+	}
+
+	@Test
+	void allowsHiddenSegmentsWhenConfiguredButNeverDotDot() {
+		assertThat(SafePath.parse("/.well-known/security.txt", true).segments())
+			.containsExactly(".well-known", "security.txt");
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse("/a/../b", true))
+			.satisfies((ex) -> assertThat(ex.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST));
+	}
+
+	@Property(tries = 3000)
+	void noParsedPathLeavesTheRoot(@ForAll("hostilePaths") String raw, @ForAll boolean allowHidden) {
+		SafePath path;
+		try {
+			path = SafePath.parse(raw, allowHidden);
+		}
+		catch (PathRefusedException ex) {
+			assertThat(ex.getStatusCode().value()).isIn(400, 403, 404);
+			return;
+		}
+		Path resolved = path.resolveAgainst(ROOT);
+		assertThat(resolved.normalize()).isEqualTo(resolved);
+		assertThat(resolved.startsWith(ROOT)).as(resolved.toString()).isTrue();
+		for (String segment : path.segments()) {
+			assertThat(segment).isNotIn("", ".", "..").doesNotContain("/", "\\", "\0");
+			if (!allowHidden) {
+				assertThat(segment).doesNotStartWith(".");
+			}
+		}
+	}
+
+	@Property(tries = 1000)
+	void ordinaryNamesRoundTrip(@ForAll("names") List<String> names) {
+		StringBuilder raw = new StringBuilder();
+		for (String name : names) {
+			raw.append('/').append(org.springframework.web.util.UriUtils.encodePathSegment(name,
+					java.nio.charset.StandardCharsets.UTF_8));
+		}
+		assertThat(SafePath.parse(raw.toString(), false).segments()).containsExactlyElementsOf(names);
+	}
+
+	@Provide
+	Arbitrary<String> hostilePaths() {
+		Arbitrary<String> pieces = Arbitraries.oneOf(
+				Arbitraries.of("..", ".", "", "%2e", "%2E", "%2e%2e", ".%2e", "%2f", "%2F", "%5c", "\\", "%00", "%",
+						"%2", "%c0%ae", "%252e%252e", "/", "//", "a", "docs", "hello.txt", ".hidden", "%2ehidden",
+						"..;", ";..", "%u002e", "~", "%ff", "%e2%80%ae", " ", "\t"),
+				Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(6),
+				Arbitraries.strings().all().ofMaxLength(3));
+		return pieces.list().ofMaxSize(8).map((parts) -> "/" + String.join("/", parts));
+	}
+
+	@Provide
+	Arbitrary<List<String>> names() {
+		return Arbitraries.strings()
+			.withCharRange('a', 'z')
+			.withChars('-', '_', ' ', ';', '%', '+', 'é', '字', '~', '.')
+			.ofMinLength(1)
+			.ofMaxLength(12)
+			.filter((name) -> !name.startsWith(".") && !name.equals(".."))
+			.list()
+			.ofMinSize(1)
+			.ofMaxSize(5);
+	}
+
+}

@@ -1,0 +1,173 @@
+package dev.lighttpdboot.staticfiles;
+
+import dev.lighttpdboot.test.RawHttp;
+import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.TestSite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The document root on a real server: precedence, index files, directories, listing and missing files.
+ */
+class StaticFilesIntegrationTests {
+
+	private static final TestSite site = TestSite.create();
+
+	@AfterAll
+	static void deleteSite() {
+		site.delete();
+	}
+
+	abstract static class OnServer {
+
+		@LocalServerPort
+		int port;
+
+		WebTestClient client;
+
+		@BeforeEach
+		void setUp() {
+			this.client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
+		}
+
+		String body(String path) {
+			// An absolute URI is sent as it is; a String would be taken as a template and encoded again.
+			java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + this.port + path);
+			return new String(this.client.get().uri(uri).exchange().expectStatus().isOk().expectBody().returnResult()
+				.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+	class WithDefaults extends OnServer {
+
+		@DynamicPropertySource
+		static void documentRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> site.root().toString());
+		}
+
+		@Test
+		void servesFiles() {
+			assertThat(body("/hello.txt")).isEqualTo(TestSite.HELLO);
+			assertThat(body("/link-in.txt")).isEqualTo(TestSite.HELLO);
+			assertThat(body("/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt")).isEqualTo("unicode name\n");
+			assertThat(body("/a;b.txt")).isEqualTo("semicolon name\n");
+			assertThat(body("//docs//index.html")).isEqualTo("<h1>docs index</h1>\n");
+		}
+
+		@Test
+		void applicationHandlersWin() {
+			assertThat(body("/shadowed.txt")).contains("controller");
+			assertThat(body("/routed/shadowed.txt")).isEqualTo("from a router function");
+		}
+
+		@Test
+		void directoryWithoutSlashIsRedirected() throws Exception {
+			RawHttp.Response response = new RawHttp(this.port).get("/docs?x=1");
+			assertThat(response.status()).isEqualTo(301);
+			assertThat(response.header("location")).isEqualTo("/docs/?x=1");
+		}
+
+		@Test
+		void redirectNeverLeavesTheSite() throws Exception {
+			RawHttp.Response response = new RawHttp(this.port).get("//docs");
+			assertThat(response.status()).isEqualTo(301);
+			assertThat(response.header("location")).isEqualTo("/docs/");
+		}
+
+		@Test
+		void directoryServesItsIndexFile() {
+			assertThat(body("/docs/")).isEqualTo("<h1>docs index</h1>\n");
+			this.client.get().uri("/docs/").exchange().expectHeader().contentType("text/html;charset=UTF-8");
+		}
+
+		@Test
+		void directoryWithoutIndexIsForbiddenWhenListingIsOff() throws Exception {
+			RawHttp.Response response = new RawHttp(this.port).get("/plain/");
+			assertThat(response.status()).isEqualTo(403);
+			assertThat(response.bodyText()).doesNotContain("a.txt");
+		}
+
+		@Test
+		void missingFilesAndHiddenFilesAre404() {
+			this.client.get().uri("/nowhere.txt").exchange().expectStatus().isNotFound();
+			this.client.get().uri("/link-dangling.txt").exchange().expectStatus().isNotFound();
+			this.client.get().uri("/hello.txt/").exchange().expectStatus().isNotFound();
+			this.client.get().uri("/plain/.invisible").exchange().expectStatus().isNotFound();
+		}
+
+		@Test
+		void postToAFileIs405() {
+			this.client.post().uri("/hello.txt").exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
+				.expectHeader().exists(HttpHeaders.ALLOW);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "lighttpd.static-files.dir-listing=true", "lighttpd.static-files.index-files=missing.html,index.html" })
+	class WithListing extends OnServer {
+
+		@DynamicPropertySource
+		static void documentRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> site.root().toString());
+		}
+
+		@Test
+		void listsEscapedNamesWithoutHiddenOnes() {
+			String html = body("/plain/");
+			assertThat(html).contains("Index of /plain/", "href=\"./a.txt\"", "href=\"./sub/\"")
+				.contains("&lt;script&gt;alert(1)&lt;\\script&gt;&amp;.txt")
+				.contains("href=\"./%3Cscript%3Ealert(1)%3C%5Cscript%3E&amp;.txt\"")
+				.doesNotContain("<script>")
+				.doesNotContain(".invisible");
+		}
+
+		@Test
+		void indexFilesAreTriedInOrder() {
+			assertThat(body("/docs/")).isEqualTo("<h1>docs index</h1>\n");
+		}
+
+		@Test
+		void rootListingHidesHiddenEntries() {
+			String html = body("/");
+			assertThat(html).contains("hello.txt").doesNotContain(".git").doesNotContain(".hidden.txt");
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = "lighttpd.static-files.serve-hidden-files=true")
+	class WithHiddenFiles extends OnServer {
+
+		@DynamicPropertySource
+		static void documentRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> site.root().toString());
+		}
+
+		@Test
+		void servesHiddenFilesButStillNoTraversal() throws Exception {
+			this.client.get().uri("/.git/config").exchange().expectStatus().isOk();
+			assertThat(new RawHttp(this.port).get("/.%2e/secret.txt").status()).isEqualTo(400);
+			assertThat(new RawHttp(this.port).get("/link-out.txt").status()).isEqualTo(403);
+		}
+
+	}
+
+}

@@ -1,0 +1,80 @@
+package dev.lighttpdboot.staticfiles;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lighttpdboot.test.RawHttp;
+import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.TestSite;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Request targets written to the socket exactly as an attacker would send them (WebTestClient would normalise
+ * them first). None may ever return a file outside the document root, nor a hidden file.
+ */
+@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class TraversalIntegrationTests {
+
+	private static final TestSite site = TestSite.create();
+
+	@DynamicPropertySource
+	static void documentRoot(DynamicPropertyRegistry registry) {
+		registry.add("lighttpd.document-root", () -> site.root().toString());
+	}
+
+	@AfterAll
+	static void deleteSite() {
+		site.delete();
+	}
+
+	@LocalServerPort
+	int port;
+
+	static List<String> attacks() {
+		List<String> targets = new ArrayList<>(List.of("/../secret.txt", "/../../secret.txt", "/docs/../../secret.txt",
+				"/%2e%2e/secret.txt", "/%2E%2E/secret.txt", "/.%2e/secret.txt", "/%2e./secret.txt",
+				"/..%2fsecret.txt", "/..%2Fsecret.txt", "/%2e%2e%2fsecret.txt", "/docs%2f..%2f..%2fsecret.txt",
+				"/..%5csecret.txt", "/..\\secret.txt", "/%5c..%5csecret.txt", "/%252e%252e/secret.txt",
+				"/%c0%ae%c0%ae/secret.txt", "/%c0%af../secret.txt", "/..;/secret.txt", "/;/../secret.txt",
+				"/hello.txt%00", "/hello.txt%00.html", "/secret.txt%00/../hello.txt", "/./../secret.txt",
+				"//../secret.txt", "/docs/./.././../secret.txt", "/link-out.txt", "/link-dir-out/secret.txt",
+				"/link-sibling/secret.txt", "/link-relative-out.txt", "/link-dir-out/", "/link-sibling/",
+				"/.hidden.txt", "/.git/config", "/%2ehidden.txt", "/%2egit/config", "/docs/../.git/config",
+				"/../www-sibling/secret.txt", "/%2e%2e/www-sibling/secret.txt", "/..", "/%2e%2e",
+				"/.%00./secret.txt", "/%u002e%u002e/secret.txt", "/hello.txt/../../secret.txt",
+				"/..%252fsecret.txt", "/%2e%2e%5csecret.txt", "/....//secret.txt", "/...//secret.txt"));
+		targets.add("/" + "../".repeat(20) + "etc/passwd");
+		targets.add("/" + "%2e%2e/".repeat(20) + "etc/passwd");
+		return targets;
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("attacks")
+	void neverServesWhatLiesOutsideTheRoot(String target) throws Exception {
+		RawHttp.Response response = new RawHttp(this.port).get(target);
+		assertThat(response.status()).as(target).isIn(400, 403, 404);
+		assertThat(new String(response.body(), StandardCharsets.ISO_8859_1)).as(target)
+			.doesNotContain(TestSite.SECRET)
+			.doesNotContain("root:x:0:0")
+			.doesNotContainIgnoringCase("exception")
+			.doesNotContain("\tat ");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("attacks")
+	void headIsRefusedAlike(String target) throws Exception {
+		RawHttp.Response response = new RawHttp(this.port).exchange("HEAD", target, "");
+		assertThat(response.status()).as(target).isIn(400, 403, 404);
+	}
+
+}

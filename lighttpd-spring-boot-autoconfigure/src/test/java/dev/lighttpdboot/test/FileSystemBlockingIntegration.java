@@ -1,0 +1,36 @@
+package dev.lighttpdboot.test;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Makes BlockHound treat file-system calls as blocking (by default it does not), so a {@code stat}, {@code open}
+ * or {@code realpath} on an event-loop thread fails the test.
+ * <p>Allowed: the places where Reactor Netty and Spring open or stat a file on the event loop while writing a
+ * response with {@code sendfile} (outside this project's control), and log appenders writing to the console.
+ */
+public class FileSystemBlockingIntegration implements BlockHoundIntegration {
+
+	private static final String UNIX_DISPATCHER = "sun.nio.fs.UnixNativeDispatcher";
+
+	private static final String FILE_DISPATCHER = "sun.nio.ch.FileDispatcherImpl";
+
+	@Override
+	public void applyTo(BlockHound.Builder builder) {
+		builder.markAsBlocking(UNIX_DISPATCHER, "stat0", "(JLsun/nio/fs/UnixFileAttributes;)V")
+			.markAsBlocking(UNIX_DISPATCHER, "stat1", "(J)I")
+			.markAsBlocking(UNIX_DISPATCHER, "lstat0", "(JLsun/nio/fs/UnixFileAttributes;)V")
+			.markAsBlocking(UNIX_DISPATCHER, "open0", "(JII)I")
+			.markAsBlocking(UNIX_DISPATCHER, "realpath0", "(J)[B")
+			.markAsBlocking(UNIX_DISPATCHER, "exists0", "(J)Z")
+			.markAsBlocking(UNIX_DISPATCHER, "opendir0", "(J)J")
+			.markAsBlocking(FILE_DISPATCHER, "read0", "(Ljava/io/FileDescriptor;JI)I")
+			.markAsBlocking(FILE_DISPATCHER, "pread0", "(Ljava/io/FileDescriptor;JIJ)I")
+			.allowBlockingCallsInside("reactor.netty.NettyOutbound", "lambda$sendFile$0")
+			.allowBlockingCallsInside("reactor.netty.ReactorNetty", "mustChunkFileTransfer")
+			.allowBlockingCallsInside("org.springframework.http.codec.ResourceHttpMessageWriter", "zeroCopy")
+			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
+			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
+	}
+
+}
