@@ -83,11 +83,11 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			return refuse(request, rawPath, ex);
 		}
 		return this.fileSystem.call(() -> this.root.lookup(path).orElse(null))
-			.flatMap((file) -> handlerFor(request, path, file))
+			.flatMap((file) -> handlerFor(path, file))
 			.onErrorResume(PathRefusedException.class, (ex) -> refuse(request, rawPath, ex));
 	}
 
-	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {
+	private Mono<WebHandler> handlerFor(SafePath path, FileSnapshot file) {
 		if (!file.directory()) {
 			// "/file.txt/" names no directory: 404, as the file system says for stat("file.txt/").
 			return path.hasTrailingSlash() ? Mono.empty() : Mono.just((exchange) -> this.delivery.deliver(exchange, file));
@@ -97,7 +97,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		}
 		return this.fileSystem.call(() -> findIndexFile(file))
 			.<WebHandler>map((index) -> (exchange) -> this.delivery.deliver(exchange, index))
-			.switchIfEmpty(Mono.defer(() -> withoutIndex(request, path, file)));
+			.switchIfEmpty(Mono.defer(() -> withoutIndex(path, file)));
 	}
 
 	private FileSnapshot findIndexFile(FileSnapshot directory) throws java.io.IOException {
@@ -110,9 +110,10 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		return null;
 	}
 
-	private Mono<WebHandler> withoutIndex(ServerHttpRequest request, SafePath path, FileSnapshot directory) {
+	private Mono<WebHandler> withoutIndex(SafePath path, FileSnapshot directory) {
 		if (!this.directoryListing) {
-			return refuse(request, path.toString(), new PathRefusedException(HttpStatus.FORBIDDEN,
+			// Logged once, by the onErrorResume of getHandlerInternal.
+			return Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN,
 					"directory without an index file, and listing is off"));
 		}
 		return Mono.just((exchange) -> writeListing(exchange, path, directory));

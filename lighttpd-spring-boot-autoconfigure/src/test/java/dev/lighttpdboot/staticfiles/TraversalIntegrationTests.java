@@ -8,21 +8,27 @@ import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Request targets written to the socket exactly as an attacker would send them (WebTestClient would normalise
  * them first). None may ever return a file outside the document root, nor a hidden file.
  */
 @SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ExtendWith(OutputCaptureExtension.class)
 class TraversalIntegrationTests {
 
 	private static final TestSite site = TestSite.create();
@@ -68,6 +74,15 @@ class TraversalIntegrationTests {
 			.doesNotContain("root:x:0:0")
 			.doesNotContainIgnoringCase("exception")
 			.doesNotContain("\tat ");
+	}
+
+	@Test
+	void aRefusalIsLoggedOnceWithItsReason(CapturedOutput output) throws Exception {
+		assertThat(new RawHttp(this.port).get("/docs/%2e%2e/%2e%2e/secret.txt?probe=log").status()).isEqualTo(400);
+		assertThat(new RawHttp(this.port).get("/link-out.txt?probe=log").status()).isEqualTo(403);
+		await().untilAsserted(() -> assertThat(output.getOut())
+			.containsOnlyOnce("Refused GET /docs/%2e%2e/%2e%2e/secret.txt with 400: '..' segment")
+			.containsOnlyOnce("Refused GET /link-out.txt with 403: real path is outside the root"));
 	}
 
 	@ParameterizedTest(name = "{0}")
