@@ -1,8 +1,6 @@
 package dev.lighttpdboot.files;
 
-import java.nio.channels.AsynchronousFileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +15,12 @@ import org.springframework.core.codec.Hints;
 import org.springframework.core.codec.ResourceRegionEncoder;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.buffer.DataBuffer;
-import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.core.io.support.ResourceRegion;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpRange;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ZeroCopyHttpOutputMessage;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.util.MimeTypeUtils;
@@ -42,9 +38,11 @@ import org.springframework.web.server.ServerWebExchange;
  * none satisfiable gives 416 with {@code Content-Range: bytes *}{@code /size}. A malformed Range header, or
  * ranges that together ask for at least the whole file, are ignored (200 with the whole file), as RFC 9110
  * allows. {@code If-Range} is evaluated here: a Range applies only if it names the current file.</li>
- * <li>The whole file or a single range is written through {@link ZeroCopyHttpOutputMessage}, which Reactor Netty
- * turns into {@code sendfile(2)}; only when a decorator hides it is the file copied through buffers read on
- * the {@link FileSystemScheduler}.</li>
+ * <li>The whole file or a single range is written by {@link RegionWriter}: through
+ * {@code ZeroCopyHttpOutputMessage}, which Reactor Netty turns into {@code sendfile(2)}; only when a decorator
+ * hides it is the file copied through buffers.</li>
+ * <li>A {@link StreamingSeek} (FLV {@code ?start=}) that applies to the request answers instead, before any
+ * of the above.</li>
  * </ul>
  * This class never touches the file system on the calling thread: it works from a {@link FileSnapshot} taken
  * on the file-system scheduler.
@@ -63,11 +61,27 @@ public final class FileDelivery {
 
 	private final FileSystemScheduler fileSystem;
 
+	private final RegionWriter regionWriter;
+
+	private final List<StreamingSeek> seeks;
+
 	private final ResourceRegionEncoder regionEncoder = new ResourceRegionEncoder(BUFFER_SIZE);
 
 	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem) {
+		this(contentTypes, fileSystem, List.of());
+	}
+
+	/**
+	 * Create the delivery path.
+	 * @param contentTypes chooses Content-Type from file names
+	 * @param fileSystem the scheduler for blocking file-system calls
+	 * @param seeks pseudo-streaming seeks, asked in order before the ordinary answer
+	 */
+	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem, List<StreamingSeek> seeks) {
 		this.contentTypes = contentTypes;
 		this.fileSystem = fileSystem;
+		this.regionWriter = new RegionWriter(fileSystem);
+		this.seeks = List.copyOf(seeks);
 	}
 
 	/**
@@ -98,6 +112,11 @@ public final class FileDelivery {
 			response.setStatusCode(HttpMethod.OPTIONS.equals(method) ? HttpStatus.OK : HttpStatus.METHOD_NOT_ALLOWED);
 			return response.setComplete();
 		}
+		for (StreamingSeek seek : this.seeks) {
+			if (seek.appliesTo(request, file)) {
+				return seek.write(request, response, file);
+			}
+		}
 		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
 		headers.setETag(file.etag());
 		headers.setLastModified(file.lastModified());
@@ -114,11 +133,19 @@ public final class FileDelivery {
 		}
 		MediaType type = (contentType != null) ? contentType : this.contentTypes.forFileName(file.fileName());
 		headers.setContentType(type);
-		String range = request.getHeaders().getFirst(HttpHeaders.RANGE);
+		String range = normalizedRange(request.getHeaders().getFirst(HttpHeaders.RANGE));
 		if (range != null && HttpMethod.GET.equals(method) && Preconditions.rangeApplies(request.getHeaders(), file)) {
 			return writeRanges(range, response, file, type);
 		}
 		return writeWhole(method, response, file);
+	}
+
+	private static String normalizedRange(String range) {
+		// Range units are case-insensitive (RFC 9110 section 14.1); Spring's parser expects lower case.
+		if (range != null && range.regionMatches(true, 0, "bytes=", 0, 6) && !range.startsWith("bytes=")) {
+			return "bytes=" + range.substring(6);
+		}
+		return range;
 	}
 
 	private Mono<Void> writeWhole(HttpMethod method, ServerHttpResponse response, FileSnapshot file) {
@@ -131,14 +158,19 @@ public final class FileDelivery {
 
 	private Mono<Void> writeRanges(String rangeHeader, ServerHttpResponse response, FileSnapshot file,
 			MediaType type) {
-		List<HttpRange> satisfiable;
+		List<HttpRange> requested;
 		try {
-			satisfiable = satisfiable(HttpRange.parseRanges(rangeHeader), file.size());
+			requested = HttpRange.parseRanges(rangeHeader);
 		}
 		catch (IllegalArgumentException ex) {
 			logger.debug("Ignoring malformed Range '" + rangeHeader + "': " + ex.getMessage());
 			return writeWhole(HttpMethod.GET, response, file);
 		}
+		if (requested.isEmpty()) {
+			// "Range:" or "Range: bytes=" asks for nothing in particular: ignore it, like a malformed one.
+			return writeWhole(HttpMethod.GET, response, file);
+		}
+		List<HttpRange> satisfiable = satisfiable(requested, file.size());
 		HttpHeaders headers = response.getHeaders();
 		if (satisfiable.isEmpty()) {
 			response.setStatusCode(HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
@@ -186,15 +218,7 @@ public final class FileDelivery {
 	}
 
 	private Mono<Void> writeRegion(ServerHttpResponse response, Path path, long position, long count) {
-		if (response instanceof ZeroCopyHttpOutputMessage zeroCopy) {
-			return zeroCopy.writeWith(path, position, count);
-		}
-		// A decorator hides the native response: copy through buffers, reading off the event loop.
-		Flux<DataBuffer> buffers = DataBufferUtils.readAsynchronousFileChannel(
-				() -> AsynchronousFileChannel.open(path, StandardOpenOption.READ), position, response.bufferFactory(),
-				BUFFER_SIZE);
-		return response.writeWith(DataBufferUtils.takeUntilByteCount(buffers, count)
-			.subscribeOn(this.fileSystem.scheduler()));
+		return this.regionWriter.write(response, path, position, count);
 	}
 
 }

@@ -78,9 +78,14 @@ public final class FileRoot {
 		catch (AccessDeniedException ex) {
 			throw new PathRefusedException(HttpStatus.FORBIDDEN, "permission denied");
 		}
-		catch (FileSystemException ex) {
-			// ENOENT, ENOTDIR ("a.txt/b"), ENAMETOOLONG, ELOOP: nothing can be served under that name.
+		catch (NoSuchFileException | NotDirectoryException ex) {
 			return Optional.empty();
+		}
+		catch (FileSystemException ex) {
+			if (namesNothing(ex)) {
+				return Optional.empty();
+			}
+			throw ex;
 		}
 		if (!real.startsWith(this.realPath)) {
 			throw new PathRefusedException(HttpStatus.FORBIDDEN, "real path is outside the root");
@@ -98,6 +103,14 @@ public final class FileRoot {
 		catch (AccessDeniedException ex) {
 			throw new PathRefusedException(HttpStatus.FORBIDDEN, "permission denied");
 		}
+	}
+
+	private static boolean namesNothing(FileSystemException ex) {
+		// ENOTDIR ("a.txt/b"), ENAMETOOLONG and ELOOP: nothing can be served under that name, so 404. Other
+		// errors (EIO, ...) propagate and end as a logged 500.
+		String reason = ex.getReason();
+		return reason != null && (reason.equals("Not a directory") || reason.equals("File name too long")
+				|| reason.equals("Too many levels of symbolic links"));
 	}
 
 	private static boolean isHidden(Path relative) {

@@ -93,6 +93,16 @@ public record FileSnapshot(Path path, long size, Instant lastModified, boolean d
 		}
 
 		@Override
+		public boolean isReadable() {
+			return !this.snapshot.directory();
+		}
+
+		@Override
+		public boolean isFile() {
+			return !this.snapshot.directory();
+		}
+
+		@Override
 		public boolean equals(Object other) {
 			return (this == other) || (other instanceof SnapshotResource that && this.snapshot.equals(that.snapshot));
 		}

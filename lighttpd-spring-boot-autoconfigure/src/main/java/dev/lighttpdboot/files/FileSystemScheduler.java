@@ -1,11 +1,15 @@
 package dev.lighttpdboot.files;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.RejectedExecutionException;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The bounded scheduler on which every blocking file-system call of this project runs ({@code stat},
@@ -20,7 +24,7 @@ public final class FileSystemScheduler implements Disposable {
 	/**
 	 * Create a scheduler with its own threads, named {@code lighttpd-fs-N}.
 	 * @param threads the maximum number of threads
-	 * @param queuedTasks the maximum number of tasks waiting for a thread
+	 * @param queuedTasks the maximum number of tasks waiting on each thread
 	 */
 	public FileSystemScheduler(int threads, int queuedTasks) {
 		this(Schedulers.newBoundedElastic(threads, queuedTasks, "lighttpd-fs", 60, true));
@@ -34,10 +38,14 @@ public final class FileSystemScheduler implements Disposable {
 	}
 
 	/**
-	 * Run a blocking call on this scheduler. A {@code null} result completes the {@link Mono} empty.
+	 * Run a blocking call on this scheduler. A {@code null} result completes the {@link Mono} empty. When every
+	 * thread is busy and the queues are full, the call fails with 503 instead of waiting.
 	 */
 	public <T> Mono<T> call(Callable<T> blockingCall) {
-		return Mono.fromCallable(blockingCall).subscribeOn(this.scheduler);
+		return Mono.fromCallable(blockingCall)
+			.subscribeOn(this.scheduler)
+			.onErrorMap(RejectedExecutionException.class, (ex) -> new ResponseStatusException(
+					HttpStatus.SERVICE_UNAVAILABLE, "file-system scheduler is saturated", ex));
 	}
 
 	/**

@@ -74,7 +74,9 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
-		String rawPath = request.getPath().pathWithinApplication().value();
+		String withinApplication = request.getPath().pathWithinApplication().value();
+		// The bare base path ("/ctx" under spring.webflux.base-path=/ctx) is the root directory.
+		String rawPath = withinApplication.isEmpty() ? "/" : withinApplication;
 		SafePath path;
 		try {
 			path = SafePath.parse(rawPath, this.serveHiddenFiles);
@@ -123,8 +125,9 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		ServerHttpResponse response = exchange.getResponse();
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-			response.getHeaders().set(HttpHeaders.ALLOW, "GET, HEAD");
-			response.setStatusCode(HttpStatus.METHOD_NOT_ALLOWED);
+			response.getHeaders().set(HttpHeaders.ALLOW, "GET, HEAD, OPTIONS");
+			response.getHeaders().setContentLength(0);
+			response.setStatusCode(HttpMethod.OPTIONS.equals(method) ? HttpStatus.OK : HttpStatus.METHOD_NOT_ALLOWED);
 			return response.setComplete();
 		}
 		return this.fileSystem

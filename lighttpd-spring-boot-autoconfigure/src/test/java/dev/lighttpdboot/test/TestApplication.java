@@ -2,6 +2,7 @@ package dev.lighttpdboot.test;
 
 import java.util.Map;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
@@ -21,6 +22,11 @@ import org.springframework.web.reactive.function.server.ServerResponse;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 public class TestApplication {
+
+	@Bean
+	SimpleMeterRegistry meterRegistry() {
+		return new SimpleMeterRegistry();
+	}
 
 	@Bean
 	OutboundRecorder outboundRecorder() {

@@ -26,6 +26,8 @@ public final class TestSite {
 
 	private final byte[] big;
 
+	private final byte[] movie;
+
 	private TestSite(Path base) throws IOException {
 		this.base = base;
 		this.root = Files.createDirectories(base.resolve("www"));
@@ -46,6 +48,10 @@ public final class TestSite {
 		Files.writeString(this.root.resolve("style.css"), "body { color: black; }\n");
 		Files.writeString(this.root.resolve("data.json"), "{\"a\":1}\n");
 		Files.write(this.root.resolve("clip.flv"), new byte[] { 'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 9 });
+		this.movie = new byte[200_013];
+		new Random(7).nextBytes(this.movie);
+		System.arraycopy(new byte[] { 'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0 }, 0, this.movie, 0, 13);
+		Files.write(this.root.resolve("movie.flv"), this.movie);
 		Files.writeString(this.root.resolve("ünï cødé.txt"), "unicode name\n");
 		Files.writeString(this.root.resolve("a;b.txt"), "semicolon name\n");
 		Files.writeString(this.root.resolve(".hidden.txt"), SECRET);
@@ -78,6 +84,11 @@ public final class TestSite {
 
 	public Path root() {
 		return this.root;
+	}
+
+	/** An FLV file: a 13-byte header, then 200,000 bytes. */
+	public byte[] movie() {
+		return this.movie.clone();
 	}
 
 	public byte[] big() {

@@ -6,7 +6,9 @@ import java.util.Map;
 import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StreamingSeek;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -39,8 +41,9 @@ public final class FilesAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	FileDelivery lighttpdFileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystemScheduler) {
-		return new FileDelivery(contentTypes, fileSystemScheduler);
+	FileDelivery lighttpdFileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystemScheduler,
+			ObjectProvider<StreamingSeek> seeks) {
+		return new FileDelivery(contentTypes, fileSystemScheduler, seeks.orderedStream().toList());
 	}
 
 }

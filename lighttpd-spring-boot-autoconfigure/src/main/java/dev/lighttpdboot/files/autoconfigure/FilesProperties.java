@@ -55,7 +55,8 @@ public class FilesProperties {
 		private int ioThreads = 16;
 
 		/**
-		 * Maximum number of file-system tasks waiting for a thread; beyond it requests fail instead of queueing.
+		 * Maximum number of file-system tasks waiting on each of those threads; beyond it requests get 503
+		 * instead of queueing.
 		 */
 		private int ioQueueSize = 10_000;
 

@@ -42,12 +42,16 @@ public final class StaticFilesAutoConfiguration {
 	}
 
 	private static FileRoot openDocumentRoot(Path directory, boolean serveHiddenFiles) {
+		if (directory == null || directory.toString().isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", "",
+					"set it to the directory to serve at \"/\"");
+		}
 		try {
 			return FileRoot.open(directory, serveHiddenFiles);
 		}
 		catch (IOException ex) {
 			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", directory,
-					"it must name an existing, readable directory (" + ex.getClass().getSimpleName() + ")");
+					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
 		}
 	}
 

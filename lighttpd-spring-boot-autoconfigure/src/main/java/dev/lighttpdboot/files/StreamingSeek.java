@@ -1,0 +1,26 @@
+package dev.lighttpdboot.files;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+
+/**
+ * A pseudo-streaming seek: a request that asks, through its query, for a media file from an offset, answered with
+ * the format's header followed by the rest of the file (FLV's {@code ?start=}, later MP4's). {@link FileDelivery}
+ * asks each seek before its ordinary answer, so seeking works wherever files are delivered: static files, signed
+ * links and X-Sendfile.
+ */
+public interface StreamingSeek {
+
+	/**
+	 * Whether this request is a seek into this file that this implementation answers.
+	 */
+	boolean appliesTo(ServerHttpRequest request, FileSnapshot file);
+
+	/**
+	 * Answer the seek: status, headers and body.
+	 */
+	Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file);
+
+}
