@@ -3,6 +3,7 @@ package dev.lighttpdboot.files;
 import java.nio.channels.AsynchronousFileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -54,6 +55,29 @@ public final class RegionWriter {
 				.then(Mono.defer(() -> nativeResponse.sendFile(path, position, count).then()));
 		}
 		return response.writeWith(Flux.concat(Mono.just(head), read(response, path, position, count)));
+	}
+
+	/**
+	 * Write several file regions, one after the other: zero-copy when there is one, copied through buffers when
+	 * there are several.
+	 */
+	public Mono<Void> write(ServerHttpResponse response, List<Region> regions) {
+		if (regions.size() == 1) {
+			Region region = regions.get(0);
+			return write(response, region.path(), region.position(), region.count());
+		}
+		return response.writeWith(Flux.fromIterable(regions)
+			.concatMap((region) -> read(response, region.path(), region.position(), region.count())));
+	}
+
+	/**
+	 * A region of a file.
+	 *
+	 * @param path the file
+	 * @param position the first byte
+	 * @param count the number of bytes
+	 */
+	public record Region(Path path, long position, long count) {
 	}
 
 	private Flux<DataBuffer> read(ServerHttpResponse response, Path path, long position, long count) {

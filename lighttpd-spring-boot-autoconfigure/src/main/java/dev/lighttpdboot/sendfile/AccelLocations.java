@@ -1,0 +1,55 @@
+package dev.lighttpdboot.sendfile;
+
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.SafePath;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * Maps the URI of an {@code X-Accel-Redirect} to a file, as nginx's internal locations do: the longest configured
+ * prefix wins, and the rest of the URI is decoded once and resolved safely below that prefix's directory.
+ */
+public final class AccelLocations {
+
+	private final Map<String, FileRoot> byPrefix;
+
+	/**
+	 * Create the mapping.
+	 * @param locations URI prefix (for example {@code /protected/}) to the directory it stands for
+	 */
+	public AccelLocations(Map<String, FileRoot> locations) {
+		this.byPrefix = new LinkedHashMap<>();
+		locations.entrySet().stream()
+			.sorted(Comparator.comparingInt((Map.Entry<String, FileRoot> entry) -> entry.getKey().length()).reversed())
+			.forEach((entry) -> this.byPrefix.put(entry.getKey(), entry.getValue()));
+	}
+
+	/**
+	 * Look up the file an accelerated URI names. This blocks: call it on the file-system scheduler.
+	 * @param uri the percent-encoded URI path
+	 * @return the file, or empty if nothing is there
+	 * @throws PathRefusedException with 404 if no prefix matches, or as {@link SafePath} and {@link FileRoot}
+	 * refuse the rest
+	 * @throws IOException if the file system fails otherwise
+	 */
+	public Optional<FileSnapshot> lookup(String uri) throws IOException {
+		for (Map.Entry<String, FileRoot> location : this.byPrefix.entrySet()) {
+			if (uri.startsWith(location.getKey())) {
+				String rest = uri.substring(location.getKey().length());
+				// The application names the file, so hidden names are allowed; traversal never is.
+				SafePath path = SafePath.parse(rest.startsWith("/") ? rest : "/" + rest, true);
+				return location.getValue().lookup(path);
+			}
+		}
+		throw new PathRefusedException(HttpStatus.NOT_FOUND, "no accel location matches " + uri);
+	}
+
+}

@@ -1,0 +1,182 @@
+package dev.lighttpdboot.sendfile;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.springframework.http.HttpHeaders;
+
+/**
+ * Finds and parses the sendfile headers a handler may set, in lighttpd's order of precedence: {@code X-Sendfile2},
+ * {@code X-Sendfile}, {@code X-LIGHTTPD-send-file}, then nginx's {@code X-Accel-Redirect}; only the configured ones
+ * count. Also knows which headers must never reach a client: every configured one and every {@code X-LIGHTTPD-*}
+ * (as lighttpd strips them). Other {@code X-Accel-*} headers are left alone: behind an nginx they are meant for it
+ * ({@code X-Accel-Buffering: no} for server-sent events).
+ */
+public final class SendfileHeaders {
+
+	static final String X_SENDFILE = "X-Sendfile";
+
+	static final String X_SENDFILE2 = "X-Sendfile2";
+
+	static final String X_LIGHTTPD_SEND_FILE = "X-LIGHTTPD-send-file";
+
+	static final String X_ACCEL_REDIRECT = "X-Accel-Redirect";
+
+	private static final List<String> PRECEDENCE = List.of(X_SENDFILE2, X_SENDFILE, X_LIGHTTPD_SEND_FILE,
+			X_ACCEL_REDIRECT);
+
+	private final List<String> enabled;
+
+	/**
+	 * Create the parser.
+	 * @param configured the header names that are honoured (case-insensitive)
+	 * @throws IllegalArgumentException if a name is not one of the four known headers
+	 */
+	public SendfileHeaders(List<String> configured) {
+		List<String> enabled = new ArrayList<>();
+		for (String name : configured) {
+			String known = PRECEDENCE.stream().filter(name::equalsIgnoreCase).findFirst()
+				.orElseThrow(() -> new IllegalArgumentException("Unknown sendfile header '" + name + "', expected one of "
+						+ PRECEDENCE));
+			enabled.add(known);
+		}
+		this.enabled = PRECEDENCE.stream().filter(enabled::contains).toList();
+	}
+
+	/**
+	 * Whether the headers carry an instruction this parser honours.
+	 */
+	public boolean isPresent(HttpHeaders headers) {
+		for (String name : this.enabled) {
+			if (headers.containsHeader(name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Parse the instruction of highest precedence.
+	 * @return the instruction, or {@code null} if there is none
+	 * @throws InvalidSendfileHeaderException if the header is malformed
+	 */
+	public SendfileInstruction parse(HttpHeaders headers) {
+		for (String name : this.enabled) {
+			String value = headers.getFirst(name);
+			if (value == null) {
+				continue;
+			}
+			return switch (name) {
+				case X_SENDFILE2 -> new SendfileInstruction(name, SendfileInstruction.Kind.RANGES, value, parseParts(value));
+				case X_ACCEL_REDIRECT -> new SendfileInstruction(name, SendfileInstruction.Kind.ACCEL_URI,
+						acceleratedPath(value), List.of());
+				default -> new SendfileInstruction(name, SendfileInstruction.Kind.FILE, decode(value.trim()), List.of());
+			};
+		}
+		return null;
+	}
+
+	/**
+	 * Remove every header that must not reach a client.
+	 */
+	public void strip(HttpHeaders headers) {
+		for (String name : this.enabled) {
+			headers.remove(name);
+		}
+		List<String> internal = new ArrayList<>();
+		for (String name : headers.headerNames()) {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (lower.startsWith("x-lighttpd-")) {
+				internal.add(name);
+			}
+		}
+		internal.forEach(headers::remove);
+	}
+
+	private static List<SendfileInstruction.Part> parseParts(String value) {
+		List<SendfileInstruction.Part> parts = new ArrayList<>();
+		for (String item : value.split(",")) {
+			String part = item.trim();
+			int space = part.lastIndexOf(' ');
+			if (space <= 0) {
+				throw new InvalidSendfileHeaderException("X-Sendfile2 part without a range: '" + part + "'");
+			}
+			String range = part.substring(space + 1);
+			int dash = range.indexOf('-');
+			if (dash <= 0) {
+				throw new InvalidSendfileHeaderException("X-Sendfile2 range is not 'start-end' or 'start-': " + range);
+			}
+			long start = parseOffset(range.substring(0, dash));
+			long end = (dash == range.length() - 1) ? -1 : parseOffset(range.substring(dash + 1));
+			if (end != -1 && end < start) {
+				throw new InvalidSendfileHeaderException("X-Sendfile2 range ends before it starts: " + range);
+			}
+			parts.add(new SendfileInstruction.Part(Path.of(decode(part.substring(0, space).trim())), start, end));
+		}
+		return parts;
+	}
+
+	private static long parseOffset(String digits) {
+		if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(Character::isDigit)) {
+			throw new InvalidSendfileHeaderException("X-Sendfile2 offset is not a number: '" + digits + "'");
+		}
+		return Long.parseLong(digits);
+	}
+
+	private static String acceleratedPath(String value) {
+		// nginx splits the escaped URI at '?'; the query has no meaning for a file.
+		String uri = value.trim();
+		int query = uri.indexOf('?');
+		return (query >= 0) ? uri.substring(0, query) : uri;
+	}
+
+	/**
+	 * Percent-decode a header value as UTF-8, strictly: malformed escapes or UTF-8 are the handler's error.
+	 */
+	static String decode(String value) {
+		if (value.isEmpty()) {
+			throw new InvalidSendfileHeaderException("empty path");
+		}
+		ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '%') {
+				int high = (i + 2 < value.length()) ? Character.digit(value.charAt(i + 1), 16) : -1;
+				int low = (high >= 0) ? Character.digit(value.charAt(i + 2), 16) : -1;
+				if (high < 0 || low < 0) {
+					throw new InvalidSendfileHeaderException("malformed percent-encoding in path");
+				}
+				bytes.write((high << 4) | low);
+				i += 2;
+			}
+			else if (c < 0x80) {
+				bytes.write(c);
+			}
+			else {
+				bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+			}
+		}
+		try {
+			String decoded = StandardCharsets.UTF_8.newDecoder()
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.onUnmappableCharacter(CodingErrorAction.REPORT)
+				.decode(ByteBuffer.wrap(bytes.toByteArray()))
+				.toString();
+			if (decoded.indexOf('\0') >= 0) {
+				throw new InvalidSendfileHeaderException("NUL byte in path");
+			}
+			return decoded;
+		}
+		catch (CharacterCodingException ex) {
+			throw new InvalidSendfileHeaderException("path is not UTF-8");
+		}
+	}
+
+}

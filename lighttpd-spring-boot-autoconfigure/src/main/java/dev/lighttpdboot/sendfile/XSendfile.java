@@ -1,0 +1,204 @@
+package dev.lighttpdboot.sendfile;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.RegionWriter;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * Answers a response that carries a sendfile header with the file it names, in place of the body its producer
+ * wrote. Used by {@link XSendfileWebFilter} for the application's handlers, and usable by any other producer of
+ * responses (a gateway route whose backend may answer with X-Sendfile).
+ * <ul>
+ * <li>{@code X-Sendfile}, {@code X-LIGHTTPD-send-file}, {@code X-Accel-Redirect}: the file goes through
+ * {@link FileDelivery}, so the client's Range and conditional headers apply; Content-Length, ETag and
+ * Last-Modified come from the file; the producer's Content-Type, Content-Disposition and Cache-Control stay. A
+ * producer status other than 200 is kept and the whole file is its body, as lighttpd does.</li>
+ * <li>{@code X-Sendfile2}: the listed ranges of the listed files, concatenated, with the producer's status and
+ * type; no validators and no Range, as lighttpd does.</li>
+ * <li>A file outside the allowed roots: 403 and a WARN line; a missing file: 404; a malformed header: 500.</li>
+ * </ul>
+ * The headers are removed from the response in every case.
+ */
+public final class XSendfile {
+
+	private static final Log logger = LogFactory.getLog(XSendfile.class);
+
+	private final SendfileHeaders headers;
+
+	private final AllowedRoots allowedRoots;
+
+	private final AccelLocations accelLocations;
+
+	private final FileDelivery delivery;
+
+	private final RegionWriter regionWriter;
+
+	private final FileSystemScheduler fileSystem;
+
+	private final SendfileMetrics metrics;
+
+	/**
+	 * Create the responder.
+	 * @param headers the honoured headers
+	 * @param allowedRoots where {@code X-Sendfile} and {@code X-Sendfile2} paths may point
+	 * @param accelLocations how {@code X-Accel-Redirect} URIs map to directories
+	 * @param delivery the file-delivery path
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param metrics receives an event per handled header
+	 */
+	public XSendfile(SendfileHeaders headers, AllowedRoots allowedRoots, AccelLocations accelLocations,
+			FileDelivery delivery, FileSystemScheduler fileSystem, SendfileMetrics metrics) {
+		this.headers = headers;
+		this.allowedRoots = allowedRoots;
+		this.accelLocations = accelLocations;
+		this.delivery = delivery;
+		this.regionWriter = new RegionWriter(fileSystem);
+		this.fileSystem = fileSystem;
+		this.metrics = metrics;
+	}
+
+	/**
+	 * Whether a response carries a header this responder acts on.
+	 */
+	public boolean isRequested(HttpHeaders responseHeaders) {
+		return this.headers.isPresent(responseHeaders);
+	}
+
+	/**
+	 * Remove every sendfile header, so that none reaches a client.
+	 */
+	public void strip(HttpHeaders responseHeaders) {
+		this.headers.strip(responseHeaders);
+	}
+
+	/**
+	 * Answer with the file named in the response's headers; the caller has discarded the producer's body.
+	 * @param request the request, whose method, Range and conditional headers apply
+	 * @param response the response carrying the header, not yet committed
+	 * @return completion, or an error with the status to answer (403, 404, 500)
+	 */
+	public Mono<Void> send(ServerHttpRequest request, ServerHttpResponse response) {
+		HttpHeaders responseHeaders = response.getHeaders();
+		SendfileInstruction instruction;
+		try {
+			instruction = this.headers.parse(responseHeaders);
+		}
+		catch (InvalidSendfileHeaderException ex) {
+			strip(responseHeaders);
+			logger.error("Malformed sendfile header for " + request.getPath() + ": " + ex.getReason());
+			this.metrics.handled("invalid", "invalid", 0);
+			return Mono.error(ex);
+		}
+		strip(responseHeaders);
+		if (instruction == null) {
+			return response.setComplete();
+		}
+		for (String fromTheBody : List.of(HttpHeaders.CONTENT_LENGTH, HttpHeaders.TRANSFER_ENCODING, HttpHeaders.ETAG,
+				HttpHeaders.LAST_MODIFIED, HttpHeaders.CONTENT_RANGE, HttpHeaders.ACCEPT_RANGES)) {
+			responseHeaders.remove(fromTheBody);
+		}
+		Mono<Void> answer = switch (instruction.kind()) {
+			case FILE -> lookUp(() -> this.allowedRoots.lookup(Path.of(instruction.path())), instruction)
+				.flatMap((file) -> sendFile(request, response, file));
+			case ACCEL_URI -> lookUp(() -> this.accelLocations.lookup(instruction.path()), instruction)
+				.flatMap((file) -> sendFile(request, response, file));
+			case RANGES -> sendParts(request, response, instruction);
+		};
+		return answer
+			.doOnSuccess((done) -> this.metrics.handled(instruction.header(), "ok",
+					Math.max(responseHeaders.getContentLength(), 0)))
+			.doOnError(ResponseStatusException.class, (ex) -> failed(request, instruction, ex));
+	}
+
+	private Mono<FileSnapshot> lookUp(java.util.concurrent.Callable<java.util.Optional<FileSnapshot>> lookup,
+			SendfileInstruction instruction) {
+		return this.fileSystem.call(() -> lookup.call().orElse(null))
+			.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file")))
+			.flatMap((file) -> file.directory()
+					? Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file")) : Mono.just(file));
+	}
+
+	private Mono<Void> sendFile(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file) {
+		MediaType producerType = response.getHeaders().getContentType();
+		HttpStatusCode status = response.getStatusCode();
+		if (status == null || status.value() == 200) {
+			return this.delivery.deliver(request, response, file, producerType);
+		}
+		// A producer status such as 404 stays, with the file as its body: no validators, no Range.
+		response.getHeaders().setContentLength(file.size());
+		if (producerType == null) {
+			response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
+		}
+		if (HttpMethod.HEAD.equals(request.getMethod()) || file.size() == 0) {
+			return response.setComplete();
+		}
+		return this.regionWriter.write(response, file.path(), 0, file.size());
+	}
+
+	private Mono<Void> sendParts(ServerHttpRequest request, ServerHttpResponse response,
+			SendfileInstruction instruction) {
+		return this.fileSystem.call(() -> {
+			List<RegionWriter.Region> regions = new ArrayList<>();
+			for (SendfileInstruction.Part part : instruction.ranges()) {
+				FileSnapshot file = this.allowedRoots.lookup(part.path())
+					.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file"));
+				if (file.directory()) {
+					throw new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file");
+				}
+				long end = (part.end() == -1) ? file.size() - 1 : part.end();
+				if (part.start() >= file.size() || end >= file.size()) {
+					throw new InvalidSendfileHeaderException("X-Sendfile2 range " + part.start() + "-" + part.end()
+							+ " is outside a file of " + file.size() + " bytes");
+				}
+				regions.add(new RegionWriter.Region(file.path(), part.start(), end - part.start() + 1));
+			}
+			return regions;
+		}).flatMap((regions) -> {
+			long length = regions.stream().mapToLong(RegionWriter.Region::count).sum();
+			response.getHeaders().setContentLength(length);
+			if (response.getHeaders().getContentType() == null) {
+				response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
+			}
+			if (HttpMethod.HEAD.equals(request.getMethod())) {
+				return response.setComplete();
+			}
+			return this.regionWriter.write(response, regions);
+		});
+	}
+
+	private void failed(ServerHttpRequest request, SendfileInstruction instruction, ResponseStatusException ex) {
+		int status = ex.getStatusCode().value();
+		String outcome = (status == 403) ? "forbidden" : (status == 404) ? "not-found" : "invalid";
+		this.metrics.handled(instruction.header(), outcome, 0);
+		String message = instruction.header() + " '" + instruction.path() + "' for " + request.getPath() + ": "
+				+ ex.getReason() + " (" + status + ")";
+		if (status == 403) {
+			logger.warn("Refused " + message + "; allowed roots: " + this.allowedRoots);
+		}
+		else if (status >= 500) {
+			logger.error("Failed " + message);
+		}
+		else {
+			logger.info("Not found: " + message);
+		}
+	}
+
+}

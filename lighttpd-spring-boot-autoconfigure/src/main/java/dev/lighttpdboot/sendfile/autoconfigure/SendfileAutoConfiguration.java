@@ -1,0 +1,121 @@
+package dev.lighttpdboot.sendfile.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.RegionWriter;
+import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
+import dev.lighttpdboot.files.autoconfigure.FilesProperties;
+import dev.lighttpdboot.sendfile.AccelLocations;
+import dev.lighttpdboot.sendfile.AllowedRoots;
+import dev.lighttpdboot.sendfile.SendfileHeaders;
+import dev.lighttpdboot.sendfile.SendfileMetrics;
+import dev.lighttpdboot.sendfile.XSendfile;
+import dev.lighttpdboot.sendfile.XSendfileWebFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Auto-configuration of X-Sendfile for the application's handlers.
+ */
+@AutoConfiguration(after = FilesAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnBooleanProperty(name = "lighttpd.sendfile.enabled", matchIfMissing = true)
+@EnableConfigurationProperties({ SendfileProperties.class, FilesProperties.class })
+public final class SendfileAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(SendfileAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(FileDelivery.class)
+	XSendfile lighttpdXSendfile(SendfileProperties properties, FilesProperties files, FileDelivery delivery,
+			FileSystemScheduler fileSystemScheduler, ObjectProvider<SendfileMetrics> metrics) {
+		SendfileHeaders headers;
+		try {
+			headers = new SendfileHeaders(properties.getHeaders());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.sendfile.headers", properties.getHeaders(),
+					ex.getMessage());
+		}
+		return new XSendfile(headers, allowedRoots(properties, files), accelLocations(properties), delivery,
+				fileSystemScheduler, metrics.getIfAvailable(() -> SendfileMetrics.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(XSendfile.class)
+	XSendfileWebFilter lighttpdXSendfileWebFilter(XSendfile xSendfile, FileSystemScheduler fileSystemScheduler) {
+		return new XSendfileWebFilter(xSendfile, new RegionWriter(fileSystemScheduler));
+	}
+
+	private static AllowedRoots allowedRoots(SendfileProperties properties, FilesProperties files) {
+		List<Path> directories = new ArrayList<>(properties.getAllowedRoots());
+		String property = "lighttpd.sendfile.allowed-roots";
+		if (directories.isEmpty() && files.getDocumentRoot() != null) {
+			directories.add(files.getDocumentRoot());
+			property = "lighttpd.document-root";
+		}
+		if (directories.isEmpty()) {
+			logger.warn("X-Sendfile is enabled but lighttpd.sendfile.allowed-roots (and lighttpd.document-root) are "
+					+ "not set: every X-Sendfile path will be refused with 403");
+		}
+		List<FileRoot> roots = new ArrayList<>();
+		for (Path directory : directories) {
+			roots.add(open(property, directory));
+		}
+		return new AllowedRoots(roots);
+	}
+
+	private static AccelLocations accelLocations(SendfileProperties properties) {
+		Map<String, FileRoot> locations = new LinkedHashMap<>();
+		properties.getAccelLocations()
+			.forEach((prefix, directory) -> locations.put(prefix, open("lighttpd.sendfile.accel-locations", directory)));
+		return new AccelLocations(locations);
+	}
+
+	private static FileRoot open(String property, Path directory) {
+		try {
+			// The application names sendfile paths, not the client: hidden names are allowed below a root.
+			return FileRoot.open(directory, true);
+		}
+		catch (IOException ex) {
+			throw new InvalidConfigurationPropertyValueException(property, directory,
+					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class MicrometerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SendfileMetrics lighttpdSendfileMetrics(ObjectProvider<MeterRegistry> registry) {
+			return new MicrometerSendfileMetrics(registry);
+		}
+
+	}
+
+}
