@@ -2,7 +2,6 @@ package dev.lighttpdboot.sample;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +12,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
- * The sample app serves its bundled demo site and its own controller.
+ * The sample app's demos work on its bundled content.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SampleApplicationTests {
@@ -22,8 +23,8 @@ class SampleApplicationTests {
 	@DynamicPropertySource
 	static void demoSite(DynamicPropertyRegistry registry) {
 		try {
-			Path site = DemoSite.extract();
-			registry.add("lighttpd.document-root", site::toString);
+			SampleApplication.demoDefaults(DemoSite.extract())
+				.forEach((name, value) -> registry.add(name, () -> value));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -34,7 +35,9 @@ class SampleApplicationTests {
 	int port;
 
 	private WebTestClient client() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port)
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+			.build();
 	}
 
 	@Test
@@ -43,8 +46,7 @@ class SampleApplicationTests {
 			.expectStatus().isOk()
 			.expectHeader().contentType("text/html;charset=UTF-8")
 			.expectHeader().exists(HttpHeaders.ETAG)
-			.expectBody(String.class).value((body) -> org.assertj.core.api.Assertions.assertThat(body)
-				.contains("<title>lighttpd-spring-boot demo</title>"));
+			.expectBody(String.class).value((body) -> assertThat(body).contains("<title>lighttpd-spring-boot demo</title>"));
 		client().get().uri("/hello.txt").header(HttpHeaders.RANGE, "bytes=0-4").exchange()
 			.expectStatus().isEqualTo(206)
 			.expectBody(String.class).isEqualTo("Hello");
@@ -57,6 +59,28 @@ class SampleApplicationTests {
 		client().get().uri("/hello").exchange()
 			.expectStatus().isOk()
 			.expectBody().jsonPath("$.message").isNotEmpty();
+	}
+
+	@Test
+	void downloadAfterLoginUsesXSendfile() {
+		client().get().uri("/download/report.txt").exchange().expectStatus().isUnauthorized();
+		client().get().uri("/download/report.txt").cookie("demo-session", "logged-in").exchange()
+			.expectStatus().isOk()
+			.expectHeader().doesNotExist("X-Sendfile")
+			.expectHeader().valueMatches(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"report.txt\".*")
+			.expectBody(String.class).value((body) -> assertThat(body).startsWith("Quarterly report"));
+		client().get().uri("/download/..%2Fwww%2Findex.html").cookie("demo-session", "logged-in").exchange()
+			.expectStatus().isForbidden();
+	}
+
+	@Test
+	void theDemoVideoSeeks() {
+		long size = client().get().uri("/video/demo.flv").exchange().expectStatus().isOk()
+			.expectBody().returnResult().getResponseHeaders().getContentLength();
+		client().get().uri("/video/demo.flv?start=13").exchange()
+			.expectStatus().isOk()
+			.expectHeader().contentType("video/x-flv")
+			.expectHeader().contentLength(size);
 	}
 
 }
