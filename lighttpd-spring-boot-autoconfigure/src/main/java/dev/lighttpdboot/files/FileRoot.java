@@ -19,11 +19,14 @@ import org.springframework.http.HttpStatus;
  */
 public final class FileRoot {
 
+	private final Path configuredPath;
+
 	private final Path realPath;
 
 	private final boolean allowHidden;
 
-	private FileRoot(Path realPath, boolean allowHidden) {
+	private FileRoot(Path configuredPath, Path realPath, boolean allowHidden) {
+		this.configuredPath = configuredPath;
 		this.realPath = realPath;
 		this.allowHidden = allowHidden;
 	}
@@ -37,11 +40,12 @@ public final class FileRoot {
 	 * @throws IOException if the directory does not exist or is not a directory
 	 */
 	public static FileRoot open(Path directory, boolean allowHidden) throws IOException {
-		Path real = directory.toAbsolutePath().toRealPath();
+		Path absolute = directory.toAbsolutePath().normalize();
+		Path real = absolute.toRealPath();
 		if (!Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS)) {
 			throw new NotDirectoryException(directory.toString());
 		}
-		return new FileRoot(real, allowHidden);
+		return new FileRoot(absolute, real, allowHidden);
 	}
 
 	/**
@@ -49,6 +53,15 @@ public final class FileRoot {
 	 */
 	public Path realPath() {
 		return this.realPath;
+	}
+
+	/**
+	 * Whether a path lies below this root by its name alone, as configured or as its real path; no file-system
+	 * call. A path that fails this test can be refused before anyone learns whether it exists.
+	 */
+	public boolean containsLexically(Path absolutePath) {
+		Path normalized = absolutePath.normalize();
+		return normalized.startsWith(this.realPath) || normalized.startsWith(this.configuredPath);
 	}
 
 	/**

@@ -36,20 +36,29 @@ public final class AccelLocations {
 	 * Look up the file an accelerated URI names. This blocks: call it on the file-system scheduler.
 	 * @param uri the percent-encoded URI path
 	 * @return the file, or empty if nothing is there
-	 * @throws PathRefusedException with 404 if no prefix matches, or as {@link SafePath} and {@link FileRoot}
-	 * refuse the rest
+	 * @throws PathRefusedException with 404 if no prefix matches, 403 if a symlink leads out of the directory
+	 * @throws InvalidSendfileHeaderException if the rest of the URI is not a plain path (traversal, encoded slash)
 	 * @throws IOException if the file system fails otherwise
 	 */
 	public Optional<FileSnapshot> lookup(String uri) throws IOException {
 		for (Map.Entry<String, FileRoot> location : this.byPrefix.entrySet()) {
 			if (uri.startsWith(location.getKey())) {
 				String rest = uri.substring(location.getKey().length());
-				// The application names the file, so hidden names are allowed; traversal never is.
-				SafePath path = SafePath.parse(rest.startsWith("/") ? rest : "/" + rest, true);
-				return location.getValue().lookup(path);
+				return location.getValue().lookup(parse(rest));
 			}
 		}
 		throw new PathRefusedException(HttpStatus.NOT_FOUND, "no accel location matches " + uri);
+	}
+
+	private static SafePath parse(String rest) {
+		try {
+			// The application names the file, so hidden names are allowed; traversal never is.
+			return SafePath.parse(rest.startsWith("/") ? rest : "/" + rest, true);
+		}
+		catch (PathRefusedException ex) {
+			// A URI that is not a plain path below the location is a bug in the handler that set it.
+			throw new InvalidSendfileHeaderException("X-Accel-Redirect URI refused: " + ex.getReason());
+		}
 	}
 
 }

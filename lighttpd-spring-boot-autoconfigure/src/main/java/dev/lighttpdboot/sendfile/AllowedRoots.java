@@ -13,8 +13,9 @@ import org.springframework.http.HttpStatus;
 
 /**
  * The directories a sendfile header may name files in ({@code allowed-roots}, lighttpd's
- * {@code x-sendfile-docroot}). A file is accepted when its real path, symlinks resolved, lies below the real path
- * of one of them; relative paths resolve against the first. With no roots at all, nothing is accepted.
+ * {@code x-sendfile-docroot}). A file is accepted when its path lies below one of them by name (checked first, with
+ * no file-system call) and its real path, symlinks resolved, lies below the real path of one of them; relative
+ * paths resolve against the first. With no roots at all, nothing is accepted.
  */
 public final class AllowedRoots {
 
@@ -43,6 +44,11 @@ public final class AllowedRoots {
 			throw new PathRefusedException(HttpStatus.FORBIDDEN, "no allowed roots are configured");
 		}
 		Path absolute = path.isAbsolute() ? path : this.roots.get(0).realPath().resolve(path);
+		// Refuse by name first, as lighttpd does, so that the answer for a path outside the roots (403) never
+		// tells whether a file exists there.
+		if (this.roots.stream().noneMatch((root) -> root.containsLexically(absolute))) {
+			throw new PathRefusedException(HttpStatus.FORBIDDEN, "path is outside every allowed root");
+		}
 		for (FileRoot root : this.roots) {
 			try {
 				return root.lookup(absolute);

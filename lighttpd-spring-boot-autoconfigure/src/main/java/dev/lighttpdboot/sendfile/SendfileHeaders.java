@@ -15,8 +15,8 @@ import org.springframework.http.HttpHeaders;
 /**
  * Finds and parses the sendfile headers a handler may set, in lighttpd's order of precedence: {@code X-Sendfile2},
  * {@code X-Sendfile}, {@code X-LIGHTTPD-send-file}, then nginx's {@code X-Accel-Redirect}; only the configured ones
- * count. Also knows which headers must never reach a client: every configured one and every {@code X-LIGHTTPD-*}
- * (as lighttpd strips them). Other {@code X-Accel-*} headers are left alone: behind an nginx they are meant for it
+ * count. Also knows which headers must never reach a client: every configured one, {@code X-Sendfile},
+ * {@code X-Sendfile2} and every {@code X-LIGHTTPD-*} (as lighttpd strips them, honoured or not). Other {@code X-Accel-*} headers are left alone: behind an nginx they are meant for it
  * ({@code X-Accel-Buffering: no} for server-sent events).
  */
 public final class SendfileHeaders {
@@ -63,6 +63,18 @@ public final class SendfileHeaders {
 	}
 
 	/**
+	 * Return the name of the honoured header of highest precedence present, or {@code null}.
+	 */
+	public String firstPresent(HttpHeaders headers) {
+		for (String name : this.enabled) {
+			if (headers.containsHeader(name)) {
+				return name;
+			}
+		}
+		return null;
+	}
+
+	/**
 	 * Parse the instruction of highest precedence.
 	 * @return the instruction, or {@code null} if there is none
 	 * @throws InvalidSendfileHeaderException if the header is malformed
@@ -90,6 +102,10 @@ public final class SendfileHeaders {
 		for (String name : this.enabled) {
 			headers.remove(name);
 		}
+		// lighttpd's headers are stripped even when not honoured; X-Accel-Redirect only when honoured, since an
+		// nginx in front of this server may be the one meant to act on it.
+		headers.remove(X_SENDFILE);
+		headers.remove(X_SENDFILE2);
 		List<String> internal = new ArrayList<>();
 		for (String name : headers.headerNames()) {
 			String lower = name.toLowerCase(Locale.ROOT);

@@ -30,7 +30,8 @@ import org.springframework.web.server.ResponseStatusException;
  * <li>{@code X-Sendfile}, {@code X-LIGHTTPD-send-file}, {@code X-Accel-Redirect}: the file goes through
  * {@link FileDelivery}, so the client's Range and conditional headers apply; Content-Length, ETag and
  * Last-Modified come from the file; the producer's Content-Type, Content-Disposition and Cache-Control stay. A
- * producer status other than 200 is kept and the whole file is its body, as lighttpd does.</li>
+ * producer status other than 200 is kept and the whole file is its body, as lighttpd does; so is a method other
+ * than GET and HEAD (a POST whose handler answers with a file). 204 and 304 from the producer stay bodiless.</li>
  * <li>{@code X-Sendfile2}: the listed ranges of the listed files, concatenated, with the producer's status and
  * type; no validators and no Range, as lighttpd does.</li>
  * <li>A file outside the allowed roots: 403 and a WARN line; a missing file: 404; a malformed header: 500.</li>
@@ -102,9 +103,11 @@ public final class XSendfile {
 			instruction = this.headers.parse(responseHeaders);
 		}
 		catch (InvalidSendfileHeaderException ex) {
+			String header = this.headers.firstPresent(responseHeaders);
 			strip(responseHeaders);
-			logger.error("Malformed sendfile header for " + request.getPath() + ": " + ex.getReason());
-			this.metrics.handled("invalid", "invalid", 0);
+			forgetProducerPresentation(responseHeaders);
+			logger.error("Malformed " + header + " header for " + request.getPath() + ": " + ex.getReason());
+			this.metrics.handled(header, "invalid", 0);
 			return Mono.error(ex);
 		}
 		strip(responseHeaders);
@@ -122,10 +125,11 @@ public final class XSendfile {
 				.flatMap((file) -> sendFile(request, response, file));
 			case RANGES -> sendParts(request, response, instruction);
 		};
+		boolean head = HttpMethod.HEAD.equals(request.getMethod());
 		return answer
 			.doOnSuccess((done) -> this.metrics.handled(instruction.header(), "ok",
-					Math.max(responseHeaders.getContentLength(), 0)))
-			.doOnError(ResponseStatusException.class, (ex) -> failed(request, instruction, ex));
+					head ? 0 : Math.max(responseHeaders.getContentLength(), 0)))
+			.doOnError(ResponseStatusException.class, (ex) -> failed(request, response, instruction, ex));
 	}
 
 	private Mono<FileSnapshot> lookUp(java.util.concurrent.Callable<java.util.Optional<FileSnapshot>> lookup,
@@ -139,10 +143,17 @@ public final class XSendfile {
 	private Mono<Void> sendFile(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file) {
 		MediaType producerType = response.getHeaders().getContentType();
 		HttpStatusCode status = response.getStatusCode();
-		if (status == null || status.value() == 200) {
+		HttpMethod method = request.getMethod();
+		boolean getOrHead = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+		if ((status == null || status.value() == 200) && getOrHead) {
 			return this.delivery.deliver(request, response, file, producerType);
 		}
-		// A producer status such as 404 stays, with the file as its body: no validators, no Range.
+		if (status != null && (status.value() == 204 || status.value() == 304 || status.is1xxInformational())) {
+			// These statuses have no body; the producer decided so.
+			return response.setComplete();
+		}
+		// A producer status such as 404, or a method such as POST that the producer handled: the file is the body
+		// of the producer's answer, without validators or Range (they apply to GET only).
 		response.getHeaders().setContentLength(file.size());
 		if (producerType == null) {
 			response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
@@ -184,14 +195,23 @@ public final class XSendfile {
 		});
 	}
 
-	private void failed(ServerHttpRequest request, SendfileInstruction instruction, ResponseStatusException ex) {
+	private static void forgetProducerPresentation(HttpHeaders headers) {
+		headers.remove(HttpHeaders.CONTENT_DISPOSITION);
+		headers.remove(HttpHeaders.CONTENT_TYPE);
+	}
+
+	private void failed(ServerHttpRequest request, ServerHttpResponse response, SendfileInstruction instruction,
+			ResponseStatusException ex) {
+		// The error page must not inherit what the producer meant for the file (an attachment name, say).
+		forgetProducerPresentation(response.getHeaders());
 		int status = ex.getStatusCode().value();
 		String outcome = (status == 403) ? "forbidden" : (status == 404) ? "not-found" : "invalid";
 		this.metrics.handled(instruction.header(), outcome, 0);
 		String message = instruction.header() + " '" + instruction.path() + "' for " + request.getPath() + ": "
 				+ ex.getReason() + " (" + status + ")";
 		if (status == 403) {
-			logger.warn("Refused " + message + "; allowed roots: " + this.allowedRoots);
+			logger.warn("Refused " + message + ((instruction.kind() != SendfileInstruction.Kind.ACCEL_URI)
+					? "; allowed roots: " + this.allowedRoots : ""));
 		}
 		else if (status >= 500) {
 			logger.error("Failed " + message);

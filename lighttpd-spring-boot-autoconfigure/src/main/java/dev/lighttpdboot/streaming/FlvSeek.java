@@ -88,7 +88,7 @@ public final class FlvSeek implements StreamingSeek {
 
 	private static long startOf(ServerHttpRequest request) {
 		String start = request.getQueryParams().getFirst("start");
-		if (start == null || start.isEmpty() || start.length() > 19) {
+		if (start == null || start.isEmpty() || start.length() > 18) {
 			return -1;
 		}
 		for (int i = 0; i < start.length(); i++) {

@@ -59,6 +59,11 @@ class SendfileTestHandlers {
 			return ResponseEntity.ok().header("X-Sendfile", path).body(Flux.just(DISCARDED, DISCARDED, DISCARDED));
 		}
 
+		@org.springframework.web.bind.annotation.PostMapping("/send")
+		ResponseEntity<Void> sendAfterPost(@RequestParam String path) {
+			return ResponseEntity.ok().header("X-Sendfile", path).build();
+		}
+
 		@GetMapping("/send-status")
 		ResponseEntity<Void> sendWithStatus(@RequestParam String path) {
 			return ResponseEntity.status(404).header("X-Sendfile", path).build();

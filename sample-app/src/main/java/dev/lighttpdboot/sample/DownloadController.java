@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.CookieValue;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriUtils;
 
 /**
  * "Download after login" with X-Sendfile: the controller only decides whether the user may have the file; the
@@ -45,9 +46,10 @@ class DownloadController {
 		if (!"logged-in".equals(session)) {
 			return ResponseEntity.status(HttpStatus.UNAUTHORIZED).body(Map.of("message", "log in first at /login"));
 		}
-		// A relative path resolves against the first allowed root; anything outside the roots is refused (403).
+		// X-Sendfile carries a percent-encoded path; a relative one resolves against the first allowed root, and
+		// anything outside the roots is refused (403).
 		return ResponseEntity.ok()
-			.header("X-Sendfile", name)
+			.header("X-Sendfile", UriUtils.encode(name, StandardCharsets.UTF_8))
 			.header(HttpHeaders.CONTENT_DISPOSITION,
 					ContentDisposition.attachment().filename(name, StandardCharsets.UTF_8).build().toString())
 			.build();

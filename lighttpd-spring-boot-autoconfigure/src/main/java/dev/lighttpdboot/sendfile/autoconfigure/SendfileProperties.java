@@ -32,7 +32,8 @@ public class SendfileProperties {
 	private List<Path> allowedRoots = new ArrayList<>();
 
 	/**
-	 * X-Accel-Redirect URI prefixes and the directories they stand for, for example "/protected/: /srv/files".
+	 * X-Accel-Redirect URI prefixes, each starting with "/", and the directories they stand for. In YAML, write
+	 * the prefix in brackets to keep its slashes: '"[/protected/]": /srv/files'.
 	 */
 	private Map<String, Path> accelLocations = new LinkedHashMap<>();
 
