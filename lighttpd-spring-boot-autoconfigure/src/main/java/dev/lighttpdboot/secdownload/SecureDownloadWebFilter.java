@@ -113,11 +113,13 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 		return this.fileSystem.call(() -> this.root.lookup(path))
 			.onErrorResume(PathRefusedException.class,
 					(ex) -> refuse(exchange.getRequest(), rawPath, Outcome.REFUSED, ex))
-			.flatMap((file) -> deliver(exchange, rawPath, file));
+			.flatMap((file) -> deliver(exchange, rawPath, path, file));
 	}
 
-	private Mono<Void> deliver(ServerWebExchange exchange, String rawPath, Optional<FileSnapshot> file) {
-		if (file.isEmpty()) {
+	private Mono<Void> deliver(ServerWebExchange exchange, String rawPath, SafePath path,
+			Optional<FileSnapshot> file) {
+		// "/file.txt/" names no directory: 404, as the file system (and the static document root) says.
+		if (file.isEmpty() || (!file.get().directory() && path.hasTrailingSlash())) {
 			this.metrics.record(Outcome.NOT_FOUND);
 			if (logger.isDebugEnabled()) {
 				logger.debug("Valid link to nothing: " + SafePath.printable(rawPath));
