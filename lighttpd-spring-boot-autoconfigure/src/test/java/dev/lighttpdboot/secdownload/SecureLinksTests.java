@@ -63,6 +63,15 @@ class SecureLinksTests {
 	}
 
 	@Test
+	void theExampleInTheDocumentation() {
+		// Token computed outside Java (Python's hmac module), as docs/secdownload.md shows it.
+		SecureLinks links = new SecureLinks("/dl/", Algorithm.HMAC_SHA256, "change-me", Duration.ofSeconds(60), 0,
+				false, CLOCK);
+		assertThat(links.link("/reports/May 2026.pdf", NOW))
+			.isEqualTo("/dl/1KjpZ6M3u8aiynz2rKf8Nsw1M8Iyc88UlPDgwVhYaOA/6a3e1f00/reports/May%202026.pdf");
+	}
+
+	@Test
 	void linkUsesTheGivenTimeAndPadsItToEightDigits() {
 		Instant early = Instant.ofEpochSecond(255);
 		String token = Tokens.hmacSha256(SECRET, "000000ff", "/a.txt");
