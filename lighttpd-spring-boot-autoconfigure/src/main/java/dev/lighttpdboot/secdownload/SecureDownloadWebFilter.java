@@ -81,13 +81,12 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
+		ServerHttpRequest request = exchange.getRequest();
+		String rawPath = request.getPath().pathWithinApplication().value();
 		if (!rawPath.startsWith(this.uriPrefix)) {
 			return chain.filter(exchange);
 		}
-		SecureLinks.Verification verification = this.links.verify(rawPath,
-				exchange.getRequest().getURI().getRawQuery());
-		ServerHttpRequest request = exchange.getRequest();
+		SecureLinks.Verification verification = this.links.verify(rawPath, request.getURI().getRawQuery());
 		return switch (verification.verdict()) {
 			case VALID -> serve(exchange, rawPath, verification.path());
 			case MALFORMED -> passOn(exchange, chain, rawPath, verification.reason());
