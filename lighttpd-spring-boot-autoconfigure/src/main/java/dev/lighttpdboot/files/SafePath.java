@@ -65,6 +65,19 @@ public final class SafePath {
 		return new SafePath(Collections.unmodifiableList(segments), trailingSlash);
 	}
 
+	/**
+	 * Return a raw request path fit for one log line: control characters are replaced by {@code ?}, so a client
+	 * cannot forge log lines, and the path is cut at 256 characters.
+	 */
+	public static String printable(String rawPath) {
+		StringBuilder result = new StringBuilder(Math.min(rawPath.length(), 256));
+		for (int i = 0; i < rawPath.length() && i < 256; i++) {
+			char c = rawPath.charAt(i);
+			result.append((c < 0x20 || c == 0x7f) ? '?' : c);
+		}
+		return (rawPath.length() > 256) ? result.append("...").toString() : result.toString();
+	}
+
 	private static String decodeSegment(String path, int from, int to) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
 		for (int i = from; i < to; i++) {

@@ -169,19 +169,10 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			return Mono.empty();
 		}
 		if (logger.isInfoEnabled()) {
-			logger.info("Refused " + request.getMethod() + " " + printable(rawPath) + " with "
+			logger.info("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
 					+ ex.getStatusCode().value() + ": " + ex.getReason());
 		}
 		return Mono.error(ex);
-	}
-
-	private static String printable(String path) {
-		StringBuilder result = new StringBuilder(Math.min(path.length(), 256));
-		for (int i = 0; i < path.length() && i < 256; i++) {
-			char c = path.charAt(i);
-			result.append((c < 0x20 || c == 0x7f) ? '?' : c);
-		}
-		return (path.length() > 256) ? result.append("...").toString() : result.toString();
 	}
 
 }

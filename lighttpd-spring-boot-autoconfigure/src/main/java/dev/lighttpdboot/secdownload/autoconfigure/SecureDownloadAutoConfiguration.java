@@ -1,0 +1,109 @@
+package dev.lighttpdboot.secdownload.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
+import dev.lighttpdboot.secdownload.SecureDownloadMetrics;
+import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
+import dev.lighttpdboot.secdownload.SecureLinks;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.StringUtils;
+
+/**
+ * Auto-configuration of secure download links: active when {@code lighttpd.secdownload.enabled} is true. A
+ * missing secret or document root stops start-up with a report naming the property, where lighttpd would answer
+ * 500 to every request.
+ */
+@AutoConfiguration(after = FilesAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnBooleanProperty("lighttpd.secdownload.enabled")
+@EnableConfigurationProperties(SecureDownloadProperties.class)
+public final class SecureDownloadAutoConfiguration {
+
+	private static final String PREFIX = "lighttpd.secdownload.";
+
+	@Bean
+	@ConditionalOnMissingBean
+	SecureLinks lighttpdSecureLinks(SecureDownloadProperties properties) {
+		if (!StringUtils.hasText(properties.getSecret())) {
+			// The value is never echoed: this branch only runs when it is empty or blank.
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "secret", null,
+					"it must be set (to a long random string) when " + PREFIX + "enabled is true");
+		}
+		String uriPrefix = properties.getUriPrefix();
+		if (uriPrefix == null || !uriPrefix.startsWith("/")) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "uri-prefix", uriPrefix,
+					"it must start with '/'");
+		}
+		if (properties.getTimeout() == null || properties.getTimeout().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "timeout", properties.getTimeout(),
+					"it must not be negative");
+		}
+		if (properties.getPathSegments() < 0) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "path-segments",
+					properties.getPathSegments(), "it must not be negative");
+		}
+		return new SecureLinks(uriPrefix, properties.getAlgorithm(), properties.getSecret(), properties.getTimeout(),
+				properties.getPathSegments(), properties.isHashQuerystr(), Clock.systemUTC());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(FileDelivery.class)
+	SecureDownloadWebFilter lighttpdSecureDownloadWebFilter(SecureDownloadProperties properties, SecureLinks links,
+			FileDelivery delivery, FileSystemScheduler fileSystemScheduler,
+			ObjectProvider<SecureDownloadMetrics> metrics) {
+		FileRoot root = openDocumentRoot(properties.getDocumentRoot());
+		return new SecureDownloadWebFilter(links, root, delivery, fileSystemScheduler,
+				metrics.getIfAvailable(() -> SecureDownloadMetrics.NONE));
+	}
+
+	private static FileRoot openDocumentRoot(Path directory) {
+		if (directory == null) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "document-root", null,
+					"it must be set to the directory that links give access to when " + PREFIX + "enabled is true");
+		}
+		try {
+			// Hidden files are never served through links, as in the static document root by default.
+			return FileRoot.open(directory, false);
+		}
+		catch (IOException ex) {
+			throw new InvalidConfigurationPropertyValueException(PREFIX + "document-root", directory,
+					"it must name an existing, readable directory (" + ex.getClass().getSimpleName() + ")");
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class MetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SecureDownloadMetrics lighttpdSecureDownloadMetrics(ObjectProvider<MeterRegistry> registry) {
+			// Looked up when the bean is created, not through a condition, so it does not matter whether the
+			// registry's auto-configuration runs before or after this one.
+			MeterRegistry meterRegistry = registry.getIfAvailable();
+			return (meterRegistry != null) ? new MicrometerSecureDownloadMetrics(meterRegistry)
+					: SecureDownloadMetrics.NONE;
+		}
+
+	}
+
+}
