@@ -25,6 +25,10 @@ public class SampleApplication {
 	static Map<String, Object> demoDefaults(DemoSite site) {
 		return Map.of("lighttpd.document-root", site.documentRoot().toString(),
 				"lighttpd.sendfile.allowed-roots", site.protectedRoot().toString(),
+				"lighttpd.secdownload.enabled", "true",
+				"lighttpd.secdownload.secret", "demo-secret-change-me",
+				"lighttpd.secdownload.algorithm", "hmac-sha256",
+				"lighttpd.secdownload.timeout", "5m",
 				"lighttpd.secdownload.document-root", site.protectedRoot().toString());
 	}
 

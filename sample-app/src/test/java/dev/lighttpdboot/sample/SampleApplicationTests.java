@@ -69,8 +69,21 @@ class SampleApplicationTests {
 			.expectHeader().doesNotExist("X-Sendfile")
 			.expectHeader().valueMatches(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"report.txt\".*")
 			.expectBody(String.class).value((body) -> assertThat(body).startsWith("Quarterly report"));
-		client().get().uri("/download/..%2Fwww%2Findex.html").cookie("demo-session", "logged-in").exchange()
+		client().get().uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/download/..%2Fwww%2Findex.html")).cookie("demo-session", "logged-in").exchange()
 			.expectStatus().isForbidden();
+	}
+
+	@Test
+	void signedLinksPageLinksToProtectedFiles() {
+		String page = client().get().uri("/links").exchange().expectStatus().isOk()
+			.expectBody(String.class).returnResult().getResponseBody();
+		java.util.regex.Matcher link = java.util.regex.Pattern.compile("href=\"(/dl/[^\"]+/notes\\.txt)\"").matcher(page);
+		assertThat(link.find()).isTrue();
+		client().get().uri(java.net.URI.create("http://127.0.0.1:" + this.port + link.group(1))).exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).value((body) -> assertThat(body).contains("signed, expiring link"));
+		client().get().uri("/dl/0000000000000000000000000000000000000000000/6a3e1f00/notes.txt").exchange()
+			.expectStatus().is4xxClientError();
 	}
 
 	@Test
