@@ -13,7 +13,6 @@ import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
@@ -57,14 +56,9 @@ class SecureDownloadIntegrationTests {
 		site.delete();
 	}
 
-	/** A meter registry, and an application route under the prefix that is not a link. */
+	/** An application route under the prefix that is not a link (TestApplication has the meter registry). */
 	@Configuration(proxyBeanMethods = false)
 	static class Extras {
-
-		@Bean
-		SimpleMeterRegistry meterRegistry() {
-			return new SimpleMeterRegistry();
-		}
 
 		@Bean
 		RouterFunction<ServerResponse> underThePrefix() {
