@@ -10,22 +10,15 @@ import java.util.List;
 
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
-import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestSite;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,37 +27,10 @@ import static org.awaitility.Awaitility.await;
  * The HTTP semantics of {@link FileDelivery}, through the static document root of a real server on a random
  * port, with BlockHound watching the event loop.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class FileDeliveryIntegrationTests {
-
-	private static final TestSite site = TestSite.create();
-
-	@DynamicPropertySource
-	static void documentRoot(DynamicPropertyRegistry registry) {
-		registry.add("lighttpd.document-root", () -> site.root().toString());
-		registry.add("lighttpd.files.mime-types.flv", () -> "video/x-flv");
-	}
-
-	@AfterAll
-	static void deleteSite() {
-		site.delete();
-	}
-
-	@LocalServerPort
-	int port;
+class FileDeliveryIntegrationTests extends RealServerTests {
 
 	@Autowired
 	OutboundRecorder recorder;
-
-	WebTestClient client;
-
-	@BeforeEach
-	void setUp() {
-		this.client = WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + this.port)
-			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
-			.build();
-	}
 
 	@Test
 	void wholeFileIsByteExactWithValidators() {
@@ -253,10 +219,6 @@ class FileDeliveryIntegrationTests {
 			.expectBody().returnResult();
 		assertThat(result.getResponseBody()).as(range)
 			.isEqualTo(Arrays.copyOfRange(file, (int) first, (int) last + 1));
-	}
-
-	private WebTestClient.RequestHeadersSpec<?> get(String path) {
-		return this.client.get().uri(path);
 	}
 
 	private String etagOf(String path) {

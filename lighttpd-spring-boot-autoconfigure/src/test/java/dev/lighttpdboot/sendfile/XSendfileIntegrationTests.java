@@ -7,10 +7,9 @@ import java.util.Arrays;
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestSite;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -18,7 +17,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,23 +34,12 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = { TestApplication.class, SendfileTestHandlers.class },
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ExtendWith(OutputCaptureExtension.class)
-class XSendfileIntegrationTests {
-
-	private static final TestSite site = TestSite.create();
+class XSendfileIntegrationTests extends RealServerTests {
 
 	@DynamicPropertySource
-	static void roots(DynamicPropertyRegistry registry) {
-		registry.add("lighttpd.document-root", () -> site.root().toString());
+	static void accelLocation(DynamicPropertyRegistry registry) {
 		registry.add("lighttpd.sendfile.accel-locations[/protected/]", () -> site.root().resolve("plain").toString());
 	}
-
-	@AfterAll
-	static void deleteSite() {
-		site.delete();
-	}
-
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	OutboundRecorder recorder;
@@ -60,19 +47,9 @@ class XSendfileIntegrationTests {
 	@Autowired
 	MeterRegistry meterRegistry;
 
-	WebTestClient client;
-
-	@BeforeEach
-	void setUp() {
-		this.client = WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + this.port)
-			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
-			.build();
-	}
-
 	@Test
 	void controllerAnswersWithTheFile() {
-		EntityExchangeResult<byte[]> result = get("/send?path=" + encoded(site.root().resolve("big.bin").toString()))
+		EntityExchangeResult<byte[]> result = send("/send?path=" + encoded(site.root().resolve("big.bin").toString()))
 			.expectStatus().isOk()
 			.expectHeader().doesNotExist("X-Sendfile")
 			.expectHeader().contentLength(site.big().length)
@@ -88,7 +65,7 @@ class XSendfileIntegrationTests {
 		String path = encoded(site.root().resolve("hello.txt").toString());
 		for (String uri : new String[] { "/send?path=", "/send-body?path=", "/send-flux?path=", "/fn/send?path=",
 				"/fn/send-body?path=" }) {
-			EntityExchangeResult<byte[]> result = get(uri + path).expectStatus().isOk()
+			EntityExchangeResult<byte[]> result = send(uri + path).expectStatus().isOk()
 				.expectHeader().doesNotExist("X-Sendfile")
 				.expectBody().returnResult();
 			assertThat(new String(result.getResponseBody(), StandardCharsets.UTF_8)).as(uri).isEqualTo(TestSite.HELLO);
@@ -97,7 +74,7 @@ class XSendfileIntegrationTests {
 
 	@Test
 	void producerHeadersStayAndFileValidatorsReplaceItsOwn() {
-		get("/send-body?path=" + encoded(site.root().resolve("hello.txt").toString()))
+		send("/send-body?path=" + encoded(site.root().resolve("hello.txt").toString()))
 			.expectStatus().isOk()
 			.expectHeader().contentType("application/x-custom")
 			.expectHeader().valueEquals(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"report.bin\"")
@@ -124,26 +101,26 @@ class XSendfileIntegrationTests {
 	@Test
 	void zeroCopyStaysOn() {
 		this.recorder.clear();
-		get("/send?path=" + encoded(site.root().resolve("big.bin").toString())).expectStatus().isOk()
+		send("/send?path=" + encoded(site.root().resolve("big.bin").toString())).expectStatus().isOk()
 			.expectBody().returnResult();
 		await().untilAsserted(() -> assertThat(this.recorder.writes()).anySatisfy((write) -> assertThat(write)
 			.isEqualTo(new OutboundRecorder.Write("EpollSocketChannel", "FileRegion", site.big().length))));
 		this.recorder.clear();
-		get("/big.bin").expectStatus().isOk().expectBody().returnResult();
+		send("/big.bin").expectStatus().isOk().expectBody().returnResult();
 		await().untilAsserted(() -> assertThat(this.recorder.writes()).anySatisfy((write) -> assertThat(write)
 			.isEqualTo(new OutboundRecorder.Write("EpollSocketChannel", "FileRegion", site.big().length))));
 	}
 
 	@Test
 	void relativePathsResolveAgainstTheFirstAllowedRoot() {
-		get("/send?path=docs/index.html").expectStatus().isOk().expectBody(String.class)
+		send("/send?path=docs/index.html").expectStatus().isOk().expectBody(String.class)
 			.isEqualTo("<h1>docs index</h1>\n");
 	}
 
 	@Test
 	void nonAsciiNamesArePercentEncoded() {
 		String name = encoded(site.root().resolve("ünï cødé.txt").toString());
-		get("/send?path=" + encoded(name)).expectStatus().isOk().expectBody(String.class).isEqualTo("unicode name\n");
+		send("/send?path=" + encoded(name)).expectStatus().isOk().expectBody(String.class).isEqualTo("unicode name\n");
 	}
 
 	@Test
@@ -198,7 +175,7 @@ class XSendfileIntegrationTests {
 
 	@Test
 	void aProducerStatusIsKept() {
-		get("/send-status?path=hello.txt").expectStatus().isNotFound()
+		send("/send-status?path=hello.txt").expectStatus().isNotFound()
 			.expectHeader().doesNotExist(HttpHeaders.ETAG)
 			.expectBody(String.class).isEqualTo(TestSite.HELLO);
 	}
@@ -207,21 +184,21 @@ class XSendfileIntegrationTests {
 	void xSendfile2ConcatenatesRanges() {
 		String hello = encoded(site.root().resolve("hello.txt").toString());
 		String big = encoded(site.root().resolve("big.bin").toString());
-		EntityExchangeResult<byte[]> one = get("/send?header=X-Sendfile2&path=" + encoded(big + " 100-199"))
+		EntityExchangeResult<byte[]> one = send("/send?header=X-Sendfile2&path=" + encoded(big + " 100-199"))
 			.expectStatus().isOk().expectHeader().contentLength(100).expectBody().returnResult();
 		assertThat(one.getResponseBody()).isEqualTo(Arrays.copyOfRange(site.big(), 100, 200));
-		EntityExchangeResult<byte[]> two = get("/send?header=X-Sendfile2&path=" + encoded(hello + " 0-4, " + hello + " 7-"))
+		EntityExchangeResult<byte[]> two = send("/send?header=X-Sendfile2&path=" + encoded(hello + " 0-4, " + hello + " 7-"))
 			.expectStatus().isOk().expectBody().returnResult();
 		assertThat(new String(two.getResponseBody(), StandardCharsets.UTF_8)).isEqualTo("Hello" + TestSite.HELLO.substring(7));
-		get("/send?header=X-Sendfile2&path=" + encoded(hello + " 5-1")).expectStatus().isEqualTo(500);
-		get("/send?header=X-Sendfile2&path=" + encoded(hello + " 0-99999")).expectStatus().isEqualTo(500);
+		send("/send?header=X-Sendfile2&path=" + encoded(hello + " 5-1")).expectStatus().isEqualTo(500);
+		send("/send?header=X-Sendfile2&path=" + encoded(hello + " 0-99999")).expectStatus().isEqualTo(500);
 	}
 
 	@Test
 	void xAccelRedirectMapsThroughItsPrefix() throws Exception {
-		get("/send?header=X-Accel-Redirect&path=" + encoded("/protected/a.txt")).expectStatus().isOk()
+		send("/send?header=X-Accel-Redirect&path=" + encoded("/protected/a.txt")).expectStatus().isOk()
 			.expectBody(String.class).isEqualTo("a\n");
-		get("/send?header=X-Accel-Redirect&path=" + encoded("/unmapped/a.txt")).expectStatus().isNotFound();
+		send("/send?header=X-Accel-Redirect&path=" + encoded("/unmapped/a.txt")).expectStatus().isNotFound();
 		RawHttp.Response traversal = new RawHttp(this.port)
 			.get("/send?header=X-Accel-Redirect&path=" + encoded("/protected/../hello.txt"));
 		assertThat(traversal.status()).isEqualTo(500);
@@ -232,7 +209,7 @@ class XSendfileIntegrationTests {
 	@Test
 	void flvSeeksWorkThroughXSendfile() {
 		byte[] movie = site.movie();
-		EntityExchangeResult<byte[]> result = get("/send?path=movie.flv&start=1000").expectStatus().isOk()
+		EntityExchangeResult<byte[]> result = send("/send?path=movie.flv&start=1000").expectStatus().isOk()
 			.expectHeader().contentType("video/x-flv")
 			.expectHeader().contentLength(13 + movie.length - 1000)
 			.expectBody().returnResult();
@@ -243,7 +220,7 @@ class XSendfileIntegrationTests {
 	@Test
 	void requestsAreCounted() {
 		double before = count("ok");
-		get("/send?path=hello.txt").expectStatus().isOk().expectBody().returnResult();
+		send("/send?path=hello.txt").expectStatus().isOk().expectBody().returnResult();
 		await().untilAsserted(() -> assertThat(count("ok")).isEqualTo(before + 1));
 	}
 
@@ -253,12 +230,8 @@ class XSendfileIntegrationTests {
 		return (counter != null) ? counter.count() : 0;
 	}
 
-	private WebTestClient.ResponseSpec get(String uri) {
-		return this.client.get().uri(URI.create(base() + uri)).exchange();
-	}
-
-	private String base() {
-		return "http://127.0.0.1:" + this.port;
+	private WebTestClient.ResponseSpec send(String uri) {
+		return get(uri).exchange();
 	}
 
 	private static String encoded(String value) {

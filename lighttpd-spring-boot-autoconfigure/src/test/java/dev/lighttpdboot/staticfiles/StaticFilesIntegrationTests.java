@@ -1,20 +1,15 @@
 package dev.lighttpdboot.staticfiles;
 
 import dev.lighttpdboot.test.RawHttp;
+import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,42 +18,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StaticFilesIntegrationTests {
 
-	private static final TestSite site = TestSite.create();
-
-	@AfterAll
-	static void deleteSite() {
-		site.delete();
-	}
-
-	abstract static class OnServer {
-
-		@LocalServerPort
-		int port;
-
-		WebTestClient client;
-
-		@BeforeEach
-		void setUp() {
-			this.client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port).build();
-		}
+	abstract static class OnServer extends RealServerTests {
 
 		String body(String path) {
-			// An absolute URI is sent as it is; a String would be taken as a template and encoded again.
-			java.net.URI uri = java.net.URI.create("http://127.0.0.1:" + this.port + path);
-			return new String(this.client.get().uri(uri).exchange().expectStatus().isOk().expectBody().returnResult()
+			return new String(get(path).exchange().expectStatus().isOk().expectBody().returnResult()
 				.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
 		}
 
 	}
 
 	@Nested
-	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 	class WithDefaults extends OnServer {
-
-		@DynamicPropertySource
-		static void documentRoot(DynamicPropertyRegistry registry) {
-			registry.add("lighttpd.document-root", () -> site.root().toString());
-		}
 
 		@Test
 		void servesFiles() {
@@ -123,11 +93,6 @@ class StaticFilesIntegrationTests {
 			properties = { "lighttpd.static-files.dir-listing=true", "lighttpd.static-files.index-files=missing.html,index.html" })
 	class WithListing extends OnServer {
 
-		@DynamicPropertySource
-		static void documentRoot(DynamicPropertyRegistry registry) {
-			registry.add("lighttpd.document-root", () -> site.root().toString());
-		}
-
 		@Test
 		void listsEscapedNamesWithoutHiddenOnes() {
 			String html = body("/plain/");
@@ -155,11 +120,6 @@ class StaticFilesIntegrationTests {
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = "lighttpd.static-files.serve-hidden-files=true")
 	class WithHiddenFiles extends OnServer {
-
-		@DynamicPropertySource
-		static void documentRoot(DynamicPropertyRegistry registry) {
-			registry.add("lighttpd.document-root", () -> site.root().toString());
-		}
 
 		@Test
 		void servesHiddenFilesButStillNoTraversal() throws Exception {

@@ -5,20 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.test.RawHttp;
-import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestSite;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,24 +22,8 @@ import static org.awaitility.Awaitility.await;
  * Request targets written to the socket exactly as an attacker would send them (WebTestClient would normalise
  * them first). None may ever return a file outside the document root, nor a hidden file.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @ExtendWith(OutputCaptureExtension.class)
-class TraversalIntegrationTests {
-
-	private static final TestSite site = TestSite.create();
-
-	@DynamicPropertySource
-	static void documentRoot(DynamicPropertyRegistry registry) {
-		registry.add("lighttpd.document-root", () -> site.root().toString());
-	}
-
-	@AfterAll
-	static void deleteSite() {
-		site.delete();
-	}
-
-	@LocalServerPort
-	int port;
+class TraversalIntegrationTests extends RealServerTests {
 
 	static List<String> attacks() {
 		List<String> targets = new ArrayList<>(List.of("/../secret.txt", "/../../secret.txt", "/docs/../../secret.txt",

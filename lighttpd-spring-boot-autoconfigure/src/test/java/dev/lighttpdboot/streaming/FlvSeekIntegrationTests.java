@@ -6,22 +6,15 @@ import java.util.List;
 
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
-import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestSite;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,41 +22,15 @@ import static org.awaitility.Awaitility.await;
 /**
  * FLV {@code ?start=} seeks on a real server: header + zero-copy region, and the ordinary file otherwise.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class FlvSeekIntegrationTests {
+class FlvSeekIntegrationTests extends RealServerTests {
 
 	private static final byte[] FLV_HEADER = { 'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 0 };
-
-	private static final TestSite site = TestSite.create();
-
-	@DynamicPropertySource
-	static void documentRoot(DynamicPropertyRegistry registry) {
-		registry.add("lighttpd.document-root", () -> site.root().toString());
-	}
-
-	@AfterAll
-	static void deleteSite() {
-		site.delete();
-	}
-
-	@LocalServerPort
-	int port;
 
 	@Autowired
 	OutboundRecorder recorder;
 
 	@Autowired
 	MeterRegistry meterRegistry;
-
-	WebTestClient client;
-
-	@BeforeEach
-	void setUp() {
-		this.client = WebTestClient.bindToServer()
-			.baseUrl("http://127.0.0.1:" + this.port)
-			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
-			.build();
-	}
 
 	@Test
 	void seekSendsTheHeaderThenTheFileFromStart() {
@@ -149,10 +116,6 @@ class FlvSeekIntegrationTests {
 	private double seeks() {
 		var counter = this.meterRegistry.find("lighttpd.streaming.seeks").tag("format", "flv").counter();
 		return (counter != null) ? counter.count() : 0;
-	}
-
-	private String base() {
-		return "http://127.0.0.1:" + this.port;
 	}
 
 	private static byte[] concat(byte[] a, byte[] b) {

@@ -73,6 +73,21 @@ public final class TestSite {
 		Files.createSymbolicLink(this.root.resolve("link-dangling.txt"), this.root.resolve("nowhere.txt"));
 	}
 
+	private static TestSite shared;
+
+	/**
+	 * Return the site shared by every test of this JVM (tests only read it), created on first use and deleted when
+	 * the JVM exits.
+	 */
+	public static synchronized TestSite shared() {
+		if (shared == null) {
+			TestSite site = create();
+			Runtime.getRuntime().addShutdownHook(new Thread(site::delete, "test-site-cleanup"));
+			shared = site;
+		}
+		return shared;
+	}
+
 	public static TestSite create() {
 		try {
 			return new TestSite(Files.createTempDirectory("lighttpd-test-site-"));

@@ -1,0 +1,56 @@
+package dev.lighttpdboot.test;
+
+import java.net.URI;
+
+import org.junit.jupiter.api.BeforeEach;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/**
+ * Base of the integration tests: {@link TestApplication} on a real Reactor Netty server bound to a random port,
+ * serving the shared {@link TestSite} as its document root, with a WebTestClient bound to it. Subclasses may
+ * declare their own {@code @SpringBootTest} (more classes, more properties) and {@code @DynamicPropertySource}.
+ */
+@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class RealServerTests {
+
+	protected static final TestSite site = TestSite.shared();
+
+	@LocalServerPort
+	protected int port;
+
+	protected WebTestClient client;
+
+	@DynamicPropertySource
+	static void documentRoot(DynamicPropertyRegistry registry) {
+		registry.add("lighttpd.document-root", () -> site.root().toString());
+	}
+
+	@BeforeEach
+	void bindClient() {
+		this.client = WebTestClient.bindToServer()
+			.baseUrl(base())
+			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
+			.build();
+	}
+
+	protected String base() {
+		return "http://127.0.0.1:" + this.port;
+	}
+
+	/**
+	 * A GET whose target is sent exactly as written: a String would be taken as a URI template and encoded again.
+	 */
+	protected WebTestClient.RequestHeadersSpec<?> get(String rawTarget) {
+		return this.client.get().uri(URI.create(base() + rawTarget));
+	}
+
+	protected RawHttp raw() {
+		return new RawHttp(this.port);
+	}
+
+}
