@@ -10,11 +10,10 @@ import java.util.Map;
 
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
+import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +22,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -31,7 +29,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
-import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -49,13 +46,6 @@ class SecureDownloadIntegrationTests {
 
 	private static final String SECRET = "integration-secret-9f2c";
 
-	private static final TestSite site = TestSite.create();
-
-	@AfterAll
-	static void deleteSite() {
-		site.delete();
-	}
-
 	/** An application route under the prefix that is not a link (TestApplication has the meter registry). */
 	@Configuration(proxyBeanMethods = false)
 	static class Extras {
@@ -69,10 +59,7 @@ class SecureDownloadIntegrationTests {
 
 	}
 
-	abstract static class OnServer {
-
-		@LocalServerPort
-		int port;
+	abstract static class OnServer extends RealServerTests {
 
 		@Autowired
 		SecureLinks links;
@@ -80,23 +67,8 @@ class SecureDownloadIntegrationTests {
 		@Autowired
 		MeterRegistry registry;
 
-		WebTestClient client;
-
-		@BeforeEach
-		void setUp() {
-			this.client = WebTestClient.bindToServer()
-				.baseUrl("http://127.0.0.1:" + this.port)
-				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
-				.build();
-		}
-
-		WebTestClient.RequestHeadersSpec<?> get(String link) {
-			// An absolute URI is sent as it is; a String would be taken as a template and encoded again.
-			return this.client.get().uri(URI.create("http://127.0.0.1:" + this.port + link));
-		}
-
 		RawHttp.Response raw(String target) throws Exception {
-			return new RawHttp(this.port).get(target);
+			return raw().get(target);
 		}
 
 		double count(String outcome) {
@@ -334,7 +306,7 @@ class SecureDownloadIntegrationTests {
 			assertThat(raw("/dl/short/1/hello.txt").status()).isEqualTo(404);
 			assertThat(raw(this.links.link("/nowhere.txt")).status()).isEqualTo(404);
 			assertThat(raw(link.replace("/hello.txt", "/../secret.txt")).status()).isEqualTo(400);
-			assertThat(raw("/hello.txt").status()).isEqualTo(404);
+			assertThat(raw("/not-under-the-prefix.txt").status()).isEqualTo(404);
 			for (String outcome : before.keySet()) {
 				assertThat(count(outcome)).as(outcome).isEqualTo(before.get(outcome) + 1);
 			}
