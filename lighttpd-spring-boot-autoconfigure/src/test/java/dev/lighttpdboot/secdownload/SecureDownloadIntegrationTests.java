@@ -161,7 +161,8 @@ class SecureDownloadIntegrationTests {
 			this.client.post().uri(URI.create("http://127.0.0.1:" + this.port + this.links.link("/hello.txt")))
 				.exchange()
 				.expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
-				.expectHeader().valueEquals(HttpHeaders.ALLOW, "GET, HEAD, OPTIONS");
+				.expectHeader().valueEquals(HttpHeaders.ALLOW, "GET, HEAD, OPTIONS")
+			.expectBody().returnResult();
 		}
 
 		@Test
