@@ -1,11 +1,14 @@
 package dev.lighttpdboot.test;
 
 import java.net.URI;
+import java.net.http.HttpClient;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -30,9 +33,17 @@ public abstract class RealServerTests {
 		registry.add("lighttpd.document-root", () -> site.root().toString());
 	}
 
+	@AfterAll
+	static void noBufferLeaked() {
+		LeakWatch.assertNoLeaks();
+	}
+
 	@BeforeEach
 	void bindClient() {
-		this.client = WebTestClient.bindToServer()
+		// The JDK's HTTP client, not Reactor Netty's: every Netty buffer in this JVM is then the server's, and a
+		// leak that LeakWatch reports is a leak of the code under test.
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		this.client = WebTestClient.bindToServer(new JdkClientHttpConnector(http))
 			.baseUrl(base())
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();

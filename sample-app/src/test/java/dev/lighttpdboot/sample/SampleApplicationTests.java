@@ -35,7 +35,10 @@ class SampleApplicationTests {
 	int port;
 
 	private WebTestClient client() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.port)
+		java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+			.version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+		return WebTestClient.bindToServer(new org.springframework.http.client.reactive.JdkClientHttpConnector(http))
+			.baseUrl("http://127.0.0.1:" + this.port)
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();
 	}
