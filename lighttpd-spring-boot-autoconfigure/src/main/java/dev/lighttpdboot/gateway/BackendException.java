@@ -1,0 +1,43 @@
+package dev.lighttpdboot.gateway;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * A backend failed to answer: the status says how the client is answered (502 for a broken or malformed
+ * response, 503 when no backend could take the request, 504 when the backend was too slow).
+ * <p>{@link #beforeResponse()} tells whether the failure happened before any byte of the response arrived, when
+ * the request may safely be sent again.
+ */
+public class BackendException extends ResponseStatusException {
+
+	private final boolean beforeResponse;
+
+	public BackendException(HttpStatus status, String reason, boolean beforeResponse, Throwable cause) {
+		super(status, reason, cause);
+		this.beforeResponse = beforeResponse;
+	}
+
+	/**
+	 * Whether no byte of the response had arrived when the failure happened.
+	 */
+	public boolean beforeResponse() {
+		return this.beforeResponse;
+	}
+
+	/** The connection closed or failed. */
+	public static BackendException broken(String reason, boolean beforeResponse, Throwable cause) {
+		return new BackendException(HttpStatus.BAD_GATEWAY, reason, beforeResponse, cause);
+	}
+
+	/** No connection could be made, or the backend said it is overloaded. */
+	public static BackendException unavailable(String reason, Throwable cause) {
+		return new BackendException(HttpStatus.SERVICE_UNAVAILABLE, reason, true, cause);
+	}
+
+	/** The backend did not answer in time. */
+	public static BackendException timeout(String reason, boolean beforeResponse) {
+		return new BackendException(HttpStatus.GATEWAY_TIMEOUT, reason, beforeResponse, null);
+	}
+
+}

@@ -1,0 +1,157 @@
+package dev.lighttpdboot.gateway;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.sendfile.XSendfile;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.handler.AbstractHandlerMapping;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+
+/**
+ * Proxies matching requests to backends, as lighttpd's mod_fastcgi does: ahead of the application's own handlers
+ * (order -2, before router functions at -1), because a route is configured for exactly the paths it owns.
+ * <ol>
+ * <li>The path is checked ({@link SafePath}) and split into SCRIPT_NAME and PATH_INFO; with {@code check-local}
+ * a missing script is 404 without contacting a backend.</li>
+ * <li>The request body is read at network speed and spooled (memory, then a temporary file) before a backend is
+ * contacted, so a slow upload never holds a backend worker, and CONTENT_LENGTH is exact even for chunked
+ * uploads; beyond {@code max-request-size}, 413.</li>
+ * <li>The CGI environment goes to the backend; its response head decides the status ({@code Status:}, else
+ * {@code Location} gives 302, else 200) and headers, and the body streams back with back-pressure.</li>
+ * <li>With {@code allow-x-sendfile}, a response carrying a sendfile header is answered by {@link XSendfile}.</li>
+ * </ol>
+ */
+public class GatewayHandlerMapping extends AbstractHandlerMapping {
+
+	private static final Log logger = LogFactory.getLog(GatewayHandlerMapping.class);
+
+	/** Response headers that describe the backend connection, not the response (RFC 9110 section 7.6.1). */
+	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+			"transfer-encoding", "te", "trailer", "upgrade");
+
+	private final List<GatewayRoute> routes;
+
+	private final RequestBodySpool spool;
+
+	private final CgiEnvironment environment;
+
+	private final FileSystemScheduler fileSystem;
+
+	private final XSendfile xSendfile;
+
+	/**
+	 * Create the mapping.
+	 * @param routes the routes, tried in order
+	 * @param spool spools request bodies
+	 * @param environment builds CGI environments
+	 * @param fileSystem the scheduler for file-system calls ({@code check-local})
+	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 */
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
+			FileSystemScheduler fileSystem, XSendfile xSendfile) {
+		this.routes = List.copyOf(routes);
+		this.spool = spool;
+		this.environment = environment;
+		this.fileSystem = fileSystem;
+		this.xSendfile = xSendfile;
+		setOrder(-2);
+	}
+
+	@Override
+	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
+		for (GatewayRoute route : this.routes) {
+			if (route.scripts().matches(rawPath)) {
+				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath));
+			}
+		}
+		return Mono.empty();
+	}
+
+	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath) {
+		ScriptResolution script;
+		try {
+			script = route.scripts().resolve(rawPath).orElse(null);
+		}
+		catch (PathRefusedException ex) {
+			logger.info("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
+					+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
+			return Mono.error(ex);
+		}
+		if (script == null) {
+			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
+		}
+		Mono<Boolean> present = route.checkLocal() ? route.scripts().scriptExists(script, this.fileSystem)
+				: Mono.just(true);
+		return present.flatMap((exists) -> {
+			if (!exists) {
+				return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND,
+						"no script " + script.scriptName()));
+			}
+			return proxy(exchange, route, script);
+		});
+	}
+
+	private Mono<Void> proxy(ServerWebExchange exchange, GatewayRoute route, ScriptResolution script) {
+		ServerHttpRequest request = exchange.getRequest();
+		ServerHttpResponse response = exchange.getResponse();
+		GatewayBackend backend = route.backend();
+		return this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory())
+			.flatMap((body) -> backend
+				.exchange(this.environment.build(request, script, body.length()),
+						() -> body.content(response.bufferFactory()),
+						(name, text) -> logger.warn("stderr of " + name + " for " + script.scriptName() + ": " + text))
+				.flatMap((answer) -> respond(request, response, route, answer))
+				.doOnError(BackendException.class, (ex) -> logger.warn("Route '" + route.name() + "', backend "
+						+ backend.name() + ", " + script.scriptName() + ": " + ex.getReason() + " ("
+						+ ex.getStatusCode().value() + ")"))
+				.doFinally((signal) -> body.release()));
+	}
+
+	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, GatewayRoute route,
+			GatewayResponse answer) {
+		response.setStatusCode(answer.head().status());
+		HttpHeaders headers = response.getHeaders();
+		answer.head().headers().forEach((name, values) -> {
+			if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+				headers.addAll(name, values);
+			}
+		});
+		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
+			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
+		}
+		if (this.xSendfile != null) {
+			// A backend that may not use X-Sendfile must not leak a path to the client either.
+			this.xSendfile.strip(headers);
+		}
+		if (HttpMethod.HEAD.equals(request.getMethod())) {
+			return drain(answer.body()).then(response.setComplete());
+		}
+		// Each buffer is flushed as it arrives, so that scripts that flush (progress output, server-sent events)
+		// reach the client at once; demand from the client paces the reads from the backend.
+		return response.writeAndFlushWith(answer.body().map(Flux::just));
+	}
+
+	private static Mono<Void> drain(Flux<DataBuffer> body) {
+		// Reading the rest (usually nothing) lets the connection go back to the pool.
+		return body.doOnNext(DataBufferUtils::release).then();
+	}
+
+}

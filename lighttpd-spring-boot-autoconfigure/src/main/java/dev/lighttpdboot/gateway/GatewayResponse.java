@@ -1,0 +1,15 @@
+package dev.lighttpdboot.gateway;
+
+import reactor.core.publisher.Flux;
+
+import org.springframework.core.io.buffer.DataBuffer;
+
+/**
+ * A backend's answer once its head has arrived: the status and headers, and the body still streaming from the
+ * backend. The body must be subscribed to (or cancelled) exactly once: that is what gives the connection back.
+ *
+ * @param head the status and headers
+ * @param body the rest of the response, read from the backend as it is requested
+ */
+public record GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body) {
+}

@@ -1,0 +1,119 @@
+package dev.lighttpdboot.gateway.autoconfigure;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
+import dev.lighttpdboot.files.autoconfigure.FilesProperties;
+import dev.lighttpdboot.gateway.BackendAddress;
+import dev.lighttpdboot.gateway.CgiEnvironment;
+import dev.lighttpdboot.gateway.GatewayBackend;
+import dev.lighttpdboot.gateway.GatewayHandlerMapping;
+import dev.lighttpdboot.gateway.GatewayRoute;
+import dev.lighttpdboot.gateway.GatewayRoutes;
+import dev.lighttpdboot.gateway.RequestBodySpool;
+import dev.lighttpdboot.gateway.ScriptResolver;
+import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
+import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
+import dev.lighttpdboot.sendfile.XSendfile;
+import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of gateway routes ({@code lighttpd.gateway.routes}): active when at least one route is
+ * configured.
+ */
+@AutoConfiguration(after = { FilesAutoConfiguration.class, SendfileAutoConfiguration.class })
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnBooleanProperty(name = "lighttpd.gateway.enabled", matchIfMissing = true)
+@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(prefix = "lighttpd.gateway.routes[0]",
+		name = "name")
+@EnableConfigurationProperties({ GatewayProperties.class, FilesProperties.class })
+public final class GatewayAutoConfiguration {
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files) {
+		List<GatewayRoute> routes = new ArrayList<>();
+		for (int i = 0; i < properties.getRoutes().size(); i++) {
+			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files));
+		}
+		return new GatewayRoutes(routes);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GatewayHandlerMapping lighttpdGatewayHandlerMapping(GatewayRoutes routes, GatewayProperties properties,
+			FileSystemScheduler fileSystemScheduler, ObjectProvider<XSendfile> xSendfile) {
+		Path spoolDirectory = (properties.getSpoolDirectory() != null) ? properties.getSpoolDirectory()
+				: Path.of(System.getProperty("java.io.tmpdir"));
+		return new GatewayHandlerMapping(routes.routes(), new RequestBodySpool(fileSystemScheduler, spoolDirectory),
+				new CgiEnvironment(), fileSystemScheduler, xSendfile.getIfAvailable());
+	}
+
+	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files) {
+		if (route.getName() == null || route.getName().isBlank()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
+		}
+		Path documentRoot = (route.getDocumentRoot() != null) ? route.getDocumentRoot() : files.getDocumentRoot();
+		if (documentRoot == null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", null,
+					"set it, or lighttpd.document-root, to the directory of the route's scripts");
+		}
+		FileRoot root;
+		try {
+			root = FileRoot.open(documentRoot, false);
+		}
+		catch (IOException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", documentRoot,
+					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
+		}
+		ScriptResolver scripts;
+		if (route.getPathPrefix() != null && !route.getPathPrefix().isBlank()) {
+			scripts = ScriptResolver.forPathPrefix(route.getPathPrefix(), root);
+		}
+		else if (!route.getExtensions().isEmpty()) {
+			scripts = ScriptResolver.forExtensions(route.getExtensions(), root);
+		}
+		else {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
+					"a route needs extensions (for example .php) or a path-prefix");
+		}
+		if (route.getBackends().isEmpty()) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".backends", null,
+					"a route needs at least one backend address");
+		}
+		List<GatewayBackend> backends = new ArrayList<>();
+		for (int i = 0; i < route.getBackends().size(); i++) {
+			GatewayProperties.Backend backend = route.getBackends().get(i);
+			String property = prefix + ".backends[" + i + "].address";
+			if (backend.getAddress() == null) {
+				throw new InvalidConfigurationPropertyValueException(property, null, "a backend needs an address");
+			}
+			try {
+				FastCgiBackendOptions options = new FastCgiBackendOptions(backend.getMaxConnections(),
+						route.getQueueLimit(), route.getConnectTimeout(), route.getReadTimeout(),
+						FastCgiBackendOptions.DEFAULTS.maxIdleTime(), FastCgiBackendOptions.DEFAULTS.maxHeadSize());
+				backends.add(new FastCgiBackend(backend.getAddress(), BackendAddress.parse(backend.getAddress()), options));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException(property, backend.getAddress(), ex.getMessage());
+			}
+		}
+		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
+				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), backends);
+	}
+
+}

@@ -1,0 +1,314 @@
+package dev.lighttpdboot.gateway.autoconfigure;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Configuration of gateway routes: requests matched by extension or path prefix, sent to backends.
+ */
+@ConfigurationProperties("lighttpd.gateway")
+public class GatewayProperties {
+
+	/**
+	 * Whether gateway routes are served.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Directory for request bodies too large for memory. Defaults to the JVM's temporary directory.
+	 */
+	private Path spoolDirectory;
+
+	/**
+	 * Routes, tried in order.
+	 */
+	private List<Route> routes = new ArrayList<>();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Path getSpoolDirectory() {
+		return this.spoolDirectory;
+	}
+
+	public void setSpoolDirectory(Path spoolDirectory) {
+		this.spoolDirectory = spoolDirectory;
+	}
+
+	public List<Route> getRoutes() {
+		return this.routes;
+	}
+
+	public void setRoutes(List<Route> routes) {
+		this.routes = routes;
+	}
+
+	/** Protocols a route can speak to its backends. */
+	public enum Protocol {
+
+		/** FastCGI 1.0 (php-fpm, uwsgi, ...). */
+		FASTCGI
+
+	}
+
+	/**
+	 * One route.
+	 */
+	public static class Route {
+
+		/**
+		 * Name of the route, for logs and metrics.
+		 */
+		private String name;
+
+		/**
+		 * File extensions the route takes, for example ".php"; the script is the path up to the first segment
+		 * ending with one.
+		 */
+		private List<String> extensions = new ArrayList<>();
+
+		/**
+		 * Path prefix the route takes instead of extensions, for example "/app/".
+		 */
+		private String pathPrefix;
+
+		/**
+		 * Protocol spoken to the backends.
+		 */
+		private Protocol protocol = Protocol.FASTCGI;
+
+		/**
+		 * Directory of the scripts, for SCRIPT_FILENAME and check-local. Defaults to lighttpd.document-root.
+		 */
+		private Path documentRoot;
+
+		/**
+		 * Whether a request for a script that does not exist is answered 404 without contacting a backend.
+		 */
+		private boolean checkLocal = true;
+
+		/**
+		 * Whether backends may answer with X-Sendfile (within lighttpd.sendfile.allowed-roots).
+		 */
+		private boolean allowXSendfile = false;
+
+		/**
+		 * How backends are chosen: round-robin, shortest-queue, static or hash (balancing arrives with backend
+		 * pools; until then the first backend takes every request).
+		 */
+		private String balance = "shortest-queue";
+
+		/**
+		 * How long a failed backend stays disabled.
+		 */
+		private Duration disableTime = Duration.ofSeconds(1);
+
+		/**
+		 * Requests that may wait for a connection to a backend; beyond it the backend is overloaded (503).
+		 */
+		private int queueLimit = 64;
+
+		/**
+		 * How long a connection to a backend may take to open.
+		 */
+		private Duration connectTimeout = Duration.ofSeconds(2);
+
+		/**
+		 * How long a backend may stay silent while a response is expected (504 beyond).
+		 */
+		private Duration readTimeout = Duration.ofSeconds(60);
+
+		/**
+		 * Largest request body accepted (413 beyond).
+		 */
+		private DataSize maxRequestSize = DataSize.ofMegabytes(100);
+
+		/**
+		 * How much of a request body is kept in memory before it is spooled to a temporary file.
+		 */
+		private DataSize requestBufferInMemory = DataSize.ofKilobytes(256);
+
+		/**
+		 * Backends of the route.
+		 */
+		private List<Backend> backends = new ArrayList<>();
+
+		public String getName() {
+			return this.name;
+		}
+
+		public void setName(String name) {
+			this.name = name;
+		}
+
+		public List<String> getExtensions() {
+			return this.extensions;
+		}
+
+		public void setExtensions(List<String> extensions) {
+			this.extensions = extensions;
+		}
+
+		public String getPathPrefix() {
+			return this.pathPrefix;
+		}
+
+		public void setPathPrefix(String pathPrefix) {
+			this.pathPrefix = pathPrefix;
+		}
+
+		public Protocol getProtocol() {
+			return this.protocol;
+		}
+
+		public void setProtocol(Protocol protocol) {
+			this.protocol = protocol;
+		}
+
+		public Path getDocumentRoot() {
+			return this.documentRoot;
+		}
+
+		public void setDocumentRoot(Path documentRoot) {
+			this.documentRoot = documentRoot;
+		}
+
+		public boolean isCheckLocal() {
+			return this.checkLocal;
+		}
+
+		public void setCheckLocal(boolean checkLocal) {
+			this.checkLocal = checkLocal;
+		}
+
+		public boolean isAllowXSendfile() {
+			return this.allowXSendfile;
+		}
+
+		public void setAllowXSendfile(boolean allowXSendfile) {
+			this.allowXSendfile = allowXSendfile;
+		}
+
+		public String getBalance() {
+			return this.balance;
+		}
+
+		public void setBalance(String balance) {
+			this.balance = balance;
+		}
+
+		public Duration getDisableTime() {
+			return this.disableTime;
+		}
+
+		public void setDisableTime(Duration disableTime) {
+			this.disableTime = disableTime;
+		}
+
+		public int getQueueLimit() {
+			return this.queueLimit;
+		}
+
+		public void setQueueLimit(int queueLimit) {
+			this.queueLimit = queueLimit;
+		}
+
+		public Duration getConnectTimeout() {
+			return this.connectTimeout;
+		}
+
+		public void setConnectTimeout(Duration connectTimeout) {
+			this.connectTimeout = connectTimeout;
+		}
+
+		public Duration getReadTimeout() {
+			return this.readTimeout;
+		}
+
+		public void setReadTimeout(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
+
+		public DataSize getMaxRequestSize() {
+			return this.maxRequestSize;
+		}
+
+		public void setMaxRequestSize(DataSize maxRequestSize) {
+			this.maxRequestSize = maxRequestSize;
+		}
+
+		public DataSize getRequestBufferInMemory() {
+			return this.requestBufferInMemory;
+		}
+
+		public void setRequestBufferInMemory(DataSize requestBufferInMemory) {
+			this.requestBufferInMemory = requestBufferInMemory;
+		}
+
+		public List<Backend> getBackends() {
+			return this.backends;
+		}
+
+		public void setBackends(List<Backend> backends) {
+			this.backends = backends;
+		}
+
+	}
+
+	/**
+	 * One backend of a route.
+	 */
+	public static class Backend {
+
+		/**
+		 * Address of the backend: host:port, [ipv6]:port or unix:/path/to/socket.
+		 */
+		private String address;
+
+		/**
+		 * Relative share of requests (balancing arrives with backend pools).
+		 */
+		private int weight = 1;
+
+		/**
+		 * Most connections open to this backend at once; php-fpm serves one connection per worker.
+		 */
+		private int maxConnections = 8;
+
+		public String getAddress() {
+			return this.address;
+		}
+
+		public void setAddress(String address) {
+			this.address = address;
+		}
+
+		public int getWeight() {
+			return this.weight;
+		}
+
+		public void setWeight(int weight) {
+			this.weight = weight;
+		}
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+	}
+
+}

@@ -1,0 +1,235 @@
+package dev.lighttpdboot.gateway.fastcgi;
+
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.CgiResponseHeadParser;
+import dev.lighttpdboot.gateway.GatewayBackend;
+import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.InvalidCgiResponseException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
+import io.netty.util.ReferenceCountUtil;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.tcp.TcpClient;
+import reactor.pool.InstrumentedPool;
+import reactor.pool.PoolAcquirePendingLimitException;
+import reactor.pool.PoolBuilder;
+import reactor.pool.PooledRef;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
+
+/**
+ * A FastCGI backend (a php-fpm pool, a uwsgi socket) reached over TCP or a Unix-domain socket, with its own pool
+ * of keep-alive connections.
+ * <ul>
+ * <li>At most {@code maxConnections} connections; requests beyond wait in a queue of {@code queueLimit}; beyond
+ * that, 503 at once.</li>
+ * <li>A connection the backend closed while idle (php-fpm's {@code pm.max_requests}) is dropped from the pool; a
+ * request that fails on a reused connection before any response byte is sent once more on a fresh one.</li>
+ * <li>Connect failures: 503; silence longer than the read timeout: 504; a connection closed or a malformed
+ * response: 502.</li>
+ * </ul>
+ */
+public final class FastCgiBackend implements GatewayBackend {
+
+	private static final Log logger = LogFactory.getLog(FastCgiBackend.class);
+
+	private final String name;
+
+	private final FastCgiBackendOptions options;
+
+	private final InstrumentedPool<FastCgiConnection> pool;
+
+	private final NettyDataBufferFactory bufferFactory = new NettyDataBufferFactory(io.netty.buffer.ByteBufAllocator.DEFAULT);
+
+	/**
+	 * Create a backend.
+	 * @param name how logs and metrics name it, for example {@code 127.0.0.1:9000}
+	 * @param address where it listens ({@code InetSocketAddress} or {@code DomainSocketAddress})
+	 * @param options connection limits and timeouts
+	 */
+	public FastCgiBackend(String name, SocketAddress address, FastCgiBackendOptions options) {
+		this.name = name;
+		this.options = options;
+		TcpClient client = TcpClient.newConnection()
+			.remoteAddress(() -> address)
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
+		Mono<FastCgiConnection> connect = client.connect().map(FastCgiConnection::new);
+		this.pool = PoolBuilder.from(connect)
+			.sizeBetween(0, options.maxConnections())
+			.maxPendingAcquire(options.queueLimit())
+			.evictionPredicate((connection, metadata) -> !connection.isReusable()
+					|| metadata.idleTime() > options.maxIdleTime().toMillis())
+			.destroyHandler((connection) -> Mono.fromRunnable(connection::close))
+			.buildPool();
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Send a request and return the response once its head has arrived.
+	 * @param params the CGI environment
+	 * @param body the request body, subscribed again if the request is sent a second time
+	 * @param stderr receives each STDERR line the backend writes
+	 * @return the response; fails with a {@link BackendException} (or {@link InvalidCgiResponseException}) before
+	 * the head, or in the body once it started
+	 */
+	@Override
+	public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
+			StderrListener stderr) {
+		return attempt(params, body, stderr, true);
+	}
+
+	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
+			StderrListener stderr, boolean mayRetry) {
+		return this.pool.acquire()
+			.onErrorMap((ex) -> !(ex instanceof BackendException), this::acquireFailure)
+			.flatMap((ref) -> {
+				FastCgiConnection connection = ref.poolable();
+				Flux<FastCgiResponsePart> parts = connection
+					.exchange(params, body.get().map(NettyDataBufferFactory::toByteBuf))
+					.timeout(this.options.readTimeout())
+					.onErrorMap(TimeoutException.class, (ex) -> BackendException.timeout(
+							"no answer from " + this.name + " within " + this.options.readTimeout(), false))
+					.doFinally((signal) -> giveBack(ref));
+				boolean retryable = mayRetry && connection.isReused();
+				return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
+					.onErrorResume(BackendException.class, (ex) -> (retryable && ex.beforeResponse())
+							? retry(params, body, stderr, ex) : Mono.error(ex));
+			});
+	}
+
+	private Mono<GatewayResponse> retry(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
+			StderrListener stderr, BackendException ex) {
+		logger.debug("Retrying on a fresh connection to " + this.name + ": " + ex.getReason());
+		return attempt(params, body, stderr, false);
+	}
+
+	private Throwable acquireFailure(Throwable ex) {
+		if (ex instanceof PoolAcquirePendingLimitException) {
+			return BackendException.unavailable(this.name + " is overloaded: all connections busy and "
+					+ this.options.queueLimit() + " requests waiting", ex);
+		}
+		return BackendException.unavailable("cannot connect to " + this.name + ": " + ex.getMessage(), ex);
+	}
+
+	private void giveBack(PooledRef<FastCgiConnection> ref) {
+		Mono<Void> done = ref.poolable().isReusable() ? ref.release() : ref.invalidate();
+		done.subscribe(null, (ex) -> logger.debug("Returning a connection to " + this.name + " failed", ex));
+	}
+
+	@Override
+	public Mono<Void> dispose() {
+		return this.pool.disposeLater();
+	}
+
+	/**
+	 * Return the number of connections in use and waiting requests, for metrics and balancing.
+	 */
+	public InstrumentedPool.PoolMetrics metrics() {
+		return this.pool.metrics();
+	}
+
+	/**
+	 * Turns response parts into a head and a streaming body.
+	 */
+	private final class ResponseAssembler {
+
+		private final NettyDataBufferFactory bufferFactory;
+
+		private final CgiResponseHeadParser parser;
+
+		private final StderrListener stderr;
+
+		private boolean headSeen;
+
+		ResponseAssembler(NettyDataBufferFactory bufferFactory, int maxHeadSize, StderrListener stderr) {
+			this.bufferFactory = bufferFactory;
+			this.parser = new CgiResponseHeadParser(maxHeadSize);
+			this.stderr = stderr;
+		}
+
+		Mono<GatewayResponse> assemble(Flux<FastCgiResponsePart> parts) {
+			// One part may give the head and the first body bytes: two elements, hence concatMapIterable.
+			Flux<Object> headThenBody = parts.concatMapIterable(this::process);
+			return headThenBody
+				.switchOnFirst((first, flux) -> {
+					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.CgiResponseHead head) {
+						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class);
+						return Mono.just(new GatewayResponse(head, body));
+					}
+					return flux.then(Mono.empty());
+				}, false)
+				.cast(GatewayResponse.class)
+				// singleOrEmpty waits for completion instead of cancelling: the body is still to be read.
+				.singleOrEmpty()
+				.switchIfEmpty(Mono.error(() -> BackendException.broken(FastCgiBackend.this.name
+						+ " closed the response before its head", true, null)));
+		}
+
+
+		private List<Object> process(FastCgiResponsePart part) {
+			if (part instanceof FastCgiStdout stdout) {
+				DataBuffer buffer = this.bufferFactory.wrap(stdout.content());
+				if (this.headSeen) {
+					return List.of(buffer);
+				}
+				java.util.Optional<CgiResponseHeadParser.Parsed> parsed;
+				try {
+					parsed = this.parser.feed(buffer);
+				}
+				catch (InvalidCgiResponseException ex) {
+					throw BackendException.broken("invalid response head from " + FastCgiBackend.this.name + ": "
+							+ ex.getReason(), false, ex);
+				}
+				if (parsed.isEmpty()) {
+					return List.of();
+				}
+				this.headSeen = true;
+				DataBuffer body = parsed.get().body();
+				if (body.readableByteCount() == 0) {
+					DataBufferUtils.release(body);
+					return List.of(parsed.get().head());
+				}
+				return List.of(parsed.get().head(), body);
+			}
+			if (part instanceof FastCgiStderr error) {
+				String text = error.content().toString(StandardCharsets.UTF_8).strip();
+				ReferenceCountUtil.release(error);
+				if (!text.isEmpty()) {
+					this.stderr.stderr(FastCgiBackend.this.name, text);
+				}
+				return List.of();
+			}
+			if (part instanceof FastCgiEndRequest end) {
+				if (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE) {
+					throw BackendException.unavailable(FastCgiBackend.this.name + " refused the request: "
+							+ end.protocolStatus(), null);
+				}
+				if (!this.headSeen) {
+					throw BackendException.broken(FastCgiBackend.this.name + " ended the request without a response head",
+							false, null);
+				}
+				return List.of();
+			}
+			ReferenceCountUtil.release(part);
+			return List.of();
+		}
+	}
+
+}

@@ -1,0 +1,212 @@
+package dev.lighttpdboot.gateway.fastcgi;
+
+import java.util.List;
+
+import dev.lighttpdboot.gateway.BackendException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+
+/**
+ * One connection to a FastCGI backend. It carries one request at a time, always with request id 1 (php-fpm and
+ * most backends do not multiplex), and stays open between requests when the backend honours
+ * {@code FCGI_KEEP_CONN}.
+ * <p>Reading follows demand: the socket is read only while the consumer of the response has asked for more, so a
+ * slow client of a large response holds back the backend instead of filling the heap.
+ */
+public final class FastCgiConnection {
+
+	static final int REQUEST_ID = 1;
+
+	static final String ROUTER_NAME = "lighttpd.fastcgi.router";
+
+	private final Connection connection;
+
+	private final ResponseRouter router;
+
+	private int requests;
+
+	FastCgiConnection(Connection connection) {
+		this.connection = connection;
+		this.router = new ResponseRouter();
+		Channel channel = connection.channel();
+		channel.config().setAutoRead(false);
+		connection.addHandlerLast("lighttpd.fastcgi.codec", new FastCgiClientCodec());
+		connection.addHandlerLast(ROUTER_NAME, this.router);
+	}
+
+	/**
+	 * Send a request and return its response parts, END_REQUEST included, in order. The caller releases each
+	 * part it receives; cancelling the returned Flux before END_REQUEST leaves the connection unusable.
+	 * @param params the CGI environment
+	 * @param stdin the request body, already complete (a spooled body), written with back-pressure
+	 * @return the response parts, failing with a {@link BackendException} when the connection breaks
+	 */
+	public Flux<FastCgiResponsePart> exchange(List<java.util.Map.Entry<String, String>> params, Flux<ByteBuf> stdin) {
+		this.requests++;
+		Flux<FastCgiResponsePart> response = Flux.<FastCgiResponsePart>create(this.router::start)
+			.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease);
+		Mono<Void> request = write(new FastCgiBeginRequest(REQUEST_ID, FastCgiRole.RESPONDER, true))
+			.then(write(new FastCgiParams(REQUEST_ID, params)))
+			.thenMany(stdin.concatMap((content) -> write(new FastCgiStdin(REQUEST_ID, content))))
+			.then(Mono.defer(() -> write(FastCgiStdin.endOfStream(REQUEST_ID))))
+			.onErrorMap((ex) -> !(ex instanceof BackendException),
+					(ex) -> BackendException.broken("writing the request failed: " + ex.getMessage(), true, ex));
+		// The response is subscribed first so that no record can arrive before its consumer exists.
+		return response.mergeWith(request.then(Mono.empty()));
+	}
+
+	/**
+	 * Whether this connection has carried a request before the current one: a failure on a reused connection
+	 * before any response byte is worth one retry on a fresh connection (the backend may have closed it while idle).
+	 */
+	public boolean isReused() {
+		return this.requests > 1;
+	}
+
+	/**
+	 * Whether the connection can carry another request: open, and the last response ended with END_REQUEST.
+	 */
+	public boolean isReusable() {
+		return this.connection.channel().isActive() && this.router.isIdle();
+	}
+
+	/**
+	 * Close the connection.
+	 */
+	public void close() {
+		this.connection.dispose();
+	}
+
+	/**
+	 * Return the underlying channel.
+	 */
+	public Channel channel() {
+		return this.connection.channel();
+	}
+
+	private Mono<Void> write(FastCgiRequestPart part) {
+		Channel channel = this.connection.channel();
+		return Mono.create((sink) -> channel.writeAndFlush(part).addListener((future) -> {
+			if (future.isSuccess()) {
+				sink.success();
+			}
+			else {
+				sink.error(future.cause());
+			}
+		}));
+	}
+
+	/**
+	 * Hands the records of the current response to its consumer, and reads the socket only on demand.
+	 */
+	private static final class ResponseRouter extends ChannelInboundHandlerAdapter {
+
+		private ChannelHandlerContext context;
+
+		private FluxSink<FastCgiResponsePart> sink;
+
+		private boolean responseStarted;
+
+		private boolean broken;
+
+		@Override
+		public void handlerAdded(ChannelHandlerContext ctx) {
+			this.context = ctx;
+		}
+
+		void start(FluxSink<FastCgiResponsePart> sink) {
+			this.context.executor().execute(() -> {
+				if (this.sink != null || this.broken || !this.context.channel().isActive()) {
+					sink.error(BackendException.broken("connection closed before the request", true, null));
+					return;
+				}
+				this.sink = sink;
+				this.responseStarted = false;
+				sink.onRequest((n) -> this.context.executor().execute(this::readIfWanted));
+				sink.onCancel(() -> this.context.executor().execute(() -> abandon(sink)));
+				readIfWanted();
+			});
+		}
+
+		boolean isIdle() {
+			return this.sink == null && !this.broken;
+		}
+
+		private void readIfWanted() {
+			if (this.sink != null && this.sink.requestedFromDownstream() > 0) {
+				this.context.read();
+			}
+		}
+
+		private void abandon(FluxSink<FastCgiResponsePart> cancelled) {
+			if (this.sink == cancelled) {
+				// The rest of this response will never be read: the connection cannot carry another request.
+				this.sink = null;
+				this.broken = true;
+				this.context.close();
+			}
+		}
+
+		@Override
+		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			FluxSink<FastCgiResponsePart> current = this.sink;
+			if (current == null || !(msg instanceof FastCgiResponsePart part)) {
+				// Records outside a request (a late answer after an abandoned one) mean the stream is out of step.
+				ReferenceCountUtil.release(msg);
+				this.broken = true;
+				ctx.close();
+				return;
+			}
+			if (part instanceof FastCgiDecodingFailure failure) {
+				fail(BackendException.broken("malformed FastCGI response: " + failure.reason(), !this.responseStarted,
+						null));
+				ctx.close();
+				return;
+			}
+			this.responseStarted = true;
+			current.next(part);
+			if (part instanceof FastCgiEndRequest) {
+				this.sink = null;
+				current.complete();
+			}
+		}
+
+		@Override
+		public void channelReadComplete(ChannelHandlerContext ctx) {
+			readIfWanted();
+		}
+
+		@Override
+		public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+			this.broken = true;
+			fail(BackendException.broken("backend closed the connection before END_REQUEST", !this.responseStarted,
+					null));
+			super.channelInactive(ctx);
+		}
+
+		@Override
+		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+			this.broken = true;
+			fail(BackendException.broken("connection failed: " + cause.getMessage(), !this.responseStarted, cause));
+			ctx.close();
+		}
+
+		private void fail(BackendException ex) {
+			FluxSink<FastCgiResponsePart> current = this.sink;
+			this.sink = null;
+			if (current != null) {
+				current.error(ex);
+			}
+		}
+
+	}
+
+}
