@@ -112,6 +112,9 @@ public final class CgiEnvironment {
 			add(parameters, "PATH_INFO", utf8Bytes(script.pathInfo()));
 			add(parameters, "PATH_TRANSLATED", utf8Bytes(script.pathTranslated()));
 		}
+		// nginx's fastcgi_params send the decoded path as DOCUMENT_URI; some servers (Jetty's) build the request
+		// path from it.
+		add(parameters, "DOCUMENT_URI", utf8Bytes(script.scriptName() + script.pathInfo()));
 		add(parameters, "DOCUMENT_ROOT", utf8Bytes(script.documentRoot().toString()));
 		// php-cgi built with force-cgi-redirect refuses to run without it.
 		add(parameters, "REDIRECT_STATUS", "200");

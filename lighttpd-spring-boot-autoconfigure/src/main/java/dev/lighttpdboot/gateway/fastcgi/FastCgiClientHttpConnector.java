@@ -95,6 +95,7 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 		add(params, "QUERY_STRING", query);
 		add(params, "SCRIPT_NAME", decodedPath);
 		add(params, "SCRIPT_FILENAME", latin1(this.documentRoot) + decodedPath);
+		add(params, "DOCUMENT_URI", decodedPath);
 		add(params, "DOCUMENT_ROOT", latin1(this.documentRoot));
 		add(params, "REDIRECT_STATUS", "200");
 		add(params, "REMOTE_ADDR", "127.0.0.1");
