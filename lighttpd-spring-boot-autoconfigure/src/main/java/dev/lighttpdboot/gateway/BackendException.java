@@ -18,6 +18,16 @@ public class BackendException extends ResponseStatusException {
 		this.beforeResponse = beforeResponse;
 	}
 
+	@Override
+	public org.springframework.http.HttpHeaders getHeaders() {
+		org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+		if (getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE) {
+			// lighttpd's default disable-time: worth a retry after a second, not at once.
+			headers.set(org.springframework.http.HttpHeaders.RETRY_AFTER, "1");
+		}
+		return headers;
+	}
+
 	/**
 	 * Whether no byte of the response had arrived when the failure happened.
 	 */

@@ -113,15 +113,24 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
 		GatewayBackend backend = route.backend();
+		if (request.getHeaders().getContentLength() > route.maxRequestSize()) {
+			// Announced too large: refuse before reading a byte, as nginx's client_max_body_size does.
+			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
+		}
 		return this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory())
 			.flatMap((body) -> backend
 				.exchange(this.environment.build(request, script, body.length()),
 						() -> body.content(response.bufferFactory()),
 						(name, text) -> logger.warn("stderr of " + name + " for " + script.scriptName() + ": " + text))
 				.flatMap((answer) -> respond(request, response, route, answer))
-				.doOnError(BackendException.class, (ex) -> logger.warn("Route '" + route.name() + "', backend "
-						+ backend.name() + ", " + script.scriptName() + ": " + ex.getReason() + " ("
-						+ ex.getStatusCode().value() + ")"))
+				.doOnError(BackendException.class, (ex) -> {
+					logger.warn("Route '" + route.name() + "', backend " + backend.name() + ", " + script.scriptName()
+							+ ": " + ex.getReason() + " (" + ex.getStatusCode().value() + ")");
+					if (!response.isCommitted()) {
+						// The error page is rendered on this response: let it carry Retry-After for a 503.
+						response.getHeaders().addAll(ex.getHeaders());
+					}
+				})
 				.doFinally((signal) -> body.release()));
 	}
 
