@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -56,6 +57,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private final XSendfile xSendfile;
 
+	private final GatewayMetrics metrics;
+
 	/**
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
@@ -63,14 +66,16 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * @param environment builds CGI environments
 	 * @param fileSystem the scheduler for file-system calls ({@code check-local})
 	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 * @param metrics receives an event per request
 	 */
 	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
-			FileSystemScheduler fileSystem, XSendfile xSendfile) {
+			FileSystemScheduler fileSystem, XSendfile xSendfile, GatewayMetrics metrics) {
 		this.routes = List.copyOf(routes);
 		this.spool = spool;
 		this.environment = environment;
 		this.fileSystem = fileSystem;
 		this.xSendfile = xSendfile;
+		this.metrics = metrics;
 		setOrder(-2);
 	}
 
@@ -117,11 +122,20 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			// Announced too large: refuse before reading a byte, as nginx's client_max_body_size does.
 			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
 		}
+		long start = System.nanoTime();
 		return this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory())
+			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), backend.name(),
+					"too-large", Duration.ofNanos(System.nanoTime() - start)))
 			.flatMap((body) -> backend
 				.exchange(this.environment.build(request, script, body.length()),
-						() -> body.content(response.bufferFactory()),
-						(name, text) -> logger.warn("stderr of " + name + " for " + script.scriptName() + ": " + text))
+						() -> body.content(response.bufferFactory()), (name, text) -> {
+							this.metrics.stderr(route.name(), name);
+							logger.warn("stderr of " + name + " for " + script.scriptName() + ": " + text);
+						})
+				.doOnNext((answer) -> this.metrics.request(route.name(), backend.name(), "ok",
+						Duration.ofNanos(System.nanoTime() - start)))
+				.doOnError(BackendException.class, (ex) -> this.metrics.request(route.name(), backend.name(),
+						outcome(ex), Duration.ofNanos(System.nanoTime() - start)))
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
 					logger.warn("Route '" + route.name() + "', backend " + backend.name() + ", " + script.scriptName()
@@ -156,6 +170,14 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// Each buffer is flushed as it arrives, so that scripts that flush (progress output, server-sent events)
 		// reach the client at once; demand from the client paces the reads from the backend.
 		return response.writeAndFlushWith(answer.body().map(Flux::just));
+	}
+
+	private static String outcome(BackendException ex) {
+		return switch (ex.getStatusCode().value()) {
+			case 503 -> "unavailable";
+			case 504 -> "timeout";
+			default -> "broken";
+		};
 	}
 
 	private static Mono<Void> drain(Flux<DataBuffer> body) {

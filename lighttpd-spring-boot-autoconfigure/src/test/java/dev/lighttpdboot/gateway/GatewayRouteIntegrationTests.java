@@ -198,6 +198,19 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 		assertThat(response.status()).isEqualTo(504);
 	}
 
+	@Test
+	void requestsAndStderrAreCounted() {
+		get("/status.php?code=200").exchange().expectStatus().isOk().expectBody().returnResult();
+		org.awaitility.Awaitility.await().untilAsserted(() -> {
+			assertThat(this.meters.get("lighttpd.gateway.requests").tag("route", "php").tag("outcome", "ok").timer()
+				.count()).isPositive();
+			assertThat(this.meters.get("lighttpd.gateway.stderr").tag("route", "php").counter().count()).isPositive();
+		});
+	}
+
+	@org.springframework.beans.factory.annotation.Autowired
+	io.micrometer.core.instrument.MeterRegistry meters;
+
 	private static byte[] randomBytes(int length) {
 		byte[] bytes = new byte[length];
 		new Random(length).nextBytes(bytes);

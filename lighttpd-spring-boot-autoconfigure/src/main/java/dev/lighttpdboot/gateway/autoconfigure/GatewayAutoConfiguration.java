@@ -13,6 +13,7 @@ import dev.lighttpdboot.gateway.BackendAddress;
 import dev.lighttpdboot.gateway.CgiEnvironment;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayHandlerMapping;
+import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayRoute;
 import dev.lighttpdboot.gateway.GatewayRoutes;
 import dev.lighttpdboot.gateway.RequestBodySpool;
@@ -56,11 +57,25 @@ public final class GatewayAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GatewayHandlerMapping lighttpdGatewayHandlerMapping(GatewayRoutes routes, GatewayProperties properties,
-			FileSystemScheduler fileSystemScheduler, ObjectProvider<XSendfile> xSendfile) {
+			FileSystemScheduler fileSystemScheduler, ObjectProvider<XSendfile> xSendfile,
+			ObjectProvider<GatewayMetrics> metrics) {
 		Path spoolDirectory = (properties.getSpoolDirectory() != null) ? properties.getSpoolDirectory()
 				: Path.of(System.getProperty("java.io.tmpdir"));
 		return new GatewayHandlerMapping(routes.routes(), new RequestBodySpool(fileSystemScheduler, spoolDirectory),
-				new CgiEnvironment(), fileSystemScheduler, xSendfile.getIfAvailable());
+				new CgiEnvironment(), fileSystemScheduler, xSendfile.getIfAvailable(),
+				metrics.getIfAvailable(() -> GatewayMetrics.NONE));
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	@org.springframework.boot.autoconfigure.condition.ConditionalOnClass(io.micrometer.core.instrument.MeterRegistry.class)
+	static class MicrometerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
+			return new MicrometerGatewayMetrics(registry);
+		}
+
 	}
 
 	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files) {
