@@ -25,6 +25,8 @@ class SampleApplicationTests {
 		try {
 			SampleApplication.demoDefaults(DemoSite.extract())
 				.forEach((name, value) -> registry.add(name, () -> value));
+			// No php-fpm in this test: a port nothing listens on.
+			registry.add("lighttpd.gateway.routes[0].backends[0].address", () -> "127.0.0.1:" + unusedPort());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -91,6 +93,22 @@ class SampleApplicationTests {
 		client().get().uri("/dl/0000000000000000000000000000000000000000000/6a3e1f00/notes.txt").exchange()
 			.expectStatus().is4xxClientError()
 			.expectBody().returnResult();
+	}
+
+	@Test
+	void phpWithoutPhpFpmIs503() {
+		client().get().uri("/hello.php").exchange().expectStatus().isEqualTo(503)
+			.expectHeader().valueEquals("Retry-After", "1")
+			.expectBody().returnResult();
+	}
+
+	private static int unusedPort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	@Test
