@@ -24,11 +24,6 @@ public class SampleApplication {
 	 */
 	static Map<String, Object> demoDefaults(DemoSite site) {
 		return Map.ofEntries(Map.entry("lighttpd.document-root", site.documentRoot().toString()),
-				// *.php to a php-fpm on 127.0.0.1:9000; without one, .php answers 503 and the rest works.
-				Map.entry("lighttpd.gateway.routes[0].name", "php"),
-				Map.entry("lighttpd.gateway.routes[0].extensions", ".php"),
-				Map.entry("lighttpd.gateway.routes[0].allow-x-sendfile", "true"),
-				Map.entry("lighttpd.gateway.routes[0].backends[0].address", "127.0.0.1:9000"),
 				Map.entry("lighttpd.sendfile.allowed-roots", site.protectedRoot().toString()),
 				Map.entry("lighttpd.secdownload.enabled", "true"),
 				Map.entry("lighttpd.secdownload.secret", "demo-secret-change-me"),

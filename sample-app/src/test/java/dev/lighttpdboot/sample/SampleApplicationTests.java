@@ -26,7 +26,7 @@ class SampleApplicationTests {
 			SampleApplication.demoDefaults(DemoSite.extract())
 				.forEach((name, value) -> registry.add(name, () -> value));
 			// No php-fpm in this test: a port nothing listens on.
-			registry.add("lighttpd.gateway.routes[0].backends[0].address", () -> "127.0.0.1:" + unusedPort());
+			registry.add("demo.php-fpm", () -> "127.0.0.1:" + unusedPort());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
