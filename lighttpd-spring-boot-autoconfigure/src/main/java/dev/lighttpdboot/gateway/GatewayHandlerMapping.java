@@ -160,9 +160,15 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
 			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
 		}
+		// A backend that may not use X-Sendfile must not leak a path to the client either.
 		if (this.xSendfile != null) {
-			// A backend that may not use X-Sendfile must not leak a path to the client either.
 			this.xSendfile.strip(headers);
+		}
+		else {
+			headers.remove("X-Sendfile");
+			headers.remove("X-Sendfile2");
+			headers.remove("X-LIGHTTPD-send-file");
+			headers.remove("X-Accel-Redirect");
 		}
 		if (HttpMethod.HEAD.equals(request.getMethod())) {
 			return drain(answer.body()).then(response.setComplete());

@@ -45,6 +45,8 @@ public abstract class RealServerTests {
 		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		this.client = WebTestClient.bindToServer(new JdkClientHttpConnector(http))
 			.baseUrl(base())
+			// Generous: a loaded CI machine must not turn a slow answer into a failure; a hang still fails.
+			.responseTimeout(java.time.Duration.ofSeconds(30))
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();
 	}

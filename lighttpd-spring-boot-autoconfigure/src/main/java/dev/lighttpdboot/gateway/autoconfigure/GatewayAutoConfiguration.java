@@ -39,8 +39,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = { FilesAutoConfiguration.class, SendfileAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnBooleanProperty(name = "lighttpd.gateway.enabled", matchIfMissing = true)
-@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(prefix = "lighttpd.gateway.routes[0]",
-		name = "name")
+@org.springframework.context.annotation.Conditional(OnGatewayRoutesCondition.class)
 @EnableConfigurationProperties({ GatewayProperties.class, FilesProperties.class })
 public final class GatewayAutoConfiguration {
 

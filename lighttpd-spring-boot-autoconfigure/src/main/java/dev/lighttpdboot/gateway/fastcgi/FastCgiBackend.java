@@ -37,7 +37,8 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * <li>At most {@code maxConnections} connections; requests beyond wait in a queue of {@code queueLimit}; beyond
  * that, 503 at once.</li>
  * <li>A connection the backend closed while idle (php-fpm's {@code pm.max_requests}) is dropped from the pool; a
- * request that fails on a reused connection before any response byte is sent once more on a fresh one.</li>
+ * GET, HEAD or OPTIONS that fails on a reused connection before any response byte is sent once more, on another
+ * connection (other methods are not: the backend may have acted on them).</li>
  * <li>Connect failures: 503; silence longer than the read timeout: 504; a connection closed or a malformed
  * response: 502.</li>
  * </ul>
@@ -107,7 +108,7 @@ public final class FastCgiBackend implements GatewayBackend {
 					.onErrorMap(TimeoutException.class, (ex) -> BackendException.timeout(
 							"no answer from " + this.name + " within " + this.options.readTimeout(), false))
 					.doFinally((signal) -> giveBack(ref));
-				boolean retryable = mayRetry && connection.isReused();
+				boolean retryable = mayRetry && connection.isReused() && isSafe(params);
 				return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
 					.onErrorResume(BackendException.class, (ex) -> (retryable && ex.beforeResponse())
 							? retry(params, body, stderr, ex) : Mono.error(ex));
@@ -118,6 +119,20 @@ public final class FastCgiBackend implements GatewayBackend {
 			StderrListener stderr, BackendException ex) {
 		logger.debug("Retrying on a fresh connection to " + this.name + ": " + ex.getReason());
 		return attempt(params, body, stderr, false);
+	}
+
+	private static boolean isSafe(List<Map.Entry<String, String>> params) {
+		// Only safe methods are sent twice: a worker that received a POST and died before answering may have
+		// acted on it already.
+		for (Map.Entry<String, String> param : params) {
+			if (param.getKey().equals("REQUEST_METHOD")) {
+				return switch (param.getValue()) {
+					case "GET", "HEAD", "OPTIONS" -> true;
+					default -> false;
+				};
+			}
+		}
+		return false;
 	}
 
 	private Throwable acquireFailure(Throwable ex) {

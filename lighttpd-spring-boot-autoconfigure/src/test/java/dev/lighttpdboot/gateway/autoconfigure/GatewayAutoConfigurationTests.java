@@ -59,6 +59,9 @@ class GatewayAutoConfigurationTests {
 		assertFailure("lighttpd.gateway.routes[0].backends[0].address", "lighttpd.gateway.routes[0].name=php",
 				"lighttpd.gateway.routes[0].extensions=.php", "lighttpd.gateway.routes[0].document-root=" + this.root,
 				"lighttpd.gateway.routes[0].backends[0].address=nonsense");
+		assertFailure("lighttpd.gateway.routes[0].name", "lighttpd.gateway.routes[0].extensions=.php",
+				"lighttpd.gateway.routes[0].document-root=" + this.root,
+				"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:9000");
 		assertFailure("lighttpd.gateway.routes[0].document-root", "lighttpd.gateway.routes[0].name=php",
 				"lighttpd.gateway.routes[0].extensions=.php",
 				"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:9000");
