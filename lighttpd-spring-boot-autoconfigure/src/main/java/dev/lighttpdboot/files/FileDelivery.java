@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,7 +24,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.util.MimeTypeUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -198,13 +198,20 @@ public final class FileDelivery {
 			headers.setContentLength(region.getCount());
 			return writeRegion(response, file.path(), first, region.getCount());
 		}
-		String boundary = MimeTypeUtils.generateMultipartBoundaryString();
+		String boundary = boundary();
 		headers.setContentType(MediaType.parseMediaType("multipart/byteranges;boundary=" + boundary));
 		Map<String, Object> hints = Hints.from(ResourceRegionEncoder.BOUNDARY_STRING_HINT, boundary);
 		Flux<DataBuffer> body = this.regionEncoder
 			.encode(Flux.fromIterable(regions), response.bufferFactory(), REGION_TYPE, type, hints)
 			.subscribeOn(this.fileSystem.scheduler());
 		return response.writeWith(body);
+	}
+
+	private static String boundary() {
+		// Spring's generator draws from SecureRandom, which may read /dev/urandom: a blocking call on an event
+		// loop. A boundary only has to be unlikely to occur in the parts.
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
 	}
 
 	private static List<HttpRange> satisfiable(List<HttpRange> ranges, long size) {

@@ -1,14 +1,18 @@
 package dev.lighttpdboot.files;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
@@ -46,6 +50,34 @@ public final class FileSystemScheduler implements Disposable {
 			.subscribeOn(this.scheduler)
 			.onErrorMap(RejectedExecutionException.class, (ex) -> new ResponseStatusException(
 					HttpStatus.SERVICE_UNAVAILABLE, "file-system scheduler is saturated", ex));
+	}
+
+	/**
+	 * Run a blocking call on this scheduler for a request, and continue on the request's event loop: what follows
+	 * (handler lookup, error rendering, the response) then runs where WebFlux expects it, not on a thread of this
+	 * scheduler.
+	 */
+	public <T> Mono<T> call(ServerHttpRequest request, Callable<T> blockingCall) {
+		return backTo(request, call(blockingCall));
+	}
+
+	/**
+	 * Continue the result of a call on this scheduler on the request's event loop.
+	 */
+	public <T> Mono<T> backTo(ServerHttpRequest request, Mono<T> result) {
+		Executor eventLoop = eventLoopOf(request);
+		return (eventLoop != null) ? result.publishOn(Schedulers.fromExecutor(eventLoop)) : result;
+	}
+
+	private static Executor eventLoopOf(ServerHttpRequest request) {
+		try {
+			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
+		}
+		catch (IllegalArgumentException ex) {
+			// Not a request of a server this knows (a mock, another server): stay where the call ended.
+			return null;
+		}
 	}
 
 	/**

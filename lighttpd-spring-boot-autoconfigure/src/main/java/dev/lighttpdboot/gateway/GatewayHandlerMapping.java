@@ -103,7 +103,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		if (script == null) {
 			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
 		}
-		Mono<Boolean> present = route.checkLocal() ? route.scripts().scriptExists(script, this.fileSystem)
+		Mono<Boolean> present = route.checkLocal()
+				? this.fileSystem.backTo(exchange.getRequest(), route.scripts().scriptExists(script, this.fileSystem))
 				: Mono.just(true);
 		return present.flatMap((exists) -> {
 			if (!exists) {

@@ -109,7 +109,7 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 	}
 
 	private Mono<Void> serve(ServerWebExchange exchange, String rawPath, SafePath path) {
-		return this.fileSystem.call(() -> this.root.lookup(path))
+		return this.fileSystem.call(exchange.getRequest(), () -> this.root.lookup(path))
 			.onErrorResume(PathRefusedException.class,
 					(ex) -> refuse(exchange.getRequest(), rawPath, Outcome.REFUSED, ex))
 			.flatMap((file) -> deliver(exchange, rawPath, path, file));

@@ -119,9 +119,9 @@ public final class XSendfile {
 			responseHeaders.remove(fromTheBody);
 		}
 		Mono<Void> answer = switch (instruction.kind()) {
-			case FILE -> lookUp(() -> this.allowedRoots.lookup(Path.of(instruction.path())), instruction)
+			case FILE -> lookUp(request, () -> this.allowedRoots.lookup(Path.of(instruction.path())))
 				.flatMap((file) -> sendFile(request, response, file));
-			case ACCEL_URI -> lookUp(() -> this.accelLocations.lookup(instruction.path()), instruction)
+			case ACCEL_URI -> lookUp(request, () -> this.accelLocations.lookup(instruction.path()))
 				.flatMap((file) -> sendFile(request, response, file));
 			case RANGES -> sendParts(request, response, instruction);
 		};
@@ -132,9 +132,9 @@ public final class XSendfile {
 			.doOnError(ResponseStatusException.class, (ex) -> failed(request, response, instruction, ex));
 	}
 
-	private Mono<FileSnapshot> lookUp(java.util.concurrent.Callable<java.util.Optional<FileSnapshot>> lookup,
-			SendfileInstruction instruction) {
-		return this.fileSystem.call(() -> lookup.call().orElse(null))
+	private Mono<FileSnapshot> lookUp(ServerHttpRequest request,
+			java.util.concurrent.Callable<java.util.Optional<FileSnapshot>> lookup) {
+		return this.fileSystem.call(request, () -> lookup.call().orElse(null))
 			.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file")))
 			.flatMap((file) -> file.directory()
 					? Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file")) : Mono.just(file));
@@ -166,7 +166,7 @@ public final class XSendfile {
 
 	private Mono<Void> sendParts(ServerHttpRequest request, ServerHttpResponse response,
 			SendfileInstruction instruction) {
-		return this.fileSystem.call(() -> {
+		return this.fileSystem.call(request, () -> {
 			List<RegionWriter.Region> regions = new ArrayList<>();
 			for (SendfileInstruction.Part part : instruction.ranges()) {
 				FileSnapshot file = this.allowedRoots.lookup(part.path())

@@ -84,12 +84,12 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		catch (PathRefusedException ex) {
 			return refuse(request, rawPath, ex);
 		}
-		return this.fileSystem.call(() -> this.root.lookup(path).orElse(null))
-			.flatMap((file) -> handlerFor(path, file))
+		return this.fileSystem.call(request, () -> this.root.lookup(path).orElse(null))
+			.flatMap((file) -> handlerFor(request, path, file))
 			.onErrorResume(PathRefusedException.class, (ex) -> refuse(request, rawPath, ex));
 	}
 
-	private Mono<WebHandler> handlerFor(SafePath path, FileSnapshot file) {
+	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {
 		if (!file.directory()) {
 			// "/file.txt/" names no directory: 404, as the file system says for stat("file.txt/").
 			return path.hasTrailingSlash() ? Mono.empty() : Mono.just((exchange) -> this.delivery.deliver(exchange, file));
@@ -97,7 +97,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		if (!path.hasTrailingSlash()) {
 			return Mono.just((exchange) -> redirectToDirectory(exchange.getRequest(), exchange.getResponse(), path));
 		}
-		return this.fileSystem.call(() -> findIndexFile(file))
+		return this.fileSystem.call(request, () -> findIndexFile(file))
 			.<WebHandler>map((index) -> (exchange) -> this.delivery.deliver(exchange, index))
 			.switchIfEmpty(Mono.defer(() -> withoutIndex(path, file)));
 	}
@@ -131,7 +131,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			return response.setComplete();
 		}
 		return this.fileSystem
-			.call(() -> DirectoryListing.read(path.toString(), directory.path(), this.serveHiddenFiles).toHtml())
+			.call(exchange.getRequest(), () -> DirectoryListing.read(path.toString(), directory.path(), this.serveHiddenFiles).toHtml())
 			.flatMap((html) -> {
 				byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
 				response.getHeaders().setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
