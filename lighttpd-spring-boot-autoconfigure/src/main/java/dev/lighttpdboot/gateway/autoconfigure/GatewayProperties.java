@@ -281,9 +281,10 @@ public class GatewayProperties {
 		private int weight = 1;
 
 		/**
-		 * Most connections open to this backend at once; php-fpm serves one connection per worker.
+		 * Most connections open to this backend at once. Keep it at or below php-fpm's pm.max_children: each kept
+		 * connection holds a worker, and a connection beyond the workers waits in php-fpm's backlog.
 		 */
-		private int maxConnections = 8;
+		private int maxConnections = 4;
 
 		public String getAddress() {
 			return this.address;

@@ -16,8 +16,11 @@ import java.time.Duration;
 public record FastCgiBackendOptions(int maxConnections, int queueLimit, Duration connectTimeout, Duration readTimeout,
 		Duration maxIdleTime, int maxHeadSize) {
 
-	/** 8 connections, 64 waiting, 2 s to connect, 60 s to answer, 30 s idle, 64 KiB of head. */
-	public static final FastCgiBackendOptions DEFAULTS = new FastCgiBackendOptions(8, 64, Duration.ofSeconds(2),
+	/**
+	 * 4 connections (below php-fpm's default of 5 workers), 64 waiting, 2 s to connect, 60 s to answer, 30 s idle,
+	 * 64 KiB of head.
+	 */
+	public static final FastCgiBackendOptions DEFAULTS = new FastCgiBackendOptions(4, 64, Duration.ofSeconds(2),
 			Duration.ofSeconds(60), Duration.ofSeconds(30), 64 * 1024);
 
 	public FastCgiBackendOptions {
