@@ -8,6 +8,7 @@ import java.util.Set;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -124,14 +125,18 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
 		}
 		long start = System.nanoTime();
-		return this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory())
+		// A body spooled to a file completes on a file-system thread: continue on the event loop.
+		return this.fileSystem.backTo(request,
+				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
 			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), backend.name(),
 					"too-large", Duration.ofNanos(System.nanoTime() - start)))
 			.flatMap((body) -> backend
 				.exchange(this.environment.build(request, script, body.length()),
 						() -> body.content(response.bufferFactory()), (name, text) -> {
 							this.metrics.stderr(route.name(), name);
-							logger.warn("stderr of " + name + " for " + script.scriptName() + ": " + text);
+							// Backend output often echoes user input: escape it so it cannot forge log lines.
+							logger.warn("stderr of " + name + " for " + SafePath.printable(script.scriptName()) + ": "
+									+ SafePath.printable(text));
 						})
 				.doOnNext((answer) -> this.metrics.request(route.name(), backend.name(), "ok",
 						Duration.ofNanos(System.nanoTime() - start)))
@@ -161,18 +166,10 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
 			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
 		}
-		// A backend that may not use X-Sendfile must not leak a path to the client either.
-		if (this.xSendfile != null) {
-			this.xSendfile.strip(headers);
-		}
-		else {
-			headers.remove("X-Sendfile");
-			headers.remove("X-Sendfile2");
-			headers.remove("X-LIGHTTPD-send-file");
-			headers.remove("X-Accel-Redirect");
-		}
+		// A backend that may not use X-Sendfile must not leak a path, nor steer an nginx in front of this server.
+		SendfileHeaders.stripAll(headers);
 		if (HttpMethod.HEAD.equals(request.getMethod())) {
-			return drain(answer.body()).then(response.setComplete());
+			return drain(answer.body()).then(Mono.defer(response::setComplete));
 		}
 		// Each buffer is flushed as it arrives, so that scripts that flush (progress output, server-sent events)
 		// reach the client at once; demand from the client paces the reads from the backend.

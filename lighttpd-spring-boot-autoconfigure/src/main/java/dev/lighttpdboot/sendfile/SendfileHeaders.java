@@ -116,6 +116,24 @@ public final class SendfileHeaders {
 		internal.forEach(headers::remove);
 	}
 
+	/**
+	 * Remove every sendfile header from a response of a producer that may not use them (a backend of a route
+	 * without {@code allow-x-sendfile}): all four, {@code X-Accel-Redirect} included, and every
+	 * {@code X-LIGHTTPD-*}, so that neither a path nor an instruction for an nginx in front reaches the client.
+	 */
+	public static void stripAll(HttpHeaders headers) {
+		for (String name : PRECEDENCE) {
+			headers.remove(name);
+		}
+		List<String> internal = new ArrayList<>();
+		for (String name : headers.headerNames()) {
+			if (name.toLowerCase(Locale.ROOT).startsWith("x-lighttpd-")) {
+				internal.add(name);
+			}
+		}
+		internal.forEach(headers::remove);
+	}
+
 	private static List<SendfileInstruction.Part> parseParts(String value) {
 		List<SendfileInstruction.Part> parts = new ArrayList<>();
 		for (String item : value.split(",")) {

@@ -9,6 +9,7 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RegionWriter;
+import dev.lighttpdboot.files.SafePath;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -106,7 +107,8 @@ public final class XSendfile {
 			String header = this.headers.firstPresent(responseHeaders);
 			strip(responseHeaders);
 			forgetProducerPresentation(responseHeaders);
-			logger.error("Malformed " + header + " header for " + request.getPath() + ": " + ex.getReason());
+			logger.error("Malformed " + header + " header for " + SafePath.printable(request.getPath().value()) + ": "
+					+ SafePath.printable(ex.getReason()));
 			this.metrics.handled(header, "invalid", 0);
 			return Mono.error(ex);
 		}
@@ -207,7 +209,8 @@ public final class XSendfile {
 		int status = ex.getStatusCode().value();
 		String outcome = (status == 403) ? "forbidden" : (status == 404) ? "not-found" : "invalid";
 		this.metrics.handled(instruction.header(), outcome, 0);
-		String message = instruction.header() + " '" + instruction.path() + "' for " + request.getPath() + ": "
+		String message = instruction.header() + " '" + SafePath.printable(instruction.path()) + "' for "
+				+ SafePath.printable(request.getPath().value()) + ": "
 				+ ex.getReason() + " (" + status + ")";
 		if (status == 403) {
 			logger.warn("Refused " + message + ((instruction.kind() != SendfileInstruction.Kind.ACCEL_URI)

@@ -126,6 +126,11 @@ public final class GatewayAutoConfiguration {
 				throw new InvalidConfigurationPropertyValueException(property, backend.getAddress(), ex.getMessage());
 			}
 		}
+		if (backends.size() > 1) {
+			org.apache.commons.logging.LogFactory.getLog(GatewayAutoConfiguration.class).warn("Route '" + route.getName()
+					+ "' has " + backends.size() + " backends; until balancing and fail-over land, only the first, "
+					+ backends.get(0).name() + ", receives requests");
+		}
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
 				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), backends);
 	}

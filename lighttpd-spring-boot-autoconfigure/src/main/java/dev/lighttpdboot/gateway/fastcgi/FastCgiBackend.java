@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.BackendException;
@@ -67,7 +66,8 @@ public final class FastCgiBackend implements GatewayBackend {
 		TcpClient client = TcpClient.newConnection()
 			.remoteAddress(() -> address)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
-		Mono<FastCgiConnection> connect = client.connect().map(FastCgiConnection::new);
+		Mono<FastCgiConnection> connect = client.connect()
+			.map((connection) -> new FastCgiConnection(connection, options.readTimeout()));
 		this.pool = PoolBuilder.from(connect)
 			.sizeBetween(0, options.maxConnections())
 			.maxPendingAcquire(options.queueLimit())
@@ -104,9 +104,6 @@ public final class FastCgiBackend implements GatewayBackend {
 				FastCgiConnection connection = ref.poolable();
 				Flux<FastCgiResponsePart> parts = connection
 					.exchange(params, body.get().map(NettyDataBufferFactory::toByteBuf))
-					.timeout(this.options.readTimeout())
-					.onErrorMap(TimeoutException.class, (ex) -> BackendException.timeout(
-							"no answer from " + this.name + " within " + this.options.readTimeout(), false))
 					.doFinally((signal) -> giveBack(ref));
 				boolean retryable = mayRetry && connection.isReused() && isSafe(params);
 				return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)

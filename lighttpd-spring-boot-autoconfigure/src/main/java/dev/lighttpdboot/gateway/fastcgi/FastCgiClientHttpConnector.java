@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
+import dev.lighttpdboot.files.SafePath;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -74,7 +75,8 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 			List<Map.Entry<String, String>> params = environment(method, uri, request.getHeaders(), body.length);
 			return this.backend
 				.exchange(params, () -> (body.length > 0) ? Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body))
-						: Flux.empty(), (backend, text) -> logger.warn("FastCGI stderr from " + backend + " for " + uri.getRawPath() + ": " + text))
+						: Flux.empty(), (backend, text) -> logger.warn("FastCGI stderr from " + backend + " for "
+								+ SafePath.printable(uri.getRawPath()) + ": " + SafePath.printable(text)))
 				.map(FastCgiClientHttpResponse::new);
 		}));
 	}
@@ -82,7 +84,9 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 	private List<Map.Entry<String, String>> environment(HttpMethod method, URI uri, HttpHeaders headers,
 			long contentLength) {
 		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
-		String decodedPath = latin1(org.springframework.web.util.UriUtils.decode(path, StandardCharsets.UTF_8));
+		// Checked as a request path would be: no "..", no encoded slash, so the URI cannot name a script outside
+		// the document root.
+		String decodedPath = latin1(SafePath.parse(path, true).toString());
 		String query = (uri.getRawQuery() != null) ? uri.getRawQuery() : "";
 		List<Map.Entry<String, String>> params = new ArrayList<>();
 		add(params, "GATEWAY_INTERFACE", "CGI/1.1");

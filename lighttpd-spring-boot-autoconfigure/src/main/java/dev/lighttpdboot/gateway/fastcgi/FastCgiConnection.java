@@ -1,6 +1,9 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.gateway.BackendException;
 import io.netty.buffer.ByteBuf;
@@ -31,11 +34,11 @@ public final class FastCgiConnection {
 
 	private final ResponseRouter router;
 
-	private int requests;
+	private volatile int requests;
 
-	FastCgiConnection(Connection connection) {
+	FastCgiConnection(Connection connection, Duration readTimeout) {
 		this.connection = connection;
-		this.router = new ResponseRouter();
+		this.router = new ResponseRouter(readTimeout);
 		Channel channel = connection.channel();
 		channel.config().setAutoRead(false);
 		connection.addHandlerLast("lighttpd.fastcgi.codec", new FastCgiClientCodec());
@@ -50,12 +53,14 @@ public final class FastCgiConnection {
 	 * @return the response parts, failing with a {@link BackendException} when the connection breaks
 	 */
 	public Flux<FastCgiResponsePart> exchange(List<java.util.Map.Entry<String, String>> params, Flux<ByteBuf> stdin) {
-		this.requests++;
+		this.requests = this.requests + 1;
 		Flux<FastCgiResponsePart> response = Flux.<FastCgiResponsePart>create(this.router::start)
 			.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease);
 		Mono<Void> request = write(new FastCgiBeginRequest(REQUEST_ID, FastCgiRole.RESPONDER, true))
 			.then(write(new FastCgiParams(REQUEST_ID, params)))
-			.thenMany(stdin.concatMap((content) -> write(new FastCgiStdin(REQUEST_ID, content))))
+			.thenMany(stdin.concatMap((content) -> write(new FastCgiStdin(REQUEST_ID, content)))
+				// Buffers prefetched but never written (cancel, write error) are released here.
+				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease))
 			.then(Mono.defer(() -> write(FastCgiStdin.endOfStream(REQUEST_ID))))
 			.onErrorMap((ex) -> !(ex instanceof BackendException),
 					(ex) -> BackendException.broken("writing the request failed: " + ex.getMessage(), true, ex));
@@ -85,13 +90,6 @@ public final class FastCgiConnection {
 		this.connection.dispose();
 	}
 
-	/**
-	 * Return the underlying channel.
-	 */
-	public Channel channel() {
-		return this.connection.channel();
-	}
-
 	private Mono<Void> write(FastCgiRequestPart part) {
 		Channel channel = this.connection.channel();
 		return Mono.create((sink) -> channel.writeAndFlush(part).addListener((future) -> {
@@ -105,17 +103,29 @@ public final class FastCgiConnection {
 	}
 
 	/**
-	 * Hands the records of the current response to its consumer, and reads the socket only on demand.
+	 * Hands the records of the current response to its consumer, and reads the socket only on demand. The read
+	 * timeout runs while a read is wanted and nothing arrives, as nginx's fastcgi_read_timeout measures the time
+	 * between two reads from the backend: a client that reads slowly does not make the backend look silent.
+	 * <p>State is changed on the channel's event loop only; {@code sink} and {@code broken} are volatile because the
+	 * pool reads them from other threads to decide whether the connection can be reused.
 	 */
 	private static final class ResponseRouter extends ChannelInboundHandlerAdapter {
 
+		private final Duration readTimeout;
+
 		private ChannelHandlerContext context;
 
-		private FluxSink<FastCgiResponsePart> sink;
+		private volatile FluxSink<FastCgiResponsePart> sink;
 
 		private boolean responseStarted;
 
-		private boolean broken;
+		private volatile boolean broken;
+
+		private ScheduledFuture<?> readTimer;
+
+		ResponseRouter(Duration readTimeout) {
+			this.readTimeout = readTimeout;
+		}
 
 		@Override
 		public void handlerAdded(ChannelHandlerContext ctx) {
@@ -142,13 +152,35 @@ public final class FastCgiConnection {
 
 		private void readIfWanted() {
 			if (this.sink != null && this.sink.requestedFromDownstream() > 0) {
+				if (this.readTimer == null) {
+					this.readTimer = this.context.executor()
+						.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+				}
 				this.context.read();
+			}
+		}
+
+		private void readTimedOut() {
+			this.readTimer = null;
+			if (this.sink != null) {
+				this.broken = true;
+				fail(BackendException.timeout("no answer from the backend within " + this.readTimeout,
+						!this.responseStarted));
+				this.context.close();
+			}
+		}
+
+		private void stopReadTimer() {
+			if (this.readTimer != null) {
+				this.readTimer.cancel(false);
+				this.readTimer = null;
 			}
 		}
 
 		private void abandon(FluxSink<FastCgiResponsePart> cancelled) {
 			if (this.sink == cancelled) {
 				// The rest of this response will never be read: the connection cannot carry another request.
+				stopReadTimer();
 				this.sink = null;
 				this.broken = true;
 				this.context.close();
@@ -157,8 +189,9 @@ public final class FastCgiConnection {
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			stopReadTimer();
 			FluxSink<FastCgiResponsePart> current = this.sink;
-			if (current == null || !(msg instanceof FastCgiResponsePart part)) {
+			if (current == null || !(msg instanceof FastCgiResponsePart part) || !isForThisRequest(part)) {
 				// Records outside a request (a late answer after an abandoned one) mean the stream is out of step.
 				ReferenceCountUtil.release(msg);
 				this.broken = true;
@@ -177,6 +210,13 @@ public final class FastCgiConnection {
 				this.sink = null;
 				current.complete();
 			}
+		}
+
+		private static boolean isForThisRequest(FastCgiResponsePart part) {
+			int requestId = (part instanceof FastCgiStdout stdout) ? stdout.requestId()
+					: (part instanceof FastCgiStderr stderr) ? stderr.requestId()
+					: (part instanceof FastCgiEndRequest end) ? end.requestId() : REQUEST_ID;
+			return requestId == REQUEST_ID;
 		}
 
 		@Override
@@ -200,6 +240,7 @@ public final class FastCgiConnection {
 		}
 
 		private void fail(BackendException ex) {
+			stopReadTimer();
 			FluxSink<FastCgiResponsePart> current = this.sink;
 			this.sink = null;
 			if (current != null) {

@@ -91,10 +91,11 @@ public final class SendfileAutoConfiguration {
 	private static AccelLocations accelLocations(SendfileProperties properties) {
 		Map<String, FileRoot> locations = new LinkedHashMap<>();
 		properties.getAccelLocations().forEach((prefix, directory) -> {
-			if (!prefix.startsWith("/")) {
+			if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
 				// Spring Boot drops the slashes of a map key that is not in brackets: "/p/" binds as "p".
 				throw new InvalidConfigurationPropertyValueException("lighttpd.sendfile.accel-locations", prefix,
-						"a prefix must start with '/'; in YAML write it in brackets: \"[/protected/]\": /srv/files");
+						"a prefix must start and end with '/' (so that it matches whole segments); in YAML write it in "
+								+ "brackets: \"[/protected/]\": /srv/files");
 			}
 			locations.put(prefix, open("lighttpd.sendfile.accel-locations", directory));
 		});

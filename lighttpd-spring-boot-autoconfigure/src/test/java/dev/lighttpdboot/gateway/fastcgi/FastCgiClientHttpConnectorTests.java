@@ -147,6 +147,14 @@ class FastCgiClientHttpConnectorTests {
 	}
 
 	@Test
+	void aUriCannotNameAScriptOutsideTheDocumentRoot() {
+		assertThatExceptionOfType(WebClientRequestException.class)
+			.isThrownBy(() -> this.client.get().uri(java.net.URI.create("http://localhost/%2e%2e/etc/passwd.php"))
+				.retrieve().toBodilessEntity().block(Duration.ofSeconds(10)))
+			.withCauseInstanceOf(dev.lighttpdboot.files.PathRefusedException.class);
+	}
+
+	@Test
 	void stderrOfAFatalErrorIsNotTheBody() {
 		String body = this.client.get().uri("http://localhost/fatal.php").exchangeToMono((response) -> response
 			.bodyToMono(String.class).defaultIfEmpty("").map((text) -> response.statusCode().value() + " " + text))
