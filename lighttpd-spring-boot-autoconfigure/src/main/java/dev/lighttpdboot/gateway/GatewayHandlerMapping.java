@@ -171,9 +171,10 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		if (HttpMethod.HEAD.equals(request.getMethod())) {
 			return drain(answer.body()).then(Mono.defer(response::setComplete));
 		}
-		// Each buffer is flushed as it arrives, so that scripts that flush (progress output, server-sent events)
-		// reach the client at once; demand from the client paces the reads from the backend.
-		return response.writeAndFlushWith(answer.body().map(Flux::just));
+		// Reactor Netty flushes whenever no further buffer is ready, so output that a script flushes reaches the
+		// client at once; demand from the client paces the reads from the backend. A body that breaks after it
+		// began closes the client connection: the client sees an incomplete response, never a complete-looking one.
+		return response.writeWith(answer.body());
 	}
 
 	private static String outcome(BackendException ex) {

@@ -15,6 +15,7 @@ import dev.lighttpdboot.gateway.InvalidCgiResponseException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -182,7 +183,10 @@ public final class FastCgiBackend implements GatewayBackend {
 			return headThenBody
 				.switchOnFirst((first, flux) -> {
 					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.CgiResponseHead head) {
-						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class);
+						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class)
+							// Parts queued in the operators above when the body fails or is cancelled.
+							.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease)
+							.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 						return Mono.just(new GatewayResponse(head, body));
 					}
 					return flux.then(Mono.empty());
