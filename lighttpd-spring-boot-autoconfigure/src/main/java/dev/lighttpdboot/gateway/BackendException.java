@@ -13,9 +13,32 @@ public class BackendException extends ResponseStatusException {
 
 	private final boolean beforeResponse;
 
+	private final Throwable backendCause;
+
+	/**
+	 * Create the exception. The cause is kept apart ({@link #backendCause()}), not chained: Spring takes an
+	 * exception whose cause says "connection reset by peer" or "broken pipe" for a disconnected client, and would
+	 * then end a broken response as if it were complete.
+	 */
 	public BackendException(HttpStatus status, String reason, boolean beforeResponse, Throwable cause) {
-		super(status, reason, cause);
+		super(status, reason);
 		this.beforeResponse = beforeResponse;
+		this.backendCause = cause;
+	}
+
+	/**
+	 * Return what went wrong underneath (a socket error, say), for logs; {@code null} if nothing did.
+	 */
+	public Throwable backendCause() {
+		return this.backendCause;
+	}
+
+	/**
+	 * Describe a low-level failure for a reason text, by its type only: its message may contain words that make
+	 * Spring take the failure for a disconnected client.
+	 */
+	public static String describe(Throwable cause) {
+		return cause.getClass().getSimpleName();
 	}
 
 	@Override

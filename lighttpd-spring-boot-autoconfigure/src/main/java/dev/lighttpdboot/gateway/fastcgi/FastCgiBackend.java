@@ -138,7 +138,8 @@ public final class FastCgiBackend implements GatewayBackend {
 			return BackendException.unavailable(this.name + " is overloaded: all connections busy and "
 					+ this.options.queueLimit() + " requests waiting", ex);
 		}
-		return BackendException.unavailable("cannot connect to " + this.name + ": " + ex.getMessage(), ex);
+		return BackendException.unavailable("cannot connect to " + this.name + " (" + BackendException.describe(ex) + ")",
+				ex);
 	}
 
 	private void giveBack(PooledRef<FastCgiConnection> ref) {
@@ -179,13 +180,14 @@ public final class FastCgiBackend implements GatewayBackend {
 
 		Mono<GatewayResponse> assemble(Flux<FastCgiResponsePart> parts) {
 			// One part may give the head and the first body bytes: two elements, hence concatMapIterable.
-			Flux<Object> headThenBody = parts.concatMapIterable(this::process);
+			Flux<Object> headThenBody = parts.concatMapIterable(this::process)
+				// Discards above switchOnFirst see the context of its main subscriber, not the body's: hook here.
+				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease)
+				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 			return headThenBody
 				.switchOnFirst((first, flux) -> {
 					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.CgiResponseHead head) {
 						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class)
-							// Parts queued in the operators above when the body fails or is cancelled.
-							.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease)
 							.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 						return Mono.just(new GatewayResponse(head, body));
 					}

@@ -26,6 +26,9 @@ import reactor.netty.Connection;
  */
 public final class FastCgiConnection {
 
+	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
+		.getLog(FastCgiConnection.class);
+
 	static final int REQUEST_ID = 1;
 
 	static final String ROUTER_NAME = "lighttpd.fastcgi.router";
@@ -63,7 +66,8 @@ public final class FastCgiConnection {
 				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease))
 			.then(Mono.defer(() -> write(FastCgiStdin.endOfStream(REQUEST_ID))))
 			.onErrorMap((ex) -> !(ex instanceof BackendException),
-					(ex) -> BackendException.broken("writing the request failed: " + ex.getMessage(), true, ex));
+					(ex) -> BackendException.broken("writing the request failed (" + BackendException.describe(ex) + ")",
+							true, ex));
 		// The response is subscribed first so that no record can arrive before its consumer exists.
 		return response.mergeWith(request.then(Mono.empty()));
 	}
@@ -235,7 +239,12 @@ public final class FastCgiConnection {
 		@Override
 		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
 			this.broken = true;
-			fail(BackendException.broken("connection failed: " + cause.getMessage(), !this.responseStarted, cause));
+			// Neither the message nor the cause of the socket error is passed on: Spring takes an exception that
+			// mentions "connection reset by peer" for a disconnected client and ends the response as if it were
+			// complete, which would hide a truncated body from the client.
+			logger.debug("Connection to a FastCGI backend failed", cause);
+			fail(BackendException.broken("the connection to the backend failed (" + BackendException.describe(cause)
+					+ ")", !this.responseStarted, cause));
 			ctx.close();
 		}
 

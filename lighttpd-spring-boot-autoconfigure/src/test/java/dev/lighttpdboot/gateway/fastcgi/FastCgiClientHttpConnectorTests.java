@@ -128,8 +128,12 @@ class FastCgiClientHttpConnectorTests {
 		assertThatExceptionOfType(WebClientRequestException.class)
 			.isThrownBy(() -> client(down).get().uri("http://localhost/hello.php").retrieve().toBodilessEntity()
 				.block(Duration.ofSeconds(10)))
-			.havingRootCause()
-			.isInstanceOf(java.net.ConnectException.class);
+			.withCauseInstanceOf(BackendException.class)
+			.satisfies((ex) -> {
+				BackendException cause = (BackendException) ex.getCause();
+				assertThat(cause.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
+				assertThat(cause.backendCause()).isInstanceOf(java.net.ConnectException.class);
+			});
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
 		down.dispose().block(Duration.ofSeconds(5));
 	}
