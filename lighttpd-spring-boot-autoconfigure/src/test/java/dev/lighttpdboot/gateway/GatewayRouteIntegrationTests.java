@@ -175,6 +175,39 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 	}
 
 	@Test
+	void aGigabyteStreamsThroughBoundedMemory() throws Exception {
+		// Reads from php-fpm follow the client's demand, so what is in flight stays small: watch Netty's pooled
+		// memory (where every buffer of the exchange lives) while 1 GiB passes through.
+		io.netty.buffer.ByteBufAllocatorMetric metric = ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT)
+			.metric();
+		java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
+		java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
+			.newSingleThreadScheduledExecutor();
+		sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(metric.usedDirectMemory() + metric.usedHeapMemory(),
+				Math::max), 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream()
+				.write("GET /big.php?mb=1024 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			InputStream in = socket.getInputStream();
+			long total = 0;
+			byte[] chunk = new byte[256 * 1024];
+			int read;
+			while ((read = in.read(chunk)) != -1) {
+				total += read;
+			}
+			assertThat(total).isGreaterThan(1024L * 1024 * 1024);
+		}
+		finally {
+			sampler.shutdownNow();
+		}
+		// The allocator grows in chunks of a few MiB; the bound leaves room for the server's other work, and is far
+		// below what buffering the response would take.
+		assertThat(peak.get()).as("peak of the allocator's memory").isPositive().isLessThan(64L * 1024 * 1024);
+	}
+
+	@Test
 	void phpMayAnswerWithXSendfile() {
 		String path = TestSite.shared().root().resolve("hello.txt").toString();
 		get("/sendfile.php?path=" + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8)).exchange()
