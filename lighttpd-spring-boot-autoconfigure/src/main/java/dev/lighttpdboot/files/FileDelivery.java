@@ -106,11 +106,8 @@ public final class FileDelivery {
 		}
 		HttpMethod method = request.getMethod();
 		HttpHeaders headers = response.getHeaders();
-		if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-			headers.set(HttpHeaders.ALLOW, ALLOWED_METHODS);
-			headers.setContentLength(0);
-			response.setStatusCode(HttpMethod.OPTIONS.equals(method) ? HttpStatus.OK : HttpStatus.METHOD_NOT_ALLOWED);
-			return response.setComplete();
+		if (!isRead(method)) {
+			return answerOtherMethod(method, response);
 		}
 		for (StreamingSeek seek : this.seeks) {
 			if (seek.appliesTo(request, file)) {
@@ -146,6 +143,24 @@ public final class FileDelivery {
 			return "bytes=" + range.substring(6);
 		}
 		return range;
+	}
+
+	/**
+	 * Whether a method reads a file (GET or HEAD).
+	 */
+	public static boolean isRead(HttpMethod method) {
+		return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+	}
+
+	/**
+	 * Answer a method other than GET and HEAD on something that can only be read: 200 for OPTIONS, else 405, both
+	 * with {@code Allow}.
+	 */
+	public static Mono<Void> answerOtherMethod(HttpMethod method, ServerHttpResponse response) {
+		response.getHeaders().set(HttpHeaders.ALLOW, ALLOWED_METHODS);
+		response.getHeaders().setContentLength(0);
+		response.setStatusCode(HttpMethod.OPTIONS.equals(method) ? HttpStatus.OK : HttpStatus.METHOD_NOT_ALLOWED);
+		return response.setComplete();
 	}
 
 	private Mono<Void> writeWhole(HttpMethod method, ServerHttpResponse response, FileSnapshot file) {

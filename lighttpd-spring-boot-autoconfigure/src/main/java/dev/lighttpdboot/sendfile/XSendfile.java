@@ -146,7 +146,7 @@ public final class XSendfile {
 		MediaType producerType = response.getHeaders().getContentType();
 		HttpStatusCode status = response.getStatusCode();
 		HttpMethod method = request.getMethod();
-		boolean getOrHead = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method);
+		boolean getOrHead = FileDelivery.isRead(method);
 		if ((status == null || status.value() == 200) && getOrHead) {
 			return this.delivery.deliver(request, response, file, producerType);
 		}

@@ -124,11 +124,8 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	private Mono<Void> writeListing(ServerWebExchange exchange, SafePath path, FileSnapshot directory) {
 		ServerHttpResponse response = exchange.getResponse();
 		HttpMethod method = exchange.getRequest().getMethod();
-		if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
-			response.getHeaders().set(HttpHeaders.ALLOW, "GET, HEAD, OPTIONS");
-			response.getHeaders().setContentLength(0);
-			response.setStatusCode(HttpMethod.OPTIONS.equals(method) ? HttpStatus.OK : HttpStatus.METHOD_NOT_ALLOWED);
-			return response.setComplete();
+		if (!FileDelivery.isRead(method)) {
+			return FileDelivery.answerOtherMethod(method, response);
 		}
 		return this.fileSystem
 			.call(exchange.getRequest(), () -> DirectoryListing.read(path.toString(), directory.path(), this.serveHiddenFiles).toHtml())

@@ -3,6 +3,7 @@ package dev.lighttpdboot.streaming;
 import java.util.List;
 import java.util.Locale;
 
+import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.StreamingSeek;
@@ -52,7 +53,7 @@ public final class FlvSeek implements StreamingSeek {
 
 	@Override
 	public boolean appliesTo(ServerHttpRequest request, FileSnapshot file) {
-		if (!HttpMethod.GET.equals(request.getMethod()) && !HttpMethod.HEAD.equals(request.getMethod())) {
+		if (!FileDelivery.isRead(request.getMethod())) {
 			return false;
 		}
 		if (!isFlv(file.fileName())) {

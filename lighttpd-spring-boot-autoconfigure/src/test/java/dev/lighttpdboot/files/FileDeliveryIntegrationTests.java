@@ -34,15 +34,7 @@ class FileDeliveryIntegrationTests extends RealServerTests {
 
 	@Test
 	void wholeFileIsByteExactWithValidators() {
-		EntityExchangeResult<byte[]> result = get("/big.bin").exchange()
-			.expectStatus().isOk()
-			.expectHeader().contentType("application/octet-stream")
-			.expectHeader().contentLength(site.big().length)
-			.expectHeader().valueEquals(HttpHeaders.ACCEPT_RANGES, "bytes")
-			.expectHeader().exists(HttpHeaders.ETAG)
-			.expectHeader().exists(HttpHeaders.LAST_MODIFIED)
-			.expectBody().returnResult();
-		assertThat(result.getResponseBody()).isEqualTo(site.big());
+		assertServesBigFile(get("/big.bin"));
 	}
 
 	@Test

@@ -1,12 +1,10 @@
 package dev.lighttpdboot.staticfiles;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
-import dev.lighttpdboot.test.TestSite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,11 +46,7 @@ class TraversalIntegrationTests extends RealServerTests {
 	void neverServesWhatLiesOutsideTheRoot(String target) throws Exception {
 		RawHttp.Response response = new RawHttp(this.port).get(target);
 		assertThat(response.status()).as(target).isIn(400, 403, 404);
-		assertThat(new String(response.body(), StandardCharsets.ISO_8859_1)).as(target)
-			.doesNotContain(TestSite.SECRET)
-			.doesNotContain("root:x:0:0")
-			.doesNotContainIgnoringCase("exception")
-			.doesNotContain("\tat ");
+		response.assertRevealsNothing(target);
 	}
 
 	@Test

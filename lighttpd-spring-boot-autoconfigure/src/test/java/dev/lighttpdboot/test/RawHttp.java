@@ -34,6 +34,19 @@ public final class RawHttp {
 			return new String(this.body, StandardCharsets.UTF_8);
 		}
 
+		/**
+		 * Assert that the body carries nothing that must stay on the server: the test site's secret, a system
+		 * file, an exception or a stack trace.
+		 */
+		public void assertRevealsNothing(String description) {
+			org.assertj.core.api.Assertions.assertThat(new String(this.body, StandardCharsets.ISO_8859_1))
+				.as(description)
+				.doesNotContain(TestSite.SECRET)
+				.doesNotContain("root:x:0:0")
+				.doesNotContainIgnoringCase("exception")
+				.doesNotContain("\tat ");
+		}
+
 	}
 
 	public Response get(String target) throws IOException {

@@ -62,6 +62,22 @@ public abstract class RealServerTests {
 		return this.client.get().uri(URI.create(base() + rawTarget));
 	}
 
+	/**
+	 * Assert the answer of every file-sending feature for the site's 1 MiB binary file: 200, byte-exact, with its
+	 * type, length and validators.
+	 */
+	protected void assertServesBigFile(WebTestClient.RequestHeadersSpec<?> request) {
+		org.springframework.test.web.reactive.server.EntityExchangeResult<byte[]> result = request.exchange()
+			.expectStatus().isOk()
+			.expectHeader().contentType("application/octet-stream")
+			.expectHeader().contentLength(site.big().length)
+			.expectHeader().valueEquals(org.springframework.http.HttpHeaders.ACCEPT_RANGES, "bytes")
+			.expectHeader().exists(org.springframework.http.HttpHeaders.ETAG)
+			.expectHeader().exists(org.springframework.http.HttpHeaders.LAST_MODIFIED)
+			.expectBody().returnResult();
+		org.assertj.core.api.Assertions.assertThat(result.getResponseBody()).isEqualTo(site.big());
+	}
+
 	protected RawHttp raw() {
 		return new RawHttp(this.port);
 	}

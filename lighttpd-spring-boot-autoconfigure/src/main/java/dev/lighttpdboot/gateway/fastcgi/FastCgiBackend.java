@@ -2,7 +2,6 @@ package dev.lighttpdboot.gateway.fastcgi;
 
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -12,7 +11,6 @@ import dev.lighttpdboot.gateway.CgiResponseHeadParser;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.InvalidCgiResponseException;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
