@@ -1,0 +1,70 @@
+package dev.lighttpdboot.uploadprogress;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+/**
+ * Finds and checks the {@code X-Progress-ID} of a request: the header first, then the query parameter, as
+ * lighttpd and nginx look for it. An id is 1 to 128 characters of letters, digits, '-', '_' and '.': lighttpd's
+ * 32 hex digits and the UUIDs of nginx clients fit, and nothing that could forge a log line or a JSON string does.
+ */
+public final class ProgressIds {
+
+	/** The header and query parameter name. */
+	public static final String NAME = "X-Progress-ID";
+
+	private static final int MAX_LENGTH = 128;
+
+	private ProgressIds() {
+	}
+
+	/**
+	 * Return the request's progress id, or {@code null} if it has none or only an invalid one.
+	 * @param header the value of the {@code X-Progress-ID} header, or {@code null}
+	 * @param uri the request target (path and query)
+	 */
+	public static String find(String header, String uri) {
+		if (header != null) {
+			return valid(header) ? header : null;
+		}
+		int query = uri.indexOf('?');
+		if (query < 0 || !containsIgnoreCase(uri, query)) {
+			return null;
+		}
+		for (var parameter : new QueryStringDecoder(uri).parameters().entrySet()) {
+			if (parameter.getKey().equalsIgnoreCase(NAME) && !parameter.getValue().isEmpty()) {
+				String value = parameter.getValue().get(0);
+				return valid(value) ? value : null;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Return whether {@code id} is acceptable as a progress id.
+	 */
+	public static boolean valid(String id) {
+		if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+			return false;
+		}
+		for (int i = 0; i < id.length(); i++) {
+			char c = id.charAt(i);
+			boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+					|| c == '_' || c == '.';
+			if (!ok) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	// Most requests have no progress id: avoid decoding their query at all.
+	private static boolean containsIgnoreCase(String uri, int from) {
+		for (int i = from; i <= uri.length() - NAME.length(); i++) {
+			if (uri.regionMatches(true, i, NAME, 0, NAME.length())) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+}

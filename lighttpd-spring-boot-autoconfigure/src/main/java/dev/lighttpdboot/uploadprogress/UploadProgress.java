@@ -1,0 +1,33 @@
+package dev.lighttpdboot.uploadprogress;
+
+/**
+ * What is known about one upload at one moment.
+ *
+ * @param state where the upload is
+ * @param received body bytes read from the client so far
+ * @param size the announced Content-Length, or -1 while it is unknown (chunked)
+ * @param status the HTTP status of a failed upload, 0 otherwise
+ */
+public record UploadProgress(UploadState state, long received, long size, int status) {
+
+	/** The answer for an upload that has not begun, or that nobody knows. */
+	public static final UploadProgress STARTING = new UploadProgress(UploadState.STARTING, 0, -1, 0);
+
+	/**
+	 * Return this progress as the JSON object of lighttpd's and nginx's modules, for example
+	 * {@code {"state":"uploading","received":300,"size":1000}}. An unknown size is reported as 0, as lighttpd 1.5
+	 * does; once an upload is over, its size is what was received if no length was announced.
+	 */
+	public String toJson() {
+		StringBuilder json = new StringBuilder(80).append("{\"state\":\"").append(this.state.jsonName()).append('"');
+		if (this.state == UploadState.ERROR) {
+			json.append(",\"status\":").append(this.status);
+		}
+		if (this.state != UploadState.STARTING) {
+			long reportedSize = (this.size >= 0) ? this.size : (this.state.isFinished() ? this.received : 0);
+			json.append(",\"received\":").append(this.received).append(",\"size\":").append(reportedSize);
+		}
+		return json.append('}').toString();
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.lighttpdboot.uploadprogress;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * Where upload progress is kept between the counter, which writes it on the event loop of the upload, and the
+ * endpoint, which reads it for another request (perhaps on another node). Implementations must not block in the
+ * write methods: they run on Netty's event loop for every body chunk. Ids are opaque strings already checked by
+ * {@link ProgressIds}. Removing finished entries after a retention time is the implementation's job.
+ */
+public interface UploadProgressStore {
+
+	/**
+	 * An upload with this id has begun; a previous upload with the same id is forgotten.
+	 * @param id the progress id
+	 * @param size the announced Content-Length, or -1 if unknown
+	 */
+	void start(String id, long size);
+
+	/**
+	 * More of the body has been read.
+	 * @param id the progress id
+	 * @param received all body bytes read so far (not an increment, so that a write may be skipped or repeated)
+	 */
+	void update(String id, long received);
+
+	/**
+	 * The request completed with a status below 400.
+	 * @param id the progress id
+	 * @param received all body bytes read
+	 */
+	void done(String id, long received);
+
+	/**
+	 * The request failed.
+	 * @param id the progress id
+	 * @param received all body bytes read
+	 * @param status the response status (413 for a body over the limit), or 499 when the client went away
+	 */
+	void failed(String id, long received, int status);
+
+	/**
+	 * Look an upload up.
+	 * @param id the progress id
+	 * @return its progress, or {@link UploadProgress#STARTING} if the id is unknown
+	 */
+	Mono<UploadProgress> find(String id);
+
+}
