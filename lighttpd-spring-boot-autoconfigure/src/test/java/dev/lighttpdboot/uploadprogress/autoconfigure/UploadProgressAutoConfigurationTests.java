@@ -1,0 +1,106 @@
+package dev.lighttpdboot.uploadprogress.autoconfigure;
+
+import dev.lighttpdboot.uploadprogress.InMemoryUploadProgressStore;
+import dev.lighttpdboot.uploadprogress.UploadProgress;
+import dev.lighttpdboot.uploadprogress.UploadProgressEndpoint;
+import dev.lighttpdboot.uploadprogress.UploadProgressMetrics;
+import dev.lighttpdboot.uploadprogress.UploadProgressStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class UploadProgressAutoConfigurationTests {
+
+	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(UploadProgressAutoConfiguration.class));
+
+	@Test
+	void onByDefault() {
+		this.contextRunner.run((context) -> {
+			assertThat(context).hasSingleBean(InMemoryUploadProgressStore.class);
+			assertThat(context).hasSingleBean(UploadProgressEndpoint.class);
+			assertThat(context).hasSingleBean(NettyServerCustomizer.class);
+			assertThat(context).hasSingleBean(UploadProgressMetrics.class);
+		});
+	}
+
+	@Test
+	void offWhenDisabled() {
+		this.contextRunner.withPropertyValues("lighttpd.upload-progress.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(UploadProgressStore.class);
+			assertThat(context).doesNotHaveBean(NettyServerCustomizer.class);
+			assertThat(context).doesNotHaveBean(UploadProgressEndpoint.class);
+		});
+	}
+
+	@Test
+	void offOutsideAReactiveWebApplication() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(UploadProgressAutoConfiguration.class))
+			.run((context) -> assertThat(context).doesNotHaveBean(UploadProgressStore.class));
+	}
+
+	@Test
+	void backsOffToAUserStore() {
+		this.contextRunner.withBean("myStore", UploadProgressStore.class, NothingStore::new).run((context) -> {
+			assertThat(context).hasSingleBean(UploadProgressStore.class).hasBean("myStore");
+			assertThat(context).doesNotHaveBean(InMemoryUploadProgressStore.class);
+			assertThat(context).hasSingleBean(UploadProgressEndpoint.class);
+		});
+	}
+
+	@Test
+	void worksWithoutMicrometer() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).run((context) -> {
+			assertThat(context).hasSingleBean(NettyServerCustomizer.class);
+			assertThat(context).doesNotHaveBean(UploadProgressMetrics.class);
+		});
+	}
+
+	@Test
+	void aPathWithoutSlashStopsStartUp() {
+		this.contextRunner.withPropertyValues("lighttpd.upload-progress.path=progress")
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("lighttpd.upload-progress.path"));
+	}
+
+	@Test
+	void aZeroCapStopsStartUp() {
+		this.contextRunner.withPropertyValues("lighttpd.upload-progress.max-entries=0")
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("lighttpd.upload-progress.max-entries"));
+	}
+
+	static class NothingStore implements UploadProgressStore {
+
+		@Override
+		public void start(String id, long size) {
+		}
+
+		@Override
+		public void update(String id, long received) {
+		}
+
+		@Override
+		public void done(String id, long received) {
+		}
+
+		@Override
+		public void failed(String id, long received, int status) {
+		}
+
+		@Override
+		public Mono<UploadProgress> find(String id) {
+			return Mono.just(UploadProgress.STARTING);
+		}
+
+	}
+
+}
