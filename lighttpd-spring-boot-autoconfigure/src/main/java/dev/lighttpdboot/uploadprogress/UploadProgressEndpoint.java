@@ -136,8 +136,9 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 	}
 
 	private static Mono<Void> refuse(ServerHttpRequest request, String what) {
-		logger.info("Refused upload-progress request " + SafePath.printable(request.getURI().getRawPath() + "?"
-				+ String.valueOf(request.getURI().getRawQuery())) + " with 400: " + what);
+		String query = request.getURI().getRawQuery();
+		String target = request.getURI().getRawPath() + ((query != null) ? "?" + query : "");
+		logger.info("Refused upload-progress request " + SafePath.printable(target) + " with 400: " + what);
 		return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, what));
 	}
 

@@ -2,7 +2,6 @@ package dev.lighttpdboot.sample;
 
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,23 +30,22 @@ import org.springframework.web.bind.annotation.RestController;
 class UploadController {
 
 	@PostMapping("/upload")
-	Mono<Map<String, Object>> upload(@RequestBody Flux<PartEvent> parts) {
+	Mono<Map<String, List<SavedFile>>> upload(@RequestBody Flux<PartEvent> parts) {
 		return parts.windowUntil(PartEvent::isLast)
 			.concatMap((partEvents) -> partEvents.switchOnFirst((first, events) -> {
 				if (first.hasValue() && first.get() instanceof FilePartEvent file) {
 					String name = file.filename();
-					return save(events.map(PartEvent::content)).map((bytes) -> Map.<String, Object>of("name", name,
-							"bytes", bytes));
+					return save(events.map(PartEvent::content)).map((bytes) -> new SavedFile(name, bytes));
 				}
 				// Form fields: not needed by the demo.
-				return events.doOnNext((event) -> DataBufferUtils.release(event.content())).then(Mono.empty());
+				return events.doOnNext((event) -> DataBufferUtils.release(event.content())).then(Mono.<SavedFile>empty());
 			}))
 			.collectList()
-			.map((files) -> {
-				Map<String, Object> answer = new LinkedHashMap<>();
-				answer.put("files", List.copyOf(files));
-				return answer;
-			});
+			.map((files) -> Map.of("files", files));
+	}
+
+	/** What the answer says of each file. */
+	record SavedFile(String name, long bytes) {
 	}
 
 	private Mono<Long> save(Flux<DataBuffer> content) {
