@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -77,8 +78,9 @@ public class UploadProgressCounter extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+		// An h2c upgrade request is answered on HTTP/2 stream 1, which this counter never sees: not tracked.
 		if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()
-				&& mayUpload(request.method())) {
+				&& mayUpload(request.method()) && !request.headers().contains(HttpHeaderNames.UPGRADE)) {
 			String found = ProgressIds.find(request.headers().get(ProgressIds.NAME), request.uri());
 			if (found != null) {
 				begin(found, HttpUtil.getContentLength(request, -1L));
