@@ -2,6 +2,9 @@ package dev.lighttpdboot.uploadprogress;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
@@ -12,7 +15,6 @@ import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
-import reactor.core.publisher.Mono;
 
 /**
  * Upload handlers for the tests. Each reads the body at network speed (Reactor Netty reads a body only while
@@ -38,13 +40,15 @@ public class UploadSinks {
 	private static Mono<Long> count(ServerRequest request) {
 		long limit = request.queryParam("limit").map(Long::parseLong).orElse(Long.MAX_VALUE);
 		AtomicLong total = new AtomicLong();
-		return request.bodyToFlux(DataBuffer.class).handle((DataBuffer buffer, reactor.core.publisher.SynchronousSink<Long> sink) -> {
-			long sum = total.addAndGet(buffer.readableByteCount());
-			DataBufferUtils.release(buffer);
-			if (sum > limit) {
-				sink.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE));
-			}
-		}).then(Mono.fromSupplier(total::get));
+		return request.bodyToFlux(DataBuffer.class)
+			.handle((DataBuffer buffer, SynchronousSink<Long> sink) -> {
+				long sum = total.addAndGet(buffer.readableByteCount());
+				DataBufferUtils.release(buffer);
+				if (sum > limit) {
+					sink.error(new ResponseStatusException(HttpStatus.CONTENT_TOO_LARGE));
+				}
+			})
+			.then(Mono.fromSupplier(total::get));
 	}
 
 }
