@@ -14,6 +14,11 @@ import dev.lighttpdboot.gateway.CgiEnvironment;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.GatewayPools;
+import dev.lighttpdboot.gateway.PoolBackend;
+import dev.lighttpdboot.gateway.balancer.Balancer;
+import dev.lighttpdboot.gateway.balancer.Balancers;
 import dev.lighttpdboot.gateway.GatewayRoute;
 import dev.lighttpdboot.gateway.GatewayRoutes;
 import dev.lighttpdboot.gateway.RequestBodySpool;
@@ -43,14 +48,22 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties({ GatewayProperties.class, FilesProperties.class })
 public final class GatewayAutoConfiguration {
 
-	@Bean(destroyMethod = "dispose")
+	@Bean
 	@ConditionalOnMissingBean
-	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files) {
+	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
+			ObjectProvider<GatewayMetrics> metrics) {
+		GatewayMetrics recorder = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
 		List<GatewayRoute> routes = new ArrayList<>();
 		for (int i = 0; i < properties.getRoutes().size(); i++) {
-			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files));
+			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files, recorder));
 		}
 		return new GatewayRoutes(routes);
+	}
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	GatewayPools lighttpdGatewayPools(GatewayRoutes routes) {
+		return new GatewayPools(routes.routes().stream().map(GatewayRoute::pool).toList());
 	}
 
 	@Bean
@@ -77,7 +90,8 @@ public final class GatewayAutoConfiguration {
 
 	}
 
-	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files) {
+	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files,
+			GatewayMetrics metrics) {
 		if (route.getName() == null || route.getName().isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
@@ -109,30 +123,39 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".backends", null,
 					"a route needs at least one backend address");
 		}
-		List<GatewayBackend> backends = new ArrayList<>();
+		List<PoolBackend> backends = new ArrayList<>();
 		for (int i = 0; i < route.getBackends().size(); i++) {
 			GatewayProperties.Backend backend = route.getBackends().get(i);
-			String property = prefix + ".backends[" + i + "].address";
+			String property = prefix + ".backends[" + i + "]";
 			if (backend.getAddress() == null) {
-				throw new InvalidConfigurationPropertyValueException(property, null, "a backend needs an address");
+				throw new InvalidConfigurationPropertyValueException(property + ".address", null,
+						"a backend needs an address");
 			}
 			try {
 				FastCgiBackendOptions options = new FastCgiBackendOptions(backend.getMaxConnections(),
 						route.getQueueLimit(), route.getConnectTimeout(), route.getReadTimeout(),
 						FastCgiBackendOptions.DEFAULTS.maxIdleTime(), FastCgiBackendOptions.DEFAULTS.maxHeadSize());
-				backends.add(new FastCgiBackend(backend.getAddress(), BackendAddress.parse(backend.getAddress()), options));
+				GatewayBackend connector = new FastCgiBackend(backend.getAddress(),
+						BackendAddress.parse(backend.getAddress()), options);
+				backends.add(new PoolBackend(route.getName(), i, backend.getWeight(), connector, route.getDisableTime(),
+						System::nanoTime));
 			}
 			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException(property, backend.getAddress(), ex.getMessage());
+				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),
+						ex.getMessage());
 			}
 		}
-		if (backends.size() > 1) {
-			org.apache.commons.logging.LogFactory.getLog(GatewayAutoConfiguration.class).warn("Route '" + route.getName()
-					+ "' has " + backends.size() + " backends; until balancing and fail-over land, only the first, "
-					+ backends.get(0).name() + ", receives requests");
+		Balancer balancer;
+		try {
+			balancer = Balancers.create(route.getBalance().policy(), backends);
 		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
+		}
+		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, root.realPath().toString(), metrics,
+				System::nanoTime);
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
-				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), backends);
+				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool);
 	}
 
 }

@@ -146,6 +146,11 @@ public final class FastCgiBackend implements GatewayBackend {
 	}
 
 	@Override
+	public int queued() {
+		return this.pool.metrics().pendingAcquireSize();
+	}
+
+	@Override
 	public Mono<Void> dispose() {
 		return this.pool.disposeLater();
 	}
