@@ -73,6 +73,8 @@ public final class FastCgiBackend implements GatewayBackend {
 			.evictionPredicate((connection, metadata) -> !connection.isReusable()
 					|| metadata.idleTime() > options.maxIdleTime().toMillis())
 			.destroyHandler((connection) -> Mono.fromRunnable(connection::close))
+			// Idle connections are closed even when no request comes: each one holds a php-fpm worker.
+			.evictInBackground(options.maxIdleTime().dividedBy(2))
 			.buildPool();
 	}
 
