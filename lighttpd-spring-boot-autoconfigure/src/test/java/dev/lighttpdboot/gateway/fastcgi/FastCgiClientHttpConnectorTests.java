@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * {@link CgiClientHttpConnector} against a real php-fpm: WebClient calls PHP scripts.
  */
-class FastCgiClientHttpConnectorTests {
+class CgiClientHttpConnectorTests {
 
 	// Each worker closes its connection after three requests, as pm.max_requests does in production.
 	@RegisterExtension

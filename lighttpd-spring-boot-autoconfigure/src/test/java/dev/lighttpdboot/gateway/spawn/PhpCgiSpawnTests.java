@@ -11,7 +11,7 @@ import java.util.Map;
 import dev.lighttpdboot.gateway.BackendAddress;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiClientHttpConnector;
+import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import dev.lighttpdboot.test.peers.PeerProcess;
 import dev.lighttpdboot.test.peers.Peers;
 import org.awaitility.Awaitility;
@@ -106,7 +106,7 @@ class PhpCgiSpawnTests {
 				FastCgiBackendOptions.DEFAULTS);
 		this.backends.add(backend);
 		WebClient client = WebClient.builder()
-			.clientConnector(new FastCgiClientHttpConnector(backend, this.documentRoot.toString()))
+			.clientConnector(new CgiClientHttpConnector(backend, this.documentRoot.toString()))
 			.build();
 		return client.get().uri("http://localhost/who.php").retrieve().bodyToMono(String.class).block(WAIT);
 	}
