@@ -59,6 +59,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final AtomicBoolean exhausted = new AtomicBoolean();
 
+	private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	/**
 	 * Create a pool.
 	 * @param name the pool's (and its route's) name
@@ -260,6 +262,23 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	}
 
 	/**
+	 * The local process behind a backend is being started: the backend takes no request until
+	 * {@link #processStarted(int)}.
+	 * @param position the backend's position
+	 */
+	public void processStarting(int position) {
+		backend(position).processStarting();
+	}
+
+	/**
+	 * Close something when the pool is disposed, after its connections: the local processes behind its
+	 * backends, say (an open connection would keep a worker busy while it is asked to stop).
+	 */
+	public void attach(AutoCloseable resource) {
+		this.attached.add(resource);
+	}
+
+	/**
 	 * The local process behind a backend stopped: the backend takes no request until it is started again.
 	 * @param position the backend's position
 	 * @param reason why, for the log
@@ -281,7 +300,13 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 */
 	@Override
 	public Mono<Void> dispose() {
-		return Flux.fromIterable(this.backends).flatMap((backend) -> backend.backend().dispose()).then();
+		Mono<Void> closeAttached = Flux.fromIterable(this.attached)
+			.concatMap((resource) -> Mono.<Void>fromCallable(() -> {
+				resource.close();
+				return null;
+			}).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))
+			.then();
+		return Flux.fromIterable(this.backends).flatMap((backend) -> backend.backend().dispose()).then(closeAttached);
 	}
 
 }

@@ -261,6 +261,13 @@ public final class PoolBackend implements BalancedBackend {
 	}
 
 	/**
+	 * The backend's local process is being started: no request goes there until {@link #processStarted()}.
+	 */
+	void processStarting() {
+		this.state.set(State.STOPPED);
+	}
+
+	/**
 	 * The backend's local process stopped: no request goes there until {@link #processStarted()}.
 	 */
 	void processStopped(String reason) {

@@ -9,22 +9,15 @@ import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
-import dev.lighttpdboot.gateway.BackendAddress;
 import dev.lighttpdboot.gateway.CgiEnvironment;
-import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
-import dev.lighttpdboot.gateway.PoolBackend;
-import dev.lighttpdboot.gateway.balancer.Balancer;
-import dev.lighttpdboot.gateway.balancer.Balancers;
 import dev.lighttpdboot.gateway.GatewayRoute;
 import dev.lighttpdboot.gateway.GatewayRoutes;
 import dev.lighttpdboot.gateway.RequestBodySpool;
 import dev.lighttpdboot.gateway.ScriptResolver;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
 
@@ -119,41 +112,7 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
 		}
-		if (route.getBackends().isEmpty()) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".backends", null,
-					"a route needs at least one backend address");
-		}
-		List<PoolBackend> backends = new ArrayList<>();
-		for (int i = 0; i < route.getBackends().size(); i++) {
-			GatewayProperties.Backend backend = route.getBackends().get(i);
-			String property = prefix + ".backends[" + i + "]";
-			if (backend.getAddress() == null) {
-				throw new InvalidConfigurationPropertyValueException(property + ".address", null,
-						"a backend needs an address");
-			}
-			try {
-				FastCgiBackendOptions options = new FastCgiBackendOptions(backend.getMaxConnections(),
-						route.getQueueLimit(), route.getConnectTimeout(), route.getReadTimeout(),
-						FastCgiBackendOptions.DEFAULTS.maxIdleTime(), FastCgiBackendOptions.DEFAULTS.maxHeadSize());
-				GatewayBackend connector = new FastCgiBackend(backend.getAddress(),
-						BackendAddress.parse(backend.getAddress()), options);
-				backends.add(new PoolBackend(route.getName(), i, backend.getWeight(), connector, route.getDisableTime(),
-						System::nanoTime));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),
-						ex.getMessage());
-			}
-		}
-		Balancer balancer;
-		try {
-			balancer = Balancers.create(route.getBalance().policy(), backends);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
-		}
-		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, root.realPath().toString(), metrics,
-				System::nanoTime);
+		GatewayPool pool = new GatewayPoolFactory(metrics).create(prefix, route, root.realPath().toString());
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
 				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool);
 	}
