@@ -16,7 +16,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * A demo of every lighttpd-spring-boot feature. Without further arguments it serves the demo content bundled in
  * the jar: a public document root, and protected files reachable through X-Sendfile and signed links. PHP goes to
  * the php-fpm backends named by {@code --demo.php-fpm=ADDRESS[,ADDRESS...]}; without that option, to two php-cgi
- * processes the server spawns itself when php-cgi is installed, else to a php-fpm on 127.0.0.1:9000.
+ * processes the server spawns itself when php-cgi is installed, else to a php-fpm on 127.0.0.1:9000;
+ * {@code --demo.php-balance=round-robin} (or static, hash) replaces the default shortest-queue balancing.
  */
 @SpringBootApplication
 public class SampleApplication {
@@ -25,6 +26,10 @@ public class SampleApplication {
 		SpringApplication application = new SpringApplication(SampleApplication.class);
 		Map<String, Object> defaults = new HashMap<>(demoDefaults(DemoSite.extract()));
 		defaults.putAll(phpDefaults(option(args, "demo.php-fpm"), findOnPath("php-cgi")));
+		String balance = option(args, "demo.php-balance");
+		if (balance != null) {
+			defaults.put("lighttpd.gateway.routes[0].balance", balance);
+		}
 		application.setDefaultProperties(defaults);
 		application.run(args);
 	}
