@@ -193,7 +193,12 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 				backend.failed(failure.getReason());
 				return Mono.error(failure);
 			})
-			.doOnCancel(finish);
+			.doOnCancel(() -> {
+				if (!finished.get()) {
+					backend.probeAbandoned();
+				}
+				finish.run();
+			});
 	}
 
 	private PoolBackend choose(String key, List<PoolBackend> tried) {

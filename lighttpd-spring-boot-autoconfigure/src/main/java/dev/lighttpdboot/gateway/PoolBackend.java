@@ -221,6 +221,17 @@ public final class PoolBackend implements BalancedBackend {
 	}
 
 	/**
+	 * The request that was probing the backend was cancelled before an answer (its client went away): the next
+	 * request probes instead, so the backend is not left waiting for an answer nobody reads.
+	 */
+	void probeAbandoned() {
+		if (this.state.get() == State.PROBING) {
+			this.disabledUntil = this.nanoClock.getAsLong();
+			this.state.compareAndSet(State.PROBING, State.DISABLED);
+		}
+	}
+
+	/**
 	 * A request failed in a way that does not say the backend is down (a broken or late response): counted only,
 	 * except for a probe, which disables the backend again.
 	 */

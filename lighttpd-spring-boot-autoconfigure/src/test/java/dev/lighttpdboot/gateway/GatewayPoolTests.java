@@ -76,6 +76,22 @@ class GatewayPoolTests {
 	}
 
 	@Test
+	void aProbeWhoseClientWentAwayLeavesTheNextRequestToProbe() {
+		GatewayPool pool = pool(2);
+		scripted(0).refuse();
+		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		this.clock.addAndGet(DISABLE_TIME.toNanos());
+		scripted(0).answerLater();
+		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).thenCancel().verify();
+		assertThat(pool.backend(0).state()).isEqualTo(State.DISABLED);
+		assertThat(pool.backend(0).load()).isZero();
+		scripted(0).release();
+		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		assertThat(scripted(0).calls.get()).isEqualTo(3);
+		assertThat(pool.backend(0).state()).isEqualTo(State.ACTIVE);
+	}
+
+	@Test
 	void aFailedProbeDisablesTheBackendForAnotherDisableTime() {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
