@@ -200,6 +200,28 @@ class GatewayPoolIntegrationTests {
 		assertThat(pool.backend(0).lastFailure()).contains("overloaded");
 	}
 
+	@Test
+	void aBackendAnsweringOverloadedPassesTheRequestToTheNext() throws IOException {
+		try (OverloadedFastCgiServer overloaded = new OverloadedFastCgiServer()) {
+			FastCgiBackendOptions options = options(4, 64);
+			List<PoolBackend> backends = List.of(
+					new PoolBackend("php", 0, 1, new FastCgiBackend("overloaded", overloaded.address(), options),
+							DISABLE_TIME, System::nanoTime),
+					new PoolBackend("php", 1, 1, new FastCgiBackend("a", this.a.address(), options), DISABLE_TIME,
+							System::nanoTime));
+			GatewayPool pool = new GatewayPool("php", backends, Balancers.create("static", backends), ROOT.toString(),
+					GatewayMetrics.NONE, System::nanoTime);
+			this.pools.add(pool);
+			// A POST too: the overloaded backend did not run it, so it may go on to the next.
+			String answer = WebClient.builder().clientConnector(pool).build().post().uri("/who.php").bodyValue("x=1")
+				.retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10));
+			assertThat(answer).isEqualTo("a");
+			assertThat(overloaded.refused()).isEqualTo(1);
+			assertThat(pool.backend(0).state()).isEqualTo(State.DISABLED);
+			assertThat(pool.backend(0).lastFailure()).contains("OVERLOADED");
+		}
+	}
+
 	private Map<String, Integer> countBackends(GatewayPool pool, int requests, int concurrency,
 			Function<Integer, String> path) {
 		Map<String, Integer> served = new ConcurrentHashMap<>();
