@@ -59,8 +59,15 @@ final class GatewayPoolFactory {
 		SpawnedBackends spawned = spawns ? spawned(prefix, route) : null;
 		int firstSpawned = backends.size();
 		if (spawned != null) {
-			for (String address : spawned.addresses()) {
-				backends.add(backend(route, backends.size(), address, 1, spawn.getMaxConnections()));
+			try {
+				for (String address : spawned.addresses()) {
+					backends.add(backend(route, backends.size(), address, 1, spawn.getMaxConnections()));
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				spawned.close();
+				throw new InvalidConfigurationPropertyValueException(prefix + ".spawn.max-connections",
+						spawn.getMaxConnections(), ex.getMessage());
 			}
 		}
 		Balancer balancer;
