@@ -6,7 +6,8 @@ import java.util.Map;
 
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
-import dev.lighttpdboot.gateway.PoolBackend;
+import dev.lighttpdboot.uploadprogress.UploadProgressStore;
+import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -14,28 +15,43 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 
 /**
  * The {@code lighttpd} actuator endpoint: the state of every gateway pool and backend, as lighttpd's
- * {@code mod_status} shows its backends. {@code /actuator/lighttpd} lists every pool;
- * {@code /actuator/lighttpd/{pool}} one of them.
+ * {@code mod_status} shows its backends, and the uploads in progress. {@code /actuator/lighttpd} shows everything;
+ * {@code /actuator/lighttpd/{pool}} one pool.
  */
 @Endpoint(id = "lighttpd")
 public class LighttpdEndpoint {
 
-	private final GatewayPools pools;
+	private final List<GatewayPool> pools;
 
-	public LighttpdEndpoint(GatewayPools pools) {
-		this.pools = pools;
+	private final UploadProgressStore uploads;
+
+	/**
+	 * Create the endpoint.
+	 * @param pools the gateway pools, or {@code null} if no route is configured
+	 * @param uploads the upload progress store, or {@code null} if upload progress is off
+	 */
+	public LighttpdEndpoint(GatewayPools pools, UploadProgressStore uploads) {
+		this.pools = (pools != null) ? pools.all() : List.of();
+		this.uploads = uploads;
 	}
 
 	/**
-	 * Return every pool.
+	 * Return every pool and the uploads in progress.
 	 */
 	@ReadOperation
-	public LighttpdDescriptor lighttpd() {
+	public Mono<LighttpdDescriptor> lighttpd() {
 		Map<String, PoolDescriptor> pools = new LinkedHashMap<>();
-		for (GatewayPool pool : this.pools.all()) {
+		for (GatewayPool pool : this.pools) {
 			pools.put(pool.name(), describe(pool));
 		}
-		return new LighttpdDescriptor(pools);
+		Mono<Map<String, UploadDescriptor>> uploads = (this.uploads != null) ? this.uploads.inProgress()
+			.map((progress) -> {
+				Map<String, UploadDescriptor> described = new LinkedHashMap<>();
+				progress.forEach((id, upload) -> described.put(id, new UploadDescriptor(
+						upload.state().name().toLowerCase(java.util.Locale.ROOT), upload.received(), upload.size())));
+				return described;
+			}) : Mono.just(Map.of());
+		return uploads.map((active) -> new LighttpdDescriptor(pools, active));
 	}
 
 	/**
@@ -43,7 +59,7 @@ public class LighttpdEndpoint {
 	 */
 	@ReadOperation
 	public PoolDescriptor pool(@Selector String name) {
-		return this.pools.all().stream().filter((pool) -> pool.name().equals(name)).findFirst().map(this::describe)
+		return this.pools.stream().filter((pool) -> pool.name().equals(name)).findFirst().map(this::describe)
 			.orElse(null);
 	}
 
@@ -60,8 +76,18 @@ public class LighttpdEndpoint {
 	/**
 	 * What the endpoint shows.
 	 * @param pools the pools by name
+	 * @param uploads the uploads in progress by progress id
 	 */
-	public record LighttpdDescriptor(Map<String, PoolDescriptor> pools) {
+	public record LighttpdDescriptor(Map<String, PoolDescriptor> pools, Map<String, UploadDescriptor> uploads) {
+	}
+
+	/**
+	 * One upload in progress.
+	 * @param state starting or uploading
+	 * @param received the body bytes read so far
+	 * @param size the announced length, or -1 (chunked)
+	 */
+	public record UploadDescriptor(String state, long received, long size) {
 	}
 
 	/**

@@ -109,6 +109,18 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 		return Mono.just(progress(id));
 	}
 
+	@Override
+	public Mono<Map<String, UploadProgress>> inProgress() {
+		Map<String, UploadProgress> uploads = new java.util.TreeMap<>();
+		this.entries.forEach((id, entry) -> {
+			UploadProgress progress = entry.snapshot();
+			if (progress.state() == UploadState.STARTING || progress.state() == UploadState.UPLOADING) {
+				uploads.put(id, progress);
+			}
+		});
+		return Mono.just(uploads);
+	}
+
 	/**
 	 * Return the progress of an upload, without Reactor.
 	 * @param id the progress id

@@ -46,4 +46,12 @@ public interface UploadProgressStore {
 	 */
 	Mono<UploadProgress> find(String id);
 
+	/**
+	 * Return the uploads not finished yet, by id, for monitoring (the {@code lighttpd} actuator endpoint). A store
+	 * that cannot list them cheaply may answer an empty map.
+	 */
+	default Mono<java.util.Map<String, UploadProgress>> inProgress() {
+		return Mono.just(java.util.Map.of());
+	}
+
 }

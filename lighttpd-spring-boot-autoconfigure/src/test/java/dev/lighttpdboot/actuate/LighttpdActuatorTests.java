@@ -13,6 +13,7 @@ import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.PoolBackend;
+import dev.lighttpdboot.uploadprogress.InMemoryUploadProgressStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
@@ -53,8 +54,8 @@ class LighttpdActuatorTests {
 	@Test
 	void endpointShowsEachBackendsStateAndCounters() {
 		refuseOnce();
-		LighttpdEndpoint endpoint = new LighttpdEndpoint(new GatewayPools(List.of(this.pool)));
-		LighttpdEndpoint.PoolDescriptor php = endpoint.lighttpd().pools().get("php");
+		LighttpdEndpoint endpoint = new LighttpdEndpoint(new GatewayPools(List.of(this.pool)), null);
+		LighttpdEndpoint.PoolDescriptor php = endpoint.lighttpd().block(Duration.ofSeconds(5)).pools().get("php");
 		assertThat(php.usable()).isTrue();
 		LighttpdEndpoint.BackendDescriptor first = php.backends().get(0);
 		assertThat(first.address()).isEqualTo("127.0.0.1:9000");
@@ -67,6 +68,27 @@ class LighttpdActuatorTests {
 		assertThat(php.backends().get(1).state()).isEqualTo("active");
 		assertThat(endpoint.pool("php")).isEqualTo(php);
 		assertThat(endpoint.pool("nope")).isNull();
+	}
+
+	@Test
+	void endpointShowsTheUploadsInProgress() {
+		InMemoryUploadProgressStore store = new InMemoryUploadProgressStore(Duration.ofMinutes(1), 100);
+		try {
+			store.start("a", 1000);
+			store.update("a", 400);
+			store.start("b", -1);
+			store.start("c", 10);
+			store.done("c", 10);
+			LighttpdEndpoint.LighttpdDescriptor shown = new LighttpdEndpoint(null, store).lighttpd()
+				.block(Duration.ofSeconds(5));
+			assertThat(shown.pools()).isEmpty();
+			assertThat(shown.uploads()).containsOnlyKeys("a", "b")
+				.containsEntry("a", new LighttpdEndpoint.UploadDescriptor("uploading", 400, 1000))
+				.containsEntry("b", new LighttpdEndpoint.UploadDescriptor("starting", 0, -1));
+		}
+		finally {
+			store.close();
+		}
 	}
 
 	@Test

@@ -9,6 +9,8 @@ import dev.lighttpdboot.actuate.LighttpdEndpoint;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration;
+import dev.lighttpdboot.uploadprogress.UploadProgressStore;
+import dev.lighttpdboot.uploadprogress.autoconfigure.UploadProgressAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -25,16 +27,16 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Observability of the gateway pools, each part backing off on its own when its library is missing: per-backend
- * meters (Micrometer), a health contributor {@code lighttpd} with one member per pool (Spring Boot's health
- * module), and the {@code lighttpd} endpoint (Spring Boot actuator).
+ * Observability, each part backing off on its own when its library is missing: per-backend meters of the gateway
+ * pools (Micrometer), a health contributor {@code lighttpd} with one member per pool (Spring Boot's health module),
+ * and the {@code lighttpd} endpoint with the pools and the uploads in progress (Spring Boot actuator).
  */
-@AutoConfiguration(after = GatewayAutoConfiguration.class)
-@ConditionalOnBean(GatewayPools.class)
+@AutoConfiguration(after = { GatewayAutoConfiguration.class, UploadProgressAutoConfiguration.class })
 public final class LighttpdActuatorAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(MeterRegistry.class)
+	@ConditionalOnBean(GatewayPools.class)
 	static class MetersConfiguration {
 
 		@Bean
@@ -56,6 +58,7 @@ public final class LighttpdActuatorAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ReactiveHealthIndicator.class)
 	@ConditionalOnEnabledHealthIndicator("lighttpd")
+	@ConditionalOnBean(GatewayPools.class)
 	static class HealthConfiguration {
 
 		@Bean
@@ -75,8 +78,9 @@ public final class LighttpdActuatorAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		LighttpdEndpoint lighttpdEndpoint(GatewayPools pools) {
-			return new LighttpdEndpoint(pools);
+		LighttpdEndpoint lighttpdEndpoint(ObjectProvider<GatewayPools> pools,
+				ObjectProvider<UploadProgressStore> uploads) {
+			return new LighttpdEndpoint(pools.getIfAvailable(), uploads.getIfAvailable());
 		}
 
 	}
