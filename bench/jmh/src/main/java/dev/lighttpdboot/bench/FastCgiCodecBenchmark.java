@@ -48,44 +48,22 @@ public class FastCgiCodecBenchmark {
 
 	private static final int END_REQUEST = 3;
 
-	/**
-	 * Bytes of STDOUT after the CGI head: a "Hello, world" page, and a full 64 KiB record.
-	 */
-	@Param({ "14", "65000" })
-	public int bodyLength;
-
 	private EmbeddedChannel encoder;
-
-	private EmbeddedChannel decoder;
 
 	private FastCgiBeginRequest begin;
 
 	private FastCgiParams params;
 
-	private ByteBuf response;
-
 	@Setup
 	public void setUp() {
 		this.encoder = new EmbeddedChannel(new FastCgiRequestEncoder());
-		this.decoder = new EmbeddedChannel(new FastCgiResponseDecoder());
 		this.begin = new FastCgiBeginRequest(1, FastCgiRole.RESPONDER, true);
 		this.params = new FastCgiParams(1, phpEnvironment());
-		this.response = Unpooled.directBuffer();
-		byte[] head = "Status: 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-		byte[] body = new byte[this.bodyLength];
-		record(this.response, STDOUT, head.length + body.length);
-		this.response.writeBytes(head).writeBytes(body);
-		padding(this.response, head.length + body.length);
-		record(this.response, STDOUT, 0);
-		record(this.response, END_REQUEST, 8);
-		this.response.writeZero(8);
 	}
 
 	@TearDown
 	public void tearDown() {
 		this.encoder.finishAndReleaseAll();
-		this.decoder.finishAndReleaseAll();
-		this.response.release();
 	}
 
 	/**
@@ -118,9 +96,47 @@ public class FastCgiCodecBenchmark {
 	 * One response: a STDOUT record with head and body, the empty STDOUT, END_REQUEST.
 	 */
 	@Benchmark
-	public void decodeStdout(Blackhole blackhole) {
-		this.decoder.writeInbound(this.response.retainedDuplicate());
-		drain(this.decoder.inboundMessages().size(), this.decoder, blackhole, true);
+	public void decodeStdout(Response response, Blackhole blackhole) {
+		response.decoder.writeInbound(response.bytes.retainedDuplicate());
+		drain(response.decoder.inboundMessages().size(), response.decoder, blackhole, true);
+	}
+
+	/**
+	 * A response as php-fpm sends it, and the decoder it is fed to.
+	 */
+	@State(Scope.Thread)
+	public static class Response {
+
+		/**
+		 * Bytes of STDOUT after the CGI head: a "Hello, world" page, and a record of nearly 64 KiB.
+		 */
+		@Param({ "14", "65000" })
+		public int bodyLength;
+
+		EmbeddedChannel decoder;
+
+		ByteBuf bytes;
+
+		@Setup
+		public void setUp() {
+			this.decoder = new EmbeddedChannel(new FastCgiResponseDecoder());
+			this.bytes = Unpooled.directBuffer();
+			byte[] head = "Status: 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII);
+			int length = head.length + this.bodyLength;
+			record(this.bytes, STDOUT, length);
+			this.bytes.writeBytes(head).writeZero(this.bodyLength).writeZero(padding(length));
+			record(this.bytes, STDOUT, 0);
+			record(this.bytes, END_REQUEST, 8);
+			this.bytes.writeZero(8);
+		}
+
+		@TearDown
+		public void tearDown() {
+			this.decoder.finishAndReleaseAll();
+			this.bytes.release();
+		}
+
 	}
 
 	private static void drain(int count, EmbeddedChannel channel, Blackhole blackhole, boolean inbound) {
@@ -138,10 +154,6 @@ public class FastCgiCodecBenchmark {
 
 	private static int padding(int contentLength) {
 		return (8 - contentLength % 8) % 8;
-	}
-
-	private static void padding(ByteBuf out, int contentLength) {
-		out.writeZero(padding(contentLength));
 	}
 
 	private static List<Map.Entry<String, String>> phpEnvironment() {
