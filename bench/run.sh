@@ -8,6 +8,7 @@
 #   DURATION [5s] CONNECTIONS [16] THREADS [1]   wrk's -d, -c and -t, the same for every server and row
 #   REPEAT [3]        measured runs per row and server (servers alternate; the table shows medians)
 #   WARMUP [2s]       one unmeasured wrk run per row and server before the measured ones
+#   JVM_WARMUP [10s]  before anything is measured, this long a wrk run of every row against the JVM
 #   ROWS [all]        e.g. "static-1k php-hello" to run only some rows
 #   SERVERS [ours lighttpd nginx]
 #   PIN [auto]        1: servers and php-fpm on SERVER_CPUS [0], wrk on CLIENT_CPUS [1]; 0: no pinning;
@@ -30,6 +31,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
+JVM_WARMUP=${JVM_WARMUP:-10s}
 ALL_ROWS="static-1k static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
@@ -369,24 +371,45 @@ cpu_ticks() {
 	echo "$total"
 }
 
+# CPU ticks of the JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre"); 0 for other servers.
+jit_ticks() {
+	local total=0 task ticks
+	for task in /proc/"$1"/task/*; do
+		case $(cat "$task/comm" 2>/dev/null) in
+			C1\ Compiler* | C2\ Compiler*)
+				# Compiler threads come and go (the JVM sizes their number to the work): one may exit meanwhile.
+				ticks=$(sed 's/.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+				total=$((total + ${ticks:-0})) ;;
+		esac
+	done
+	echo "$total"
+}
+
 # Latency in wrk's units (us, ms, s) to microseconds.
 to_us() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /s$/) m = 1000000; else m = 1; printf "%.0f", n * m }'; }
 
 # wrk's Transfer/sec (B, KB, MB, GB; binary units) to MB/s (MiB/s).
 to_mbps() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /GB$/) m = 1024; else if (v ~ /MB$/) m = 1; else if (v ~ /KB$/) m = 1 / 1024; else m = 1 / 1048576; printf "%.1f", n * m }'; }
 
+# Clock ticks to microseconds per request.
+# A compiler thread that exited during the run takes its ticks along, hence the floor at zero.
+per_request() { awk -v t="$1" -v hz="$ticks_per_second" -v r="$2" 'BEGIN { if (t < 0) t = 0; printf "%.1f", (r > 0) ? t * 1000000 / hz / r : 0 }'; }
+
 samples=$work/samples.tsv
 : >"$samples"
 
-# One wrk run; appends "row server req/s MB/s p50us p99us cpu-us-per-request errors" to the samples.
+# One wrk run; appends "row server req/s MB/s p50us p99us cpu-us-per-request errors jit-us-per-request" to the
+# samples.
 measure() {
 	local row=$1 server=$2 duration=$3 record=$4
-	local u pid_var before after out requests rps transfer p50 p99 errors cpu
+	local u pid_var before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit
 	u=$(url "$row" "$server")
 	pid_var=pid_$server
 	before=$(cpu_ticks "${!pid_var}")
+	jit_before=$(jit_ticks "${!pid_var}")
 	out=$("${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "$u")
 	after=$(cpu_ticks "${!pid_var}")
+	jit_after=$(jit_ticks "${!pid_var}")
 	[ "$record" = 1 ] || return 0
 	requests=$(awk '/requests in/ { print $1 }' <<<"$out")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
@@ -394,18 +417,19 @@ measure() {
 	p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
 	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
 	errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")
-	cpu=$(awk -v t=$((after - before)) -v hz="$ticks_per_second" -v r="$requests" 'BEGIN { printf "%.1f", (r > 0) ? t * 1000000 / hz / r : 0 }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$server" "$rps" "$(to_mbps "$transfer")" "$(to_us "$p50")" \
-		"$(to_us "$p99")" "$cpu" "$errors" >>"$samples"
-	log "  $row $server: $rps req/s, $transfer/s, p50 $p50, p99 $p99, $cpu us cpu/request, $errors errors"
+	cpu=$(per_request $((after - before)) "$requests")
+	jit=$(per_request $((jit_after - jit_before)) "$requests")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$server" "$rps" "$(to_mbps "$transfer")" "$(to_us "$p50")" \
+		"$(to_us "$p99")" "$cpu" "$errors" "$jit" >>"$samples"
+	log "  $row $server: $rps req/s, $transfer/s, p50 $p50, p99 $p99, $cpu us cpu/request ($jit in the JIT), $errors errors"
 }
 
-# The JIT compiles our hot paths during the first seconds; the peers have nothing to warm up, so this only
-# keeps the first rows from measuring the compiler.
+# The JIT compiles our hot paths during the first minutes; on one shared core it needs long. The peers have
+# nothing to warm up. What the compiler still spends during the measured runs is reported on its own (jit-us).
 if wants ours; then
-	log "bench: warming up the JVM"
-	for row in static-1k php-hello; do
-		"${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d10s "$(url "$row" ours)" >/dev/null
+	log "bench: warming up the JVM ($JVM_WARMUP per row)"
+	for row in $ROWS; do
+		"${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$JVM_WARMUP" "$(url "$row" ours)" >/dev/null
 	done
 fi
 
@@ -433,7 +457,7 @@ column_median() { awk -F'\t' -v r="$1" -v s="$2" -v c="$3" '$1 == r && $2 == s {
 
 printf '\n%s, %s cores, wrk -t%s -c%s -d%s, %s runs per cell (median), pinning %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(nproc)" "$THREADS" "$CONNECTIONS" "$DURATION" "$REPEAT" "$([ "$PIN" = 1 ] && echo "servers+php-fpm cpu $SERVER_CPUS, wrk cpu $CLIENT_CPUS" || echo off)"
-printf '%-17s %-9s %10s %9s %9s %9s %10s %7s %12s %12s\n' row server req/s MB/s p50-ms p99-ms cpu-us/req errors ours/peer cpu-peer/ours
+printf '%-17s %-9s %10s %9s %9s %9s %10s %7s %7s %10s %13s\n' row server req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors ours/peer cpu-peer/ours
 for row in $ROWS; do
 	ours_rps=$(column_median "$row" ours 3)
 	ours_cpu=$(column_median "$row" ours 7)
@@ -447,14 +471,15 @@ for row in $ROWS; do
 		p50=$(column_median "$row" "$server" 5)
 		p99=$(column_median "$row" "$server" 6)
 		cpu=$(column_median "$row" "$server" 7)
+		jit=$(column_median "$row" "$server" 9)
 		errors=$(awk -F'\t' -v r="$row" -v s="$server" '$1 == r && $2 == s { n += $8 } END { print n + 0 }' "$samples")
 		ratio=- cpu_ratio=-
 		if [ "$server" != ours ] && [ -n "$ours_rps" ]; then
 			ratio=$(awk -v a="$ours_rps" -v b="$rps" 'BEGIN { printf "%.2f", a / b }')
 			cpu_ratio=$(awk -v a="$cpu" -v b="$ours_cpu" 'BEGIN { printf (b > 0) ? "%.2f" : "-", a / b }')
 		fi
-		printf '%-17s %-9s %10.0f %9.1f %9.2f %9.2f %10.1f %7s %12s %12s\n' "$row" "$server" "$rps" "$mbps" \
+		printf '%-17s %-9s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %10s %13s\n' "$row" "$server" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \
-			"$errors" "$ratio" "$cpu_ratio"
+			"$jit" "$errors" "$ratio" "$cpu_ratio"
 	done
 done
