@@ -286,6 +286,7 @@ if wants ours; then
 		--lighttpd.secdownload.uri-prefix=/dl/ \
 		--lighttpd.secdownload.document-root="$protected" \
 		--lighttpd.secdownload.timeout=1h \
+		--demo.php-fpm="127.0.0.1:$fpm_ours" \
 		--lighttpd.gateway.routes[0].name=php \
 		--lighttpd.gateway.routes[0].extensions=.php \
 		--lighttpd.gateway.routes[0].document-root="$www" \
