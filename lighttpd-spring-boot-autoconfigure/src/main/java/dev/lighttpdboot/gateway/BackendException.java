@@ -15,15 +15,23 @@ public class BackendException extends ResponseStatusException {
 
 	private final Throwable backendCause;
 
+	private final long retryAfterSeconds;
+
 	/**
 	 * Create the exception. The cause is kept apart ({@link #backendCause()}), not chained: Spring takes an
 	 * exception whose cause says "connection reset by peer" or "broken pipe" for a disconnected client, and would
 	 * then end a broken response as if it were complete.
 	 */
 	public BackendException(HttpStatus status, String reason, boolean beforeResponse, Throwable cause) {
+		this(status, reason, beforeResponse, cause, 1);
+	}
+
+	private BackendException(HttpStatus status, String reason, boolean beforeResponse, Throwable cause,
+			long retryAfterSeconds) {
 		super(status, reason);
 		this.beforeResponse = beforeResponse;
 		this.backendCause = cause;
+		this.retryAfterSeconds = retryAfterSeconds;
 	}
 
 	/**
@@ -45,8 +53,8 @@ public class BackendException extends ResponseStatusException {
 	public org.springframework.http.HttpHeaders getHeaders() {
 		org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
 		if (getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE) {
-			// lighttpd's default disable-time: worth a retry after a second, not at once.
-			headers.set(org.springframework.http.HttpHeaders.RETRY_AFTER, "1");
+			// At least lighttpd's default disable-time: worth a retry after a second, not at once.
+			headers.set(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(this.retryAfterSeconds));
 		}
 		return headers;
 	}
@@ -66,6 +74,14 @@ public class BackendException extends ResponseStatusException {
 	/** No connection could be made, or the backend said it is overloaded. */
 	public static BackendException unavailable(String reason, Throwable cause) {
 		return new BackendException(HttpStatus.SERVICE_UNAVAILABLE, reason, true, cause);
+	}
+
+	/**
+	 * No backend of a pool is usable now.
+	 * @param retryAfterSeconds when the first of them may be tried again, for the {@code Retry-After} header
+	 */
+	public static BackendException noBackend(String reason, long retryAfterSeconds) {
+		return new BackendException(HttpStatus.SERVICE_UNAVAILABLE, reason, true, null, Math.max(1, retryAfterSeconds));
 	}
 
 	/** The backend did not answer in time. */

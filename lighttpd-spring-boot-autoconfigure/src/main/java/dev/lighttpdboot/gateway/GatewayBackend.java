@@ -31,6 +31,13 @@ public interface GatewayBackend {
 			StderrListener stderr);
 
 	/**
+	 * Return the requests waiting for one of this backend's connections, for balancing and metrics.
+	 */
+	default int queued() {
+		return 0;
+	}
+
+	/**
 	 * Close every connection.
 	 */
 	Mono<Void> dispose();

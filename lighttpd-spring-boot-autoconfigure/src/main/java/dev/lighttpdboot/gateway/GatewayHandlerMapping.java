@@ -119,7 +119,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	private Mono<Void> proxy(ServerWebExchange exchange, GatewayRoute route, ScriptResolution script) {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
-		GatewayBackend backend = route.backend();
+		GatewayPool pool = route.pool();
 		if (request.getHeaders().getContentLength() > route.maxRequestSize()) {
 			// Announced too large: refuse before reading a byte, as nginx's client_max_body_size does.
 			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
@@ -128,9 +128,9 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// A body spooled to a file completes on a file-system thread: continue on the event loop.
 		return this.fileSystem.backTo(request,
 				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
-			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), backend.name(),
+			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), "none",
 					"too-large", Duration.ofNanos(System.nanoTime() - start)))
-			.flatMap((body) -> backend
+			.flatMap((body) -> pool
 				.exchange(this.environment.build(request, script, body.length()),
 						() -> body.content(response.bufferFactory()), (name, text) -> {
 							this.metrics.stderr(route.name(), name);
@@ -138,14 +138,17 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 							logger.warn("stderr of " + name + " for " + SafePath.printable(script.scriptName()) + ": "
 									+ SafePath.printable(text));
 						})
-				.doOnNext((answer) -> this.metrics.request(route.name(), backend.name(), "ok",
-						Duration.ofNanos(System.nanoTime() - start)))
-				.doOnError(BackendException.class, (ex) -> this.metrics.request(route.name(), backend.name(),
-						outcome(ex), Duration.ofNanos(System.nanoTime() - start)))
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
-					logger.warn("Route '" + route.name() + "', backend " + backend.name() + ", " + script.scriptName()
-							+ ": " + ex.getReason() + " (" + ex.getStatusCode().value() + ")");
+					String line = "Route '" + route.name() + "', " + SafePath.printable(script.scriptName()) + ": "
+							+ ex.getReason() + " (" + ex.getStatusCode().value() + ")";
+					if (ex.getStatusCode().value() == 503) {
+						// The pool logs once when its backends go and come back, not once per request.
+						logger.debug(line);
+					}
+					else {
+						logger.warn(line);
+					}
 					if (!response.isCommitted()) {
 						// The error page is rendered on this response: let it carry Retry-After for a 503.
 						response.getHeaders().addAll(ex.getHeaders());
@@ -175,14 +178,6 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// client at once; demand from the client paces the reads from the backend. A body that breaks after it
 		// began closes the client connection: the client sees an incomplete response, never a complete-looking one.
 		return response.writeWith(answer.body());
-	}
-
-	private static String outcome(BackendException ex) {
-		return switch (ex.getStatusCode().value()) {
-			case 503 -> "unavailable";
-			case 504 -> "timeout";
-			default -> "broken";
-		};
 	}
 
 	private static Mono<Void> drain(Flux<DataBuffer> body) {

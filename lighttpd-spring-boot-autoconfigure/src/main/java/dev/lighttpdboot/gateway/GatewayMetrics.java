@@ -13,22 +13,23 @@ public interface GatewayMetrics {
 	};
 
 	/**
-	 * A request ended its exchange with a backend: its response head arrived, or it failed.
-	 * @param route the route's name
-	 * @param backend the backend's name
+	 * An attempt to send a request to a backend ended: its response head arrived, or it failed. A request that a
+	 * backend did not take and that went on to another counts once for each backend it tried.
+	 * @param pool the pool's (and route's) name
+	 * @param backend the backend's name ({@code none} for a request refused before a backend was chosen)
 	 * @param outcome {@code ok} (a head arrived, whatever its status), {@code broken} (502), {@code unavailable}
-	 * (503), {@code timeout} (504) or {@code too-large} (413)
-	 * @param duration from the start of the request to the head or the failure
+	 * (503: no connection, or overloaded), {@code timeout} (504) or {@code too-large} (413)
+	 * @param duration from the start of the attempt to the head or the failure
 	 */
-	default void request(String route, String backend, String outcome, Duration duration) {
+	default void request(String pool, String backend, String outcome, Duration duration) {
 	}
 
 	/**
 	 * A backend wrote to its error stream.
-	 * @param route the route's name
+	 * @param pool the pool's (and route's) name
 	 * @param backend the backend's name
 	 */
-	default void stderr(String route, String backend) {
+	default void stderr(String pool, String backend) {
 	}
 
 }

@@ -1,14 +1,10 @@
 package dev.lighttpdboot.gateway;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.NoSuchElementException;
 
-import reactor.core.publisher.Flux;
-
 /**
- * The configured gateway routes, and a way for applications to reach a route's backend directly (for a
- * {@code WebClient} through {@code FastCgiClientHttpConnector}).
+ * The configured gateway routes, in the order they are tried; their pools are also in {@link GatewayPools}.
  */
 public final class GatewayRoutes {
 
@@ -32,17 +28,6 @@ public final class GatewayRoutes {
 	public GatewayRoute route(String name) {
 		return this.routes.stream().filter((route) -> route.name().equals(name)).findFirst()
 			.orElseThrow(() -> new NoSuchElementException("no gateway route named '" + name + "'"));
-	}
-
-	/**
-	 * Close every backend connection; called when the application stops.
-	 */
-	public void dispose() {
-		Flux.fromIterable(this.routes)
-			.flatMapIterable(GatewayRoute::backends)
-			.flatMap(GatewayBackend::dispose)
-			.then()
-			.block(Duration.ofSeconds(10));
 	}
 
 }

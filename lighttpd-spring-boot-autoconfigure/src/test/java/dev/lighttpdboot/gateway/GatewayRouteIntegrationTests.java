@@ -235,9 +235,9 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 	void requestsAndStderrAreCounted() {
 		get("/status.php?code=200").exchange().expectStatus().isOk().expectBody().returnResult();
 		org.awaitility.Awaitility.await().untilAsserted(() -> {
-			assertThat(this.meters.get("lighttpd.gateway.requests").tag("route", "php").tag("outcome", "ok").timer()
+			assertThat(this.meters.get("lighttpd.gateway.requests").tag("pool", "php").tag("outcome", "ok").timer()
 				.count()).isPositive();
-			assertThat(this.meters.get("lighttpd.gateway.stderr").tag("route", "php").counter().count()).isPositive();
+			assertThat(this.meters.get("lighttpd.gateway.stderr").tag("pool", "php").counter().count()).isPositive();
 		});
 	}
 

@@ -1,6 +1,12 @@
 package dev.lighttpdboot.sample;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.SpringApplication;
@@ -8,15 +14,61 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * A demo of every lighttpd-spring-boot feature. Without further arguments it serves the demo content bundled in
- * the jar: a public document root, and protected files reachable through X-Sendfile and signed links.
+ * the jar: a public document root, and protected files reachable through X-Sendfile and signed links. PHP goes to
+ * the php-fpm backends named by {@code --demo.php-fpm=ADDRESS[,ADDRESS...]}; without that option, to two php-cgi
+ * processes the server spawns itself when php-cgi is installed, else to a php-fpm on 127.0.0.1:9000;
+ * {@code --demo.php-balance=round-robin} (or static, hash) replaces the default shortest-queue balancing.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	public static void main(String[] args) throws IOException {
 		SpringApplication application = new SpringApplication(SampleApplication.class);
-		application.setDefaultProperties(demoDefaults(DemoSite.extract()));
+		Map<String, Object> defaults = new HashMap<>(demoDefaults(DemoSite.extract()));
+		defaults.putAll(phpDefaults(option(args, "demo.php-fpm"), findOnPath("php-cgi")));
+		String balance = option(args, "demo.php-balance");
+		if (balance != null) {
+			defaults.put("lighttpd.gateway.routes[0].balance", balance);
+		}
+		application.setDefaultProperties(defaults);
 		application.run(args);
+	}
+
+	/**
+	 * The {@code php} route: to the given php-fpm addresses (comma-separated) if any, else to spawned php-cgi
+	 * processes if {@code phpCgi} is not {@code null}, else to 127.0.0.1:9000.
+	 */
+	static Map<String, Object> phpDefaults(String phpFpm, Path phpCgi) {
+		String route = "lighttpd.gateway.routes[0].";
+		Map<String, Object> php = new HashMap<>(Map.of(route + "name", "php", route + "extensions", ".php",
+				route + "allow-x-sendfile", "true", route + "balance", "shortest-queue"));
+		if (phpFpm == null && phpCgi != null) {
+			php.put(route + "spawn.command", phpCgi + ",-b,{address}");
+			php.put(route + "spawn.processes", "2");
+			php.put(route + "spawn.max-connections", "4");
+			php.put(route + "spawn.environment.PHP_FCGI_CHILDREN", "4");
+			return php;
+		}
+		List<String> addresses = Arrays.asList(((phpFpm != null) ? phpFpm : "127.0.0.1:9000").split(","));
+		for (int i = 0; i < addresses.size(); i++) {
+			php.put(route + "backends[" + i + "].address", addresses.get(i).strip());
+		}
+		return php;
+	}
+
+	private static String option(String[] args, String name) {
+		String prefix = "--" + name + "=";
+		return Arrays.stream(args).filter((arg) -> arg.startsWith(prefix)).map((arg) -> arg.substring(prefix.length()))
+			.reduce((first, last) -> last).orElse(System.getProperty(name));
+	}
+
+	private static Path findOnPath(String command) {
+		String path = System.getenv("PATH");
+		if (path == null) {
+			return null;
+		}
+		return Arrays.stream(path.split(File.pathSeparator)).map((directory) -> Path.of(directory, command))
+			.filter(Files::isExecutable).findFirst().orElse(null);
 	}
 
 	/**

@@ -26,7 +26,8 @@ class SampleApplicationTests {
 			SampleApplication.demoDefaults(DemoSite.extract())
 				.forEach((name, value) -> registry.add(name, () -> value));
 			// No php-fpm in this test: a port nothing listens on.
-			registry.add("demo.php-fpm", () -> "127.0.0.1:" + unusedPort());
+			SampleApplication.phpDefaults("127.0.0.1:" + unusedPort(), null)
+				.forEach((name, value) -> registry.add(name, () -> value));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -100,6 +101,20 @@ class SampleApplicationTests {
 		client().get().uri("/hello.php").exchange().expectStatus().isEqualTo(503)
 			.expectHeader().valueEquals("Retry-After", "1")
 			.expectBody().returnResult();
+	}
+
+	@Test
+	void actuatorShowsThePhpPoolAndItsHealth() {
+		client().get().uri("/hello.php").exchange().expectStatus().isEqualTo(503).expectBody().returnResult();
+		client().get().uri("/actuator/lighttpd").exchange().expectStatus().isOk()
+			.expectBody()
+			.jsonPath("$.pools.php.usable").isEqualTo(false)
+			.jsonPath("$.pools.php.backends[0].state").isEqualTo("disabled")
+			.jsonPath("$.pools.php.backends[0].disables").isEqualTo(1);
+		// DOWN while the backend rests, UP again once it is due for a probe (1 s): only its state is stable here.
+		client().get().uri("/actuator/health/lighttpd/php").exchange()
+			.expectBody().jsonPath("$.details.degraded").isEqualTo(true)
+			.jsonPath("$.details.active").isEqualTo(0);
 	}
 
 	private static int unusedPort() {

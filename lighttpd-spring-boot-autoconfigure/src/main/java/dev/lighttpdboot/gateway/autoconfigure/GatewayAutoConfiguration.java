@@ -9,17 +9,15 @@ import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
-import dev.lighttpdboot.gateway.BackendAddress;
 import dev.lighttpdboot.gateway.CgiEnvironment;
-import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayRoute;
 import dev.lighttpdboot.gateway.GatewayRoutes;
 import dev.lighttpdboot.gateway.RequestBodySpool;
 import dev.lighttpdboot.gateway.ScriptResolver;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
 
@@ -43,14 +41,22 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties({ GatewayProperties.class, FilesProperties.class })
 public final class GatewayAutoConfiguration {
 
-	@Bean(destroyMethod = "dispose")
+	@Bean
 	@ConditionalOnMissingBean
-	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files) {
+	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
+			ObjectProvider<GatewayMetrics> metrics) {
+		GatewayMetrics recorder = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
 		List<GatewayRoute> routes = new ArrayList<>();
 		for (int i = 0; i < properties.getRoutes().size(); i++) {
-			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files));
+			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files, recorder));
 		}
 		return new GatewayRoutes(routes);
+	}
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	GatewayPools lighttpdGatewayPools(GatewayRoutes routes) {
+		return new GatewayPools(routes.routes().stream().map(GatewayRoute::pool).toList());
 	}
 
 	@Bean
@@ -77,7 +83,8 @@ public final class GatewayAutoConfiguration {
 
 	}
 
-	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files) {
+	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files,
+			GatewayMetrics metrics) {
 		if (route.getName() == null || route.getName().isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
@@ -105,34 +112,9 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
 		}
-		if (route.getBackends().isEmpty()) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".backends", null,
-					"a route needs at least one backend address");
-		}
-		List<GatewayBackend> backends = new ArrayList<>();
-		for (int i = 0; i < route.getBackends().size(); i++) {
-			GatewayProperties.Backend backend = route.getBackends().get(i);
-			String property = prefix + ".backends[" + i + "].address";
-			if (backend.getAddress() == null) {
-				throw new InvalidConfigurationPropertyValueException(property, null, "a backend needs an address");
-			}
-			try {
-				FastCgiBackendOptions options = new FastCgiBackendOptions(backend.getMaxConnections(),
-						route.getQueueLimit(), route.getConnectTimeout(), route.getReadTimeout(),
-						FastCgiBackendOptions.DEFAULTS.maxIdleTime(), FastCgiBackendOptions.DEFAULTS.maxHeadSize());
-				backends.add(new FastCgiBackend(backend.getAddress(), BackendAddress.parse(backend.getAddress()), options));
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException(property, backend.getAddress(), ex.getMessage());
-			}
-		}
-		if (backends.size() > 1) {
-			org.apache.commons.logging.LogFactory.getLog(GatewayAutoConfiguration.class).warn("Route '" + route.getName()
-					+ "' has " + backends.size() + " backends; until balancing and fail-over land, only the first, "
-					+ backends.get(0).name() + ", receives requests");
-		}
+		GatewayPool pool = new GatewayPoolFactory(metrics).create(prefix, route, root.realPath().toString());
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
-				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), backends);
+				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool);
 	}
 
 }

@@ -3,7 +3,10 @@ package dev.lighttpdboot.gateway.autoconfigure;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -103,13 +106,15 @@ public class GatewayProperties {
 		private boolean allowXSendfile = false;
 
 		/**
-		 * How backends are chosen: round-robin, shortest-queue, static or hash (balancing arrives with backend
-		 * pools; until then the first backend takes every request).
+		 * How backends are chosen: round-robin (smooth weighted), shortest-queue (fewest requests in flight and
+		 * waiting), static (the first usable backend, for pure fail-over) or hash (the request path decides, so a
+		 * URL stays on one backend while it is usable).
 		 */
-		private String balance = "shortest-queue";
+		private Balance balance = Balance.SHORTEST_QUEUE;
 
 		/**
-		 * How long a failed backend stays disabled.
+		 * How long a backend that refused a connection or was overloaded takes no requests; afterwards one
+		 * request probes it.
 		 */
 		private Duration disableTime = Duration.ofSeconds(1);
 
@@ -142,6 +147,15 @@ public class GatewayProperties {
 		 * Backends of the route.
 		 */
 		private List<Backend> backends = new ArrayList<>();
+
+		/**
+		 * Local processes the route starts, supervises and stops; they join its backends.
+		 */
+		private final Spawn spawn = new Spawn();
+
+		public Spawn getSpawn() {
+			return this.spawn;
+		}
 
 		public String getName() {
 			return this.name;
@@ -199,11 +213,11 @@ public class GatewayProperties {
 			this.allowXSendfile = allowXSendfile;
 		}
 
-		public String getBalance() {
+		public Balance getBalance() {
 			return this.balance;
 		}
 
-		public void setBalance(String balance) {
+		public void setBalance(Balance balance) {
 			this.balance = balance;
 		}
 
@@ -276,7 +290,7 @@ public class GatewayProperties {
 		private String address;
 
 		/**
-		 * Relative share of requests (balancing arrives with backend pools).
+		 * Relative share of requests under round-robin, shortest-queue and hash balancing.
 		 */
 		private int weight = 1;
 
@@ -300,6 +314,92 @@ public class GatewayProperties {
 
 		public void setWeight(int weight) {
 			this.weight = weight;
+		}
+
+		public int getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(int maxConnections) {
+			this.maxConnections = maxConnections;
+		}
+
+	}
+
+	/**
+	 * How a route chooses among its backends.
+	 */
+	public enum Balance {
+
+		/** Smooth weighted round-robin, as nginx's. */
+		ROUND_ROBIN,
+
+		/** Fewest requests in flight and waiting, ties in turn: lighttpd's "fair". */
+		SHORTEST_QUEUE,
+
+		/** The first usable backend in configured order: pure fail-over. */
+		STATIC,
+
+		/** A consistent hash of the request path. */
+		HASH;
+
+		/**
+		 * Return the policy's name as configured, for example {@code round-robin}.
+		 */
+		public String policy() {
+			return name().toLowerCase(Locale.ROOT).replace('_', '-');
+		}
+
+	}
+
+	/**
+	 * Local backend processes of a route, as lighttpd's bin-path.
+	 */
+	public static class Spawn {
+
+		/**
+		 * Command that starts one backend process; "{address}" is replaced by the path of the Unix socket it must
+		 * listen on, for example [php-cgi, -b, "{address}"]. Empty: nothing is spawned.
+		 */
+		private List<String> command = new ArrayList<>();
+
+		/**
+		 * How many processes to start, each on its own socket and each a backend of the route.
+		 */
+		private int processes = 1;
+
+		/**
+		 * Environment variables added to the server's own for the processes, for example PHP_FCGI_CHILDREN.
+		 */
+		private Map<String, String> environment = new LinkedHashMap<>();
+
+		/**
+		 * Most connections open to each process at once (php-cgi serves PHP_FCGI_CHILDREN at once, 1 without).
+		 */
+		private int maxConnections = 1;
+
+		public List<String> getCommand() {
+			return this.command;
+		}
+
+		public void setCommand(List<String> command) {
+			this.command = command;
+		}
+
+		public int getProcesses() {
+			return this.processes;
+		}
+
+		public void setProcesses(int processes) {
+			this.processes = processes;
+		}
+
+		public Map<String, String> getEnvironment() {
+			return this.environment;
+		}
+
+		public void setEnvironment(Map<String, String> environment) {
+			this.environment = environment;
 		}
 
 		public int getMaxConnections() {

@@ -10,8 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Records {@code lighttpd.gateway.requests} (timer; tags {@code route}, {@code backend}, {@code outcome}) and
- * {@code lighttpd.gateway.stderr} (counter; tags {@code route}, {@code backend}).
+ * Records {@code lighttpd.gateway.requests} (timer; tags {@code pool}, {@code backend}, {@code outcome}) and
+ * {@code lighttpd.gateway.stderr} (counter; tags {@code pool}, {@code backend}).
  */
 final class MicrometerGatewayMetrics implements GatewayMetrics {
 
@@ -22,20 +22,20 @@ final class MicrometerGatewayMetrics implements GatewayMetrics {
 	}
 
 	@Override
-	public void request(String route, String backend, String outcome, Duration duration) {
+	public void request(String pool, String backend, String outcome, Duration duration) {
 		MeterRegistry meters = this.registry.getIfAvailable();
 		if (meters != null) {
 			Timer.builder("lighttpd.gateway.requests").description("Requests proxied to backends, until the response head")
-				.tag("route", route).tag("backend", backend).tag("outcome", outcome).register(meters).record(duration);
+				.tag("pool", pool).tag("backend", backend).tag("outcome", outcome).register(meters).record(duration);
 		}
 	}
 
 	@Override
-	public void stderr(String route, String backend) {
+	public void stderr(String pool, String backend) {
 		MeterRegistry meters = this.registry.getIfAvailable();
 		if (meters != null) {
 			Counter.builder("lighttpd.gateway.stderr").description("Error output written by backends")
-				.tag("route", route).tag("backend", backend).register(meters).increment();
+				.tag("pool", pool).tag("backend", backend).register(meters).increment();
 		}
 	}
 

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Chooses the backend of a pool that takes the next request, among those usable at the moment. A balancer is
  * created for one pool, knowing all its backends (so that, for example, a consistent hash ring stays the same
- * while backends come and go); it is called from many threads at once.
+ * while backends come and go); it is called from many threads at once, event-loop threads among them, so every
+ * implementation is thread-safe and never blocks. Create one balancer per pool with {@link Balancers#create}.
  */
 @FunctionalInterface
 public interface Balancer {

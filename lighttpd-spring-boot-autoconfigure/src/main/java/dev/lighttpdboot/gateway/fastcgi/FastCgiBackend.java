@@ -73,6 +73,8 @@ public final class FastCgiBackend implements GatewayBackend {
 			.evictionPredicate((connection, metadata) -> !connection.isReusable()
 					|| metadata.idleTime() > options.maxIdleTime().toMillis())
 			.destroyHandler((connection) -> Mono.fromRunnable(connection::close))
+			// Idle connections are closed even when no request comes: each one holds a php-fpm worker.
+			.evictInBackground(options.maxIdleTime().dividedBy(2))
 			.buildPool();
 	}
 
@@ -143,6 +145,11 @@ public final class FastCgiBackend implements GatewayBackend {
 	private void giveBack(PooledRef<FastCgiConnection> ref) {
 		Mono<Void> done = ref.poolable().isReusable() ? ref.release() : ref.invalidate();
 		done.subscribe(null, (ex) -> logger.debug("Returning a connection to " + this.name + " failed", ex));
+	}
+
+	@Override
+	public int queued() {
+		return this.pool.metrics().pendingAcquireSize();
 	}
 
 	@Override

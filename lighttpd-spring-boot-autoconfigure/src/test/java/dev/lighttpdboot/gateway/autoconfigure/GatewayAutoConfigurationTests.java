@@ -31,7 +31,7 @@ class GatewayAutoConfigurationTests {
 	void onWithARoute() {
 		this.contextRunner.withPropertyValues(route()).run((context) -> {
 			assertThat(context).hasSingleBean(GatewayHandlerMapping.class);
-			assertThat(context.getBean(GatewayRoutes.class).route("php").backend().name()).isEqualTo("127.0.0.1:9");
+			assertThat(context.getBean(GatewayRoutes.class).route("php").pool().backend(0).name()).isEqualTo("127.0.0.1:9");
 		});
 	}
 

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
+import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,7 +30,7 @@ class FastCgiBackendFaultTests {
 		PhpScripts.writeTo(this.phpFpm.documentRoot());
 		FastCgiBackend backend = new FastCgiBackend("php-fpm", this.phpFpm.address(), FastCgiBackendOptions.DEFAULTS);
 		WebClient client = WebClient.builder()
-			.clientConnector(new FastCgiClientHttpConnector(backend, this.phpFpm.documentRoot().toString()))
+			.clientConnector(new CgiClientHttpConnector(backend, this.phpFpm.documentRoot().toString()))
 			.build();
 		AtomicLong received = new AtomicLong();
 		StepVerifier.create(client.get().uri("http://localhost/big.php?mb=200").retrieve()

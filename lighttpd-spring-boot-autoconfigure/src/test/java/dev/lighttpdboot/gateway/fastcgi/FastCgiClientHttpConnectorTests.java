@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
+import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -27,9 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * {@link FastCgiClientHttpConnector} against a real php-fpm: WebClient calls PHP scripts.
+ * {@link CgiClientHttpConnector} against a real php-fpm: WebClient calls PHP scripts.
  */
-class FastCgiClientHttpConnectorTests {
+class CgiClientHttpConnectorTests {
 
 	// Each worker closes its connection after three requests, as pm.max_requests does in production.
 	@RegisterExtension
@@ -171,7 +172,7 @@ class FastCgiClientHttpConnectorTests {
 
 	private static WebClient client(FastCgiBackend backend) {
 		return WebClient.builder()
-			.clientConnector(new FastCgiClientHttpConnector(backend, phpFpm.documentRoot().toString()))
+			.clientConnector(new CgiClientHttpConnector(backend, phpFpm.documentRoot().toString()))
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(1024 * 1024))
 			.build();
 	}

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
+import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -22,7 +23,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link FastCgiClientHttpConnector} against the echo peers, which show what the client sent: uwsgi (a Python
+ * {@link CgiClientHttpConnector} against the echo peers, which show what the client sent: uwsgi (a Python
  * application) and Jetty's FastCGI server (pure Java, so this runs without any Debian package).
  */
 class FastCgiEchoPeersTests {
@@ -34,7 +35,7 @@ class FastCgiEchoPeersTests {
 		abstract FastCgiPeer peer();
 
 		private WebClient client(FastCgiBackend backend) {
-			return WebClient.builder().clientConnector(new FastCgiClientHttpConnector(backend, "/srv/app"))
+			return WebClient.builder().clientConnector(new CgiClientHttpConnector(backend, "/srv/app"))
 				.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 				.build();
 		}

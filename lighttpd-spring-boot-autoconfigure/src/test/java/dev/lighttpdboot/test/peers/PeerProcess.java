@@ -61,6 +61,34 @@ public abstract class PeerProcess extends FastCgiPeer {
 		try {
 			this.directory = Files.createTempDirectory("lighttpd-" + this.name + "-");
 			this.port = freePort();
+			launch();
+		}
+		catch (IOException ex) {
+			stop();
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Start the peer again on the same port after {@link #kill()}, as an operator restarting a crashed service.
+	 */
+	public final void restart() {
+		assertStarted();
+		if (this.process.isAlive()) {
+			throw new IllegalStateException(this.name + " is still running");
+		}
+		Runtime.getRuntime().removeShutdownHook(this.shutdownHook);
+		try {
+			launch();
+		}
+		catch (IOException ex) {
+			stop();
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private void launch() throws IOException {
+		try {
 			List<String> command = prepare(this.directory, this.port);
 			Path console = this.directory.resolve("console.log");
 			this.process = new ProcessBuilder(command).directory(this.directory.toFile())
@@ -72,10 +100,6 @@ public abstract class PeerProcess extends FastCgiPeer {
 			this.shutdownHook = new Thread(() -> killTree(started), this.name + "-killer");
 			Runtime.getRuntime().addShutdownHook(this.shutdownHook);
 			awaitPort();
-		}
-		catch (IOException ex) {
-			stop();
-			throw new UncheckedIOException(ex);
 		}
 		catch (RuntimeException | Error ex) {
 			stop();

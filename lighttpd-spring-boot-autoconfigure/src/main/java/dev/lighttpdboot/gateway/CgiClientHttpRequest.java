@@ -1,4 +1,4 @@
-package dev.lighttpdboot.gateway.fastcgi;
+package dev.lighttpdboot.gateway;
 
 import java.net.URI;
 
@@ -15,10 +15,10 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.client.reactive.AbstractClientHttpRequest;
 
 /**
- * The request a {@code WebClient} writes for {@link FastCgiClientHttpConnector}: headers and cookies as usual,
+ * The request a {@code WebClient} writes for {@link CgiClientHttpConnector}: headers and cookies as usual,
  * the body collected into one buffer, since FastCGI needs its length before the first byte is sent.
  */
-final class FastCgiClientHttpRequest extends AbstractClientHttpRequest {
+final class CgiClientHttpRequest extends AbstractClientHttpRequest {
 
 	private final HttpMethod method;
 
@@ -28,7 +28,7 @@ final class FastCgiClientHttpRequest extends AbstractClientHttpRequest {
 
 	private byte[] body = new byte[0];
 
-	FastCgiClientHttpRequest(HttpMethod method, URI uri, int maxBodySize) {
+	CgiClientHttpRequest(HttpMethod method, URI uri, int maxBodySize) {
 		this.method = method;
 		this.uri = uri;
 		this.maxBodySize = maxBodySize;

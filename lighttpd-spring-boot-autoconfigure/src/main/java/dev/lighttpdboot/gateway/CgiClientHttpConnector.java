@@ -1,4 +1,4 @@
-package dev.lighttpdboot.gateway.fastcgi;
+package dev.lighttpdboot.gateway;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  * Lets {@code WebClient} call FastCGI applications (PHP through php-fpm, say) as if they were HTTP services:
  * <pre>
  * WebClient php = WebClient.builder()
- *     .clientConnector(new FastCgiClientHttpConnector(backend, "/srv/www"))
+ *     .clientConnector(new CgiClientHttpConnector(backend, "/srv/www"))
  *     .build();
  * Mono&lt;String&gt; report = php.post().uri("/report.php?id=3").bodyValue(form).retrieve().bodyToMono(String.class);
  * </pre>
@@ -33,12 +33,12 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  * <p>The request body is collected in memory before the backend is contacted (its length is the
  * {@code CONTENT_LENGTH}); up to {@code maxRequestSize} bytes, beyond which the request fails.
  */
-public final class FastCgiClientHttpConnector implements ClientHttpConnector {
+public final class CgiClientHttpConnector implements ClientHttpConnector {
 
 	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
-		.getLog(FastCgiClientHttpConnector.class);
+		.getLog(CgiClientHttpConnector.class);
 
-	private final FastCgiBackend backend;
+	private final GatewayBackend backend;
 
 	private final String documentRoot;
 
@@ -49,7 +49,7 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 	 * @param backend the backend to call
 	 * @param documentRoot the directory the backend's scripts live in, as the backend sees it
 	 */
-	public FastCgiClientHttpConnector(FastCgiBackend backend, String documentRoot) {
+	public CgiClientHttpConnector(GatewayBackend backend, String documentRoot) {
 		this(backend, documentRoot, 16 * 1024 * 1024);
 	}
 
@@ -59,7 +59,7 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 	 * @param documentRoot the directory the backend's scripts live in, as the backend sees it
 	 * @param maxRequestSize the largest request body, in bytes
 	 */
-	public FastCgiClientHttpConnector(FastCgiBackend backend, String documentRoot, int maxRequestSize) {
+	public CgiClientHttpConnector(GatewayBackend backend, String documentRoot, int maxRequestSize) {
 		this.backend = backend;
 		this.documentRoot = documentRoot.endsWith("/") ? documentRoot.substring(0, documentRoot.length() - 1)
 				: documentRoot;
@@ -69,7 +69,7 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 	@Override
 	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
 			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
-		FastCgiClientHttpRequest request = new FastCgiClientHttpRequest(method, uri, this.maxRequestSize);
+		CgiClientHttpRequest request = new CgiClientHttpRequest(method, uri, this.maxRequestSize);
 		return requestCallback.apply(request).then(Mono.defer(() -> {
 			byte[] body = request.body();
 			List<Map.Entry<String, String>> params = environment(method, uri, request.getHeaders(), body.length);
@@ -77,7 +77,7 @@ public final class FastCgiClientHttpConnector implements ClientHttpConnector {
 				.exchange(params, () -> (body.length > 0) ? Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body))
 						: Flux.empty(), (backend, text) -> logger.warn("FastCGI stderr from " + backend + " for "
 								+ SafePath.printable(uri.getRawPath()) + ": " + SafePath.printable(text)))
-				.map(FastCgiClientHttpResponse::new);
+				.map(CgiClientHttpResponse::new);
 		}));
 	}
 

@@ -1,6 +1,5 @@
-package dev.lighttpdboot.gateway.fastcgi;
+package dev.lighttpdboot.gateway;
 
-import dev.lighttpdboot.gateway.GatewayResponse;
 import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -15,11 +14,11 @@ import org.springframework.util.MultiValueMap;
  * A FastCGI response as {@code WebClient} reads it: the CGI head's status and headers, cookies parsed from
  * {@code Set-Cookie}, and the body streaming from the backend.
  */
-final class FastCgiClientHttpResponse implements ClientHttpResponse {
+final class CgiClientHttpResponse implements ClientHttpResponse {
 
 	private final GatewayResponse response;
 
-	FastCgiClientHttpResponse(GatewayResponse response) {
+	CgiClientHttpResponse(GatewayResponse response) {
 		this.response = response;
 	}
 

@@ -1,0 +1,317 @@
+package dev.lighttpdboot.gateway;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import dev.lighttpdboot.gateway.balancer.Balancer;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.client.reactive.ClientHttpConnector;
+import org.springframework.http.client.reactive.ClientHttpRequest;
+import org.springframework.http.client.reactive.ClientHttpResponse;
+
+/**
+ * A named pool of backends behind one balancer, with lighttpd's fail-over: a backend that cannot be connected to,
+ * or that is overloaded, rests for its disable-time while the request goes on to another usable backend.
+ * <ul>
+ * <li>A request goes to another backend only when the first did not take it: no connection, a connect timeout, or
+ * an overload (all connections busy and the queue full, or FastCGI's {@code OVERLOADED}). Such a request never
+ * reached an application, so sending it again is safe whatever its method (its body is buffered).</li>
+ * <li>A response that breaks, or comes too late, after the request was delivered is not sent elsewhere (the
+ * application may have acted on it): 502 or 504, and the backend counts a failure.</li>
+ * <li>When a backend's disable-time has passed, one request probes it; if that request is answered, the backend
+ * takes requests again.</li>
+ * <li>When no backend is usable: 503 with a {@code Retry-After} of the time until the first comes back.</li>
+ * </ul>
+ * The pool is both the route's backend and a {@link ClientHttpConnector}, so a {@code WebClient} built on it gets
+ * the same balancing and fail-over:
+ * <pre>
+ * WebClient php = WebClient.builder().clientConnector(pools.get("php")).build();
+ * </pre>
+ */
+public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
+
+	private static final Log logger = LogFactory.getLog(GatewayPool.class);
+
+	private final String name;
+
+	private final List<PoolBackend> backends;
+
+	private final Balancer balancer;
+
+	private final LongSupplier nanoClock;
+
+	private final CgiClientHttpConnector connector;
+
+	private final GatewayMetrics metrics;
+
+	private final AtomicBoolean exhausted = new AtomicBoolean();
+
+	private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+	/**
+	 * Create a pool.
+	 * @param name the pool's (and its route's) name
+	 * @param backends the backends, in configured order (their positions 0, 1, ...)
+	 * @param balancer chooses among the usable backends
+	 * @param documentRoot where the backends find their scripts, for requests made through {@code WebClient}
+	 * @param metrics receives an event per attempt
+	 * @param nanoClock the clock the backends' disable-times are measured on
+	 */
+	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
+			GatewayMetrics metrics, LongSupplier nanoClock) {
+		if (backends.isEmpty()) {
+			throw new IllegalArgumentException("pool '" + name + "' has no backend");
+		}
+		for (int i = 0; i < backends.size(); i++) {
+			if (backends.get(i).position() != i) {
+				throw new IllegalArgumentException("backend " + backends.get(i).name() + " is at " + i
+						+ " but has position " + backends.get(i).position());
+			}
+		}
+		this.name = name;
+		this.backends = List.copyOf(backends);
+		this.balancer = balancer;
+		this.metrics = metrics;
+		this.nanoClock = nanoClock;
+		this.connector = new CgiClientHttpConnector(this, documentRoot);
+	}
+
+	/**
+	 * Return the pool's name.
+	 */
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	/**
+	 * Return the backends in configured order.
+	 */
+	public List<PoolBackend> backends() {
+		return this.backends;
+	}
+
+	/**
+	 * Return the backend at a position.
+	 */
+	public PoolBackend backend(int position) {
+		return this.backends.get(position);
+	}
+
+	/**
+	 * Whether at least one backend takes requests now, or may be probed.
+	 */
+	public boolean hasUsableBackend() {
+		long now = this.nanoClock.getAsLong();
+		for (PoolBackend backend : this.backends) {
+			if (backend.isActive()
+					|| (backend.state() == PoolBackend.State.DISABLED && now - backend.disabledUntilNanos() >= 0)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	@Override
+	public int queued() {
+		int queued = 0;
+		for (PoolBackend backend : this.backends) {
+			queued += backend.queued();
+		}
+		return queued;
+	}
+
+	@Override
+	public Mono<ClientHttpResponse> connect(HttpMethod method, URI uri,
+			Function<? super ClientHttpRequest, Mono<Void>> requestCallback) {
+		return this.connector.connect(method, uri, requestCallback);
+	}
+
+	/**
+	 * Send a request to a backend chosen by the balancer, going on to the next usable backend while none takes it.
+	 */
+	@Override
+	public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
+			StderrListener stderr) {
+		String key = requestPath(params);
+		return Mono.defer(() -> attempt(params, body, stderr, key, new ArrayList<>(this.backends.size())));
+	}
+
+	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
+			StderrListener stderr, String key, List<PoolBackend> tried) {
+		PoolBackend backend = choose(key, tried);
+		if (backend == null) {
+			return Mono.error(noBackend(tried));
+		}
+		tried.add(backend);
+		backend.started();
+		long start = this.nanoClock.getAsLong();
+		AtomicBoolean finished = new AtomicBoolean();
+		Runnable finish = () -> {
+			if (finished.compareAndSet(false, true)) {
+				backend.finished();
+			}
+		};
+		return backend.backend().exchange(params, body, stderr)
+			.map((response) -> {
+				backend.answered();
+				this.metrics.request(this.name, backend.name(), "ok", elapsed(start));
+				Flux<DataBuffer> tracked = response.body()
+					.doOnError(BackendException.class, (ex) -> backend.failed(ex.getReason()))
+					.doFinally((signal) -> finish.run());
+				return new GatewayResponse(response.head(), tracked);
+			})
+			.onErrorResume((ex) -> {
+				finish.run();
+				if (!(ex instanceof BackendException failure)) {
+					backend.failed(ex.getClass().getSimpleName());
+					return Mono.error(ex);
+				}
+				this.metrics.request(this.name, backend.name(), outcome(failure), elapsed(start));
+				if (failure.getStatusCode().value() == 503 && failure.beforeResponse()) {
+					// Not taken: the backend rests, and the request, which reached no application, goes on.
+					backend.disable(failure.getReason());
+					if (logger.isDebugEnabled()) {
+						logger.debug("Pool '" + this.name + "': " + backend.name() + " did not take the request ("
+								+ failure.getReason() + "); trying another backend");
+					}
+					return attempt(params, body, stderr, key, tried);
+				}
+				backend.failed(failure.getReason());
+				return Mono.error(failure);
+			})
+			.doOnCancel(() -> {
+				if (!finished.get()) {
+					backend.probeAbandoned();
+				}
+				finish.run();
+			});
+	}
+
+	private PoolBackend choose(String key, List<PoolBackend> tried) {
+		// A backend whose disable-time has passed gets this request as its probe, whatever the balancer would
+		// say: otherwise it might wait for a probe that the balancer never sends.
+		for (PoolBackend backend : this.backends) {
+			if (!tried.contains(backend) && backend.tryStartProbe()) {
+				return backend;
+			}
+		}
+		List<PoolBackend> usable = new ArrayList<>(this.backends.size());
+		for (PoolBackend backend : this.backends) {
+			if (backend.isActive() && !tried.contains(backend)) {
+				usable.add(backend);
+			}
+		}
+		if (usable.isEmpty()) {
+			return null;
+		}
+		if (this.exhausted.compareAndSet(true, false)) {
+			logger.info("Pool '" + this.name + "' has a usable backend again");
+		}
+		return this.backends.get(this.balancer.choose(usable, key).position());
+	}
+
+	private BackendException noBackend(List<PoolBackend> tried) {
+		boolean anyActive = this.backends.stream().anyMatch(PoolBackend::isActive);
+		if (!anyActive && this.exhausted.compareAndSet(false, true)) {
+			logger.error("Pool '" + this.name + "' has no usable backend: requests are answered 503 until one "
+					+ "comes back");
+		}
+		long now = this.nanoClock.getAsLong();
+		long soonest = Long.MAX_VALUE;
+		for (PoolBackend backend : this.backends) {
+			if (backend.state() == PoolBackend.State.DISABLED) {
+				soonest = Math.min(soonest, Math.max(0, backend.disabledUntilNanos() - now));
+			}
+		}
+		long retryAfter = (soonest == Long.MAX_VALUE) ? 1 : (soonest + 999_999_999L) / 1_000_000_000L;
+		String reason = tried.isEmpty() ? "no backend of pool '" + this.name + "' is usable"
+				: "no backend of pool '" + this.name + "' took the request (tried " + tried.size() + ")";
+		return BackendException.noBackend(reason, retryAfter);
+	}
+
+	private Duration elapsed(long start) {
+		return Duration.ofNanos(this.nanoClock.getAsLong() - start);
+	}
+
+	private static String outcome(BackendException ex) {
+		return switch (ex.getStatusCode().value()) {
+			case 503 -> "unavailable";
+			case 504 -> "timeout";
+			default -> "broken";
+		};
+	}
+
+	private static String requestPath(List<Map.Entry<String, String>> params) {
+		for (Map.Entry<String, String> param : params) {
+			if (param.getKey().equals("REQUEST_URI")) {
+				String uri = param.getValue();
+				int query = uri.indexOf('?');
+				return (query >= 0) ? uri.substring(0, query) : uri;
+			}
+		}
+		return "";
+	}
+
+	/**
+	 * The local process behind a backend is being started: the backend takes no request until
+	 * {@link #processStarted(int)}.
+	 * @param position the backend's position
+	 */
+	public void processStarting(int position) {
+		backend(position).processStarting();
+	}
+
+	/**
+	 * Close something when the pool is disposed, after its connections: the local processes behind its
+	 * backends, say (an open connection would keep a worker busy while it is asked to stop).
+	 */
+	public void attach(AutoCloseable resource) {
+		this.attached.add(resource);
+	}
+
+	/**
+	 * The local process behind a backend stopped: the backend takes no request until it is started again.
+	 * @param position the backend's position
+	 * @param reason why, for the log
+	 */
+	public void processStopped(int position, String reason) {
+		backend(position).processStopped(reason);
+	}
+
+	/**
+	 * The local process behind a backend accepts connections (again).
+	 * @param position the backend's position
+	 */
+	public void processStarted(int position) {
+		backend(position).processStarted();
+	}
+
+	/**
+	 * Close every backend's connections.
+	 */
+	@Override
+	public Mono<Void> dispose() {
+		Mono<Void> closeAttached = Flux.fromIterable(this.attached)
+			.concatMap((resource) -> Mono.<Void>fromCallable(() -> {
+				resource.close();
+				return null;
+			}).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))
+			.then();
+		return Flux.fromIterable(this.backends).flatMap((backend) -> backend.backend().dispose()).then(closeAttached);
+	}
+
+}

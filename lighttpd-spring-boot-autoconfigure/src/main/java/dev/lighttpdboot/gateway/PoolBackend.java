@@ -1,0 +1,301 @@
+package dev.lighttpdboot.gateway;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+
+import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.gateway.balancer.BalancedBackend;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * One backend of a {@link GatewayPool} with what the pool knows of it: whether it may take requests, how many it
+ * has, and what became of them.
+ * <p>Its life follows lighttpd's gateway backends:
+ * <ul>
+ * <li>{@link State#ACTIVE}: takes requests.</li>
+ * <li>{@link State#DISABLED}: a connection failed or the backend was overloaded; no request goes there until its
+ * disable-time has passed.</li>
+ * <li>{@link State#PROBING}: the disable-time has passed and exactly one request is on its way to find out
+ * whether the backend is back; success makes it active, failure disables it again.</li>
+ * <li>{@link State#STOPPED}: its process (spawned by the pool) is not running; it comes back when the process
+ * accepts connections again.</li>
+ * </ul>
+ * State changes are logged once each, never once per request.
+ */
+public final class PoolBackend implements BalancedBackend {
+
+	private static final Log logger = LogFactory.getLog(PoolBackend.class);
+
+	/**
+	 * Whether a backend takes requests.
+	 */
+	public enum State {
+
+		/** Takes requests. */
+		ACTIVE,
+
+		/** Rests for its disable-time after a failure. */
+		DISABLED,
+
+		/** One request is finding out whether it is back. */
+		PROBING,
+
+		/** Its local process is not running. */
+		STOPPED
+
+	}
+
+	private final String pool;
+
+	private final int position;
+
+	private final int weight;
+
+	private final GatewayBackend backend;
+
+	private final long disableNanos;
+
+	private final LongSupplier nanoClock;
+
+	private final AtomicReference<State> state = new AtomicReference<>(State.ACTIVE);
+
+	private volatile long disabledUntil;
+
+	private volatile String lastFailure;
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final LongAdder requests = new LongAdder();
+
+	private final LongAdder failures = new LongAdder();
+
+	private final LongAdder disables = new LongAdder();
+
+	/**
+	 * Create a pool's view of a backend.
+	 * @param pool the pool's name, for log lines
+	 * @param position the backend's place in the configured order
+	 * @param weight its share of requests, at least 1
+	 * @param backend the backend itself
+	 * @param disableTime how long a failed backend rests
+	 * @param nanoClock the clock ({@link System#nanoTime()} outside tests)
+	 */
+	public PoolBackend(String pool, int position, int weight, GatewayBackend backend, Duration disableTime,
+			LongSupplier nanoClock) {
+		if (weight < 1) {
+			throw new IllegalArgumentException("weight must be at least 1, not " + weight);
+		}
+		this.pool = pool;
+		this.position = position;
+		this.weight = weight;
+		this.backend = backend;
+		this.disableNanos = disableTime.toNanos();
+		this.nanoClock = nanoClock;
+	}
+
+	@Override
+	public int position() {
+		return this.position;
+	}
+
+	@Override
+	public String name() {
+		return this.backend.name();
+	}
+
+	@Override
+	public int weight() {
+		return this.weight;
+	}
+
+	/**
+	 * Return the requests sent to this backend and not yet finished, those waiting for a connection included.
+	 */
+	@Override
+	public int load() {
+		return this.inFlight.get();
+	}
+
+	/**
+	 * Return the backend this wraps.
+	 */
+	public GatewayBackend backend() {
+		return this.backend;
+	}
+
+	/**
+	 * Return the backend's state now.
+	 */
+	public State state() {
+		return this.state.get();
+	}
+
+	/**
+	 * Return the nanoTime until which the backend rests, meaningful while {@link State#DISABLED}.
+	 */
+	long disabledUntilNanos() {
+		return this.disabledUntil;
+	}
+
+	/**
+	 * Return how long the backend still rests; zero unless it is disabled.
+	 */
+	public Duration disabledFor() {
+		if (this.state.get() != State.DISABLED) {
+			return Duration.ZERO;
+		}
+		return Duration.ofNanos(Math.max(0, this.disabledUntil - this.nanoClock.getAsLong()));
+	}
+
+	/**
+	 * Return why the backend last failed, or {@code null}.
+	 */
+	public String lastFailure() {
+		return this.lastFailure;
+	}
+
+	/**
+	 * Return the requests waiting for one of its connections.
+	 */
+	public int queued() {
+		return this.backend.queued();
+	}
+
+	/** Return how many requests were sent to this backend. */
+	public long requests() {
+		return this.requests.sum();
+	}
+
+	/** Return how many of them failed (no connection, overload, broken or late response). */
+	public long failures() {
+		return this.failures.sum();
+	}
+
+	/** Return how many times the backend was disabled. */
+	public long disables() {
+		return this.disables.sum();
+	}
+
+	/**
+	 * Whether the backend may take a request now without probing.
+	 */
+	boolean isActive() {
+		return this.state.get() == State.ACTIVE;
+	}
+
+	/**
+	 * Take the one probe of a backend whose disable-time has passed.
+	 * @return whether the caller's request is the probe
+	 */
+	boolean tryStartProbe() {
+		return this.state.get() == State.DISABLED && this.nanoClock.getAsLong() - this.disabledUntil >= 0
+				&& this.state.compareAndSet(State.DISABLED, State.PROBING);
+	}
+
+	/**
+	 * A request is on its way to this backend.
+	 */
+	void started() {
+		this.requests.increment();
+		this.inFlight.incrementAndGet();
+	}
+
+	/**
+	 * A request that {@link #started()} is over (its response ended, or it failed).
+	 */
+	void finished() {
+		this.inFlight.decrementAndGet();
+	}
+
+	/**
+	 * The backend's response head arrived: a probing backend is back.
+	 */
+	void answered() {
+		if (this.state.compareAndSet(State.PROBING, State.ACTIVE)) {
+			logger.info("Backend " + name() + " of pool '" + this.pool + "' answers again; it takes requests");
+		}
+	}
+
+	/**
+	 * The request that was probing the backend was cancelled before an answer (its client went away): the next
+	 * request probes instead, so the backend is not left waiting for an answer nobody reads.
+	 */
+	void probeAbandoned() {
+		if (this.state.get() == State.PROBING) {
+			this.disabledUntil = this.nanoClock.getAsLong();
+			this.state.compareAndSet(State.PROBING, State.DISABLED);
+		}
+	}
+
+	/**
+	 * A request failed in a way that does not say the backend is down (a broken or late response): counted only,
+	 * except for a probe, which disables the backend again.
+	 */
+	void failed(String reason) {
+		this.failures.increment();
+		this.lastFailure = reason;
+		if (this.state.get() == State.PROBING) {
+			rest(State.PROBING, reason);
+		}
+	}
+
+	/**
+	 * The backend refused the request (no connection, or overloaded): it rests for its disable-time.
+	 */
+	void disable(String reason) {
+		this.failures.increment();
+		this.lastFailure = reason;
+		if (!rest(State.ACTIVE, reason)) {
+			rest(State.PROBING, reason);
+		}
+	}
+
+	private boolean rest(State from, String reason) {
+		this.disabledUntil = this.nanoClock.getAsLong() + this.disableNanos;
+		if (!this.state.compareAndSet(from, State.DISABLED)) {
+			return false;
+		}
+		if (from == State.ACTIVE) {
+			this.disables.increment();
+			logger.warn("Backend " + name() + " of pool '" + this.pool + "' disabled for "
+					+ Duration.ofNanos(this.disableNanos).toMillis() + " ms: " + SafePath.printable(reason));
+		}
+		else if (logger.isDebugEnabled()) {
+			logger.debug("Probe of backend " + name() + " of pool '" + this.pool + "' failed: "
+					+ SafePath.printable(reason));
+		}
+		return true;
+	}
+
+	/**
+	 * The backend's local process is being started: no request goes there until {@link #processStarted()}.
+	 */
+	void processStarting() {
+		this.state.set(State.STOPPED);
+	}
+
+	/**
+	 * The backend's local process stopped: no request goes there until {@link #processStarted()}.
+	 */
+	void processStopped(String reason) {
+		State before = this.state.getAndSet(State.STOPPED);
+		if (before != State.STOPPED) {
+			this.lastFailure = reason;
+			logger.warn("Backend " + name() + " of pool '" + this.pool + "' stopped: " + SafePath.printable(reason));
+		}
+	}
+
+	/**
+	 * The backend's local process accepts connections again.
+	 */
+	void processStarted() {
+		if (this.state.compareAndSet(State.STOPPED, State.ACTIVE)) {
+			logger.info("Backend " + name() + " of pool '" + this.pool + "' started; it takes requests");
+		}
+	}
+
+}

@@ -1,0 +1,135 @@
+package dev.lighttpdboot.gateway.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lighttpdboot.gateway.BackendAddress;
+import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.PoolBackend;
+import dev.lighttpdboot.gateway.balancer.Balancer;
+import dev.lighttpdboot.gateway.balancer.Balancers;
+import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
+import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
+import dev.lighttpdboot.gateway.spawn.SpawnSpec;
+import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
+/**
+ * Builds a route's {@link GatewayPool} from its properties: the configured backends first, then one backend per
+ * spawned process, whose processes it starts and attaches to the pool (stopped when the pool is disposed).
+ */
+final class GatewayPoolFactory {
+
+	private static final Log logger = LogFactory.getLog(GatewayPoolFactory.class);
+
+	private final GatewayMetrics metrics;
+
+	GatewayPoolFactory(GatewayMetrics metrics) {
+		this.metrics = metrics;
+	}
+
+	GatewayPool create(String prefix, GatewayProperties.Route route, String documentRoot) {
+		GatewayProperties.Spawn spawn = route.getSpawn();
+		boolean spawns = !spawn.getCommand().isEmpty();
+		if (route.getBackends().isEmpty() && !spawns) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".backends", null,
+					"a route needs at least one backend address, or a spawn.command");
+		}
+		List<PoolBackend> backends = new ArrayList<>();
+		for (int i = 0; i < route.getBackends().size(); i++) {
+			GatewayProperties.Backend backend = route.getBackends().get(i);
+			String property = prefix + ".backends[" + i + "]";
+			if (backend.getAddress() == null) {
+				throw new InvalidConfigurationPropertyValueException(property + ".address", null,
+						"a backend needs an address");
+			}
+			try {
+				backends.add(backend(route, backends.size(), backend.getAddress(), backend.getWeight(),
+						backend.getMaxConnections()));
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),
+						ex.getMessage());
+			}
+		}
+		SpawnedBackends spawned = spawns ? spawned(prefix, route) : null;
+		int firstSpawned = backends.size();
+		if (spawned != null) {
+			try {
+				for (String address : spawned.addresses()) {
+					backends.add(backend(route, backends.size(), address, 1, spawn.getMaxConnections()));
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				spawned.close();
+				throw new InvalidConfigurationPropertyValueException(prefix + ".spawn.max-connections",
+						spawn.getMaxConnections(), ex.getMessage());
+			}
+		}
+		Balancer balancer;
+		try {
+			balancer = Balancers.create(route.getBalance().policy(), backends);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
+		}
+		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, documentRoot, this.metrics,
+				System::nanoTime);
+		if (spawned != null) {
+			start(pool, spawned, firstSpawned);
+		}
+		return pool;
+	}
+
+	private PoolBackend backend(GatewayProperties.Route route, int position, String address, int weight,
+			int maxConnections) {
+		FastCgiBackendOptions options = new FastCgiBackendOptions(maxConnections, route.getQueueLimit(),
+				route.getConnectTimeout(), route.getReadTimeout(), FastCgiBackendOptions.DEFAULTS.maxIdleTime(),
+				FastCgiBackendOptions.DEFAULTS.maxHeadSize());
+		FastCgiBackend backend = new FastCgiBackend(address, BackendAddress.parse(address), options);
+		return new PoolBackend(route.getName(), position, weight, backend, route.getDisableTime(), System::nanoTime);
+	}
+
+	private static SpawnedBackends spawned(String prefix, GatewayProperties.Route route) {
+		GatewayProperties.Spawn spawn = route.getSpawn();
+		try {
+			SpawnSpec spec = SpawnSpec.of(spawn.getCommand(), spawn.getProcesses())
+				.withEnvironment(spawn.getEnvironment());
+			return new SpawnedBackends(route.getName(), spec);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".spawn.command", spawn.getCommand(),
+					ex.getMessage());
+		}
+	}
+
+	private static void start(GatewayPool pool, SpawnedBackends spawned, int firstSpawned) {
+		for (int i = 0; i < spawned.addresses().size(); i++) {
+			pool.processStarting(firstSpawned + i);
+		}
+		spawned.addListener(new SpawnedBackends.Listener() {
+
+			@Override
+			public void down(int index, String address, String reason) {
+				pool.processStopped(firstSpawned + index, reason);
+			}
+
+			@Override
+			public void up(int index, String address) {
+				pool.processStarted(firstSpawned + index);
+			}
+
+		});
+		pool.attach(spawned);
+		// At start-up, on the main thread: the server does not take requests before its backends accept them.
+		if (!spawned.start()) {
+			logger.warn("Not every process of pool '" + pool.name() + "' accepts connections yet; their backends take "
+					+ "requests once they do");
+		}
+	}
+
+}

@@ -1,0 +1,73 @@
+package dev.lighttpdboot.gateway.balancer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class BalancersTests {
+
+	private final List<FakeBackend> pool = FakeBackend.pool(1, 2);
+
+	@ParameterizedTest
+	@CsvSource({ "round-robin, RoundRobinBalancer", "shortest-queue, ShortestQueueBalancer",
+			"fair, ShortestQueueBalancer", "least-connection, ShortestQueueBalancer", "static, StaticBalancer",
+			"hash, HashBalancer" })
+	void policyNamesAsInConfiguration(String policy, String type) {
+		assertThat(Balancers.create(policy, this.pool).getClass().getSimpleName()).isEqualTo(type);
+	}
+
+	@Test
+	void eachPoolGetsItsOwnBalancer() {
+		assertThat(Balancers.create("round-robin", this.pool)).isNotSameAs(Balancers.create("round-robin", this.pool));
+	}
+
+	@ParameterizedTest
+	@NullSource
+	@ValueSource(strings = { "", "rr", "Round-Robin", "least_conn", "sticky" })
+	void unknownPolicyNamesTheValidOnes(String policy) {
+		assertThatIllegalArgumentException().isThrownBy(() -> Balancers.create(policy, this.pool))
+			.withMessage("Unknown balancer '" + policy + "'; use one of round-robin, shortest-queue, static, hash");
+	}
+
+	@Property(tries = 200)
+	void choiceIsAlwaysOneOfTheUsable(@ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 6) int size,
+			@ForAll long seed, @ForAll String key) {
+		Random random = new Random(seed);
+		List<FakeBackend> all = FakeBackend.pool(random.ints(size, 1, 4).toArray());
+		Balancer balancer = Balancers.create(policy, all);
+		for (int step = 0; step < 20; step++) {
+			List<FakeBackend> usable = new ArrayList<>();
+			for (FakeBackend backend : all) {
+				backend.setLoad(random.nextInt(5));
+				if (random.nextBoolean()) {
+					usable.add(backend);
+				}
+			}
+			if (usable.isEmpty()) {
+				usable.add(all.get(random.nextInt(size)));
+			}
+			assertThat(usable).contains((FakeBackend) balancer.choose(usable, key));
+		}
+	}
+
+	@Provide
+	Arbitrary<String> policies() {
+		return Arbitraries.of(Balancers.POLICIES);
+	}
+
+}

@@ -1,0 +1,59 @@
+package dev.lighttpdboot.gateway.spawn;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lighttpdboot.test.peers.Peers;
+
+/**
+ * The command lines of a tiny backend for the supervisor's tests: a python3 program that binds the Unix-domain
+ * socket it is given, optionally forks workers that accept on it too (as php-cgi does with
+ * {@code PHP_FCGI_CHILDREN}), and accepts and closes connections forever. The socket gets its name only once the
+ * workers exist, so a process that accepts connections has all its workers.
+ */
+final class UnixListener {
+
+	private static final String SCRIPT = """
+			import os, socket, sys
+			path, workers, setsid = sys.argv[1], int(sys.argv[2]), sys.argv[3] == 'setsid'
+			if setsid:
+			    os.setsid()
+			server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+			if os.path.exists(path + '.new'):
+			    os.unlink(path + '.new')
+			server.bind(path + '.new')
+			server.listen(16)
+			master = os.getpid()
+			for _ in range(workers):
+			    if os.fork() == 0:
+			        break
+			if os.getpid() == master:
+			    os.rename(path + '.new', path)
+			while True:
+			    connection, _ = server.accept()
+			    connection.close()
+			""";
+
+	private UnixListener() {
+	}
+
+	/** A listener without workers. */
+	static List<String> command() {
+		return command(0, false);
+	}
+
+	/**
+	 * A listener that forks {@code workers} workers, and with {@code setsid} leads a session and process group
+	 * of its own first, as php-cgi does.
+	 */
+	static List<String> command(int workers, boolean setsid) {
+		return new ArrayList<>(List.of(python(), "-c", SCRIPT, SpawnSpec.ADDRESS, Integer.toString(workers),
+				setsid ? "setsid" : "-"));
+	}
+
+	static String python() {
+		return Peers.require("python3", Path.of("/usr/bin/python3")).toString();
+	}
+
+}
