@@ -71,6 +71,13 @@ if [ "$PIN" = 1 ]; then
 	client_prefix=(taskset -c "$CLIENT_CPUS")
 fi
 
+# A server already listening on one of the ports would answer in place of the one started here.
+for port in "$port_ours" "$port_lighttpd" "$port_nginx" "$fpm_ours" "$fpm_lighttpd" "$fpm_nginx"; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		die "port $port is in use; choose other ports with BASE_PORT"
+	fi
+done
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/lighttpd-boot-bench.XXXXXX")
 # Servers that drop privileges (nginx workers, php-fpm children) must read the docroot.
 chmod 755 "$work"
