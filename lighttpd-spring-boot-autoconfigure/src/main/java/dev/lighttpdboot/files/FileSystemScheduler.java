@@ -74,8 +74,9 @@ public final class FileSystemScheduler implements Disposable {
 			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
 		}
-		catch (IllegalArgumentException ex) {
-			// Not a request of a server this knows (a mock, another server): stay where the call ended.
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			// Not a request of a server this knows (another server: IllegalArgumentException; Spring's mock
+			// request: IllegalStateException): stay where the call ended.
 			return null;
 		}
 	}

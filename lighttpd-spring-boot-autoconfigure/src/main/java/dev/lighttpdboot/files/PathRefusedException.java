@@ -13,4 +13,13 @@ public class PathRefusedException extends ResponseStatusException {
 		super(status, reason);
 	}
 
+	/**
+	 * No stack trace: a refusal is an answer to a request, not a fault of this program, and filling in the trace
+	 * was most of what a refused path cost (a forged or probing request costs the same as an ordinary one).
+	 */
+	@Override
+	public synchronized Throwable fillInStackTrace() {
+		return this;
+	}
+
 }

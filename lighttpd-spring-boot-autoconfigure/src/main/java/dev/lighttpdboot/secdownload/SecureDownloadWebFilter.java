@@ -8,6 +8,7 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics.Outcome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -52,7 +53,7 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 
 	private final FileDelivery delivery;
 
-	private final FileSystemScheduler fileSystem;
+	private final StatCache statCache;
 
 	private final SecureDownloadMetrics metrics;
 
@@ -66,11 +67,25 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 	 */
 	public SecureDownloadWebFilter(SecureLinks links, FileRoot root, FileDelivery delivery,
 			FileSystemScheduler fileSystem, SecureDownloadMetrics metrics) {
+		this(links, root, delivery, StatCache.disabled(fileSystem), metrics);
+	}
+
+	/**
+	 * Create the filter with a stat cache, which answers repeated requests for the same file without a
+	 * file-system call.
+	 * @param links the verifier; its uri-prefix decides which requests this filter looks at
+	 * @param root the directory the links give access to (hidden files in it are never served)
+	 * @param delivery the file-delivery path
+	 * @param statCache remembers recent lookups below the root, and looks up on the file-system scheduler
+	 * @param metrics where outcomes are recorded
+	 */
+	public SecureDownloadWebFilter(SecureLinks links, FileRoot root, FileDelivery delivery, StatCache statCache,
+			SecureDownloadMetrics metrics) {
 		this.uriPrefix = links.uriPrefix();
 		this.links = links;
 		this.root = root;
 		this.delivery = delivery;
-		this.fileSystem = fileSystem;
+		this.statCache = statCache;
 		this.metrics = metrics;
 	}
 
@@ -109,7 +124,9 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 	}
 
 	private Mono<Void> serve(ServerWebExchange exchange, String rawPath, SafePath path) {
-		return this.fileSystem.call(exchange.getRequest(), () -> this.root.lookup(path))
+		return this.statCache.lookup(exchange.getRequest(), this.root, path)
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
 			.onErrorResume(PathRefusedException.class,
 					(ex) -> refuse(exchange.getRequest(), rawPath, Outcome.REFUSED, ex))
 			.flatMap((file) -> deliver(exchange, rawPath, path, file));

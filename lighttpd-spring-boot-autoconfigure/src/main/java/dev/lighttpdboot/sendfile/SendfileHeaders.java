@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.springframework.http.HttpHeaders;
 
@@ -28,6 +27,8 @@ public final class SendfileHeaders {
 	static final String X_LIGHTTPD_SEND_FILE = "X-LIGHTTPD-send-file";
 
 	static final String X_ACCEL_REDIRECT = "X-Accel-Redirect";
+
+	private static final String LIGHTTPD_PREFIX = "x-lighttpd-";
 
 	private static final List<String> PRECEDENCE = List.of(X_SENDFILE2, X_SENDFILE, X_LIGHTTPD_SEND_FILE,
 			X_ACCEL_REDIRECT);
@@ -106,14 +107,7 @@ public final class SendfileHeaders {
 		// nginx in front of this server may be the one meant to act on it.
 		headers.remove(X_SENDFILE);
 		headers.remove(X_SENDFILE2);
-		List<String> internal = new ArrayList<>();
-		for (String name : headers.headerNames()) {
-			String lower = name.toLowerCase(Locale.ROOT);
-			if (lower.startsWith("x-lighttpd-")) {
-				internal.add(name);
-			}
-		}
-		internal.forEach(headers::remove);
+		removeLighttpdHeaders(headers);
 	}
 
 	/**
@@ -125,13 +119,23 @@ public final class SendfileHeaders {
 		for (String name : PRECEDENCE) {
 			headers.remove(name);
 		}
-		List<String> internal = new ArrayList<>();
+		removeLighttpdHeaders(headers);
+	}
+
+	private static void removeLighttpdHeaders(HttpHeaders headers) {
+		// Runs before every response is committed: no list and no lower-cased copy unless such a header exists.
+		List<String> internal = null;
 		for (String name : headers.headerNames()) {
-			if (name.toLowerCase(Locale.ROOT).startsWith("x-lighttpd-")) {
+			if (name.regionMatches(true, 0, LIGHTTPD_PREFIX, 0, LIGHTTPD_PREFIX.length())) {
+				if (internal == null) {
+					internal = new ArrayList<>();
+				}
 				internal.add(name);
 			}
 		}
-		internal.forEach(headers::remove);
+		if (internal != null) {
+			internal.forEach(headers::remove);
+		}
 	}
 
 	private static List<SendfileInstruction.Part> parseParts(String value) {

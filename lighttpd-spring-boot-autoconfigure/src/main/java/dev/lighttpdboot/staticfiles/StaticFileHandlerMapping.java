@@ -9,6 +9,7 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -45,6 +46,8 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 
 	private final FileSystemScheduler fileSystem;
 
+	private final StatCache statCache;
+
 	private final List<String> indexFiles;
 
 	private final boolean directoryListing;
@@ -62,9 +65,27 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	 */
 	public StaticFileHandlerMapping(FileRoot root, FileDelivery delivery, FileSystemScheduler fileSystem,
 			List<String> indexFiles, boolean directoryListing, boolean serveHiddenFiles) {
+		this(root, delivery, fileSystem, StatCache.disabled(fileSystem), indexFiles, directoryListing,
+				serveHiddenFiles);
+	}
+
+	/**
+	 * Create the mapping with a stat cache, which answers repeated requests for the same path without a
+	 * file-system call.
+	 * @param root the document root
+	 * @param delivery the file-delivery path
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param statCache remembers recent lookups of request paths
+	 * @param indexFiles file names tried, in order, for a directory
+	 * @param directoryListing whether a directory without an index file is listed (else 403)
+	 * @param serveHiddenFiles whether paths with a segment starting with a dot are served
+	 */
+	public StaticFileHandlerMapping(FileRoot root, FileDelivery delivery, FileSystemScheduler fileSystem,
+			StatCache statCache, List<String> indexFiles, boolean directoryListing, boolean serveHiddenFiles) {
 		this.root = root;
 		this.delivery = delivery;
 		this.fileSystem = fileSystem;
+		this.statCache = statCache;
 		this.indexFiles = List.copyOf(indexFiles);
 		this.directoryListing = directoryListing;
 		this.serveHiddenFiles = serveHiddenFiles;
@@ -84,7 +105,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		catch (PathRefusedException ex) {
 			return refuse(request, rawPath, ex);
 		}
-		return this.fileSystem.call(request, () -> this.root.lookup(path).orElse(null))
+		return this.statCache.lookup(request, this.root, path)
 			.flatMap((file) -> handlerFor(request, path, file))
 			.onErrorResume(PathRefusedException.class, (ex) -> refuse(request, rawPath, ex));
 	}

@@ -6,6 +6,7 @@ import java.util.Map;
 import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.StreamingSeek;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
 
@@ -29,6 +31,17 @@ public final class FilesAutoConfiguration {
 	FileSystemScheduler lighttpdFileSystemScheduler(FilesProperties properties) {
 		FilesProperties.Files files = properties.getFiles();
 		return new FileSystemScheduler(files.getIoThreads(), files.getIoQueueSize());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	StatCache lighttpdStatCache(FilesProperties properties, FileSystemScheduler fileSystemScheduler) {
+		FilesProperties.Files files = properties.getFiles();
+		if (files.getStatCacheValidity().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.files.stat-cache-validity",
+					files.getStatCacheValidity(), "it must not be negative (0 turns the cache off)");
+		}
+		return new StatCache(fileSystemScheduler, files.getStatCacheValidity(), files.getStatCacheSize());
 	}
 
 	@Bean

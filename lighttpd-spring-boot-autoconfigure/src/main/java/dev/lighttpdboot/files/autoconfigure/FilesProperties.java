@@ -3,6 +3,7 @@ package dev.lighttpdboot.files.autoconfigure;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -60,6 +61,18 @@ public class FilesProperties {
 		 */
 		private int ioQueueSize = 10_000;
 
+		/**
+		 * How long a file found by a lookup (realpath, root check and stat) is trusted before it is looked up
+		 * again, as lighttpd's stat cache does for one second; 0 looks up every request. Within this window a
+		 * changed, replaced or removed file is still described by the old lookup.
+		 */
+		private Duration statCacheValidity = Duration.ofSeconds(1);
+
+		/**
+		 * Maximum number of lookups the stat cache remembers; when full it starts again empty.
+		 */
+		private int statCacheSize = 10_000;
+
 		public Map<String, String> getMimeTypes() {
 			return this.mimeTypes;
 		}
@@ -90,6 +103,22 @@ public class FilesProperties {
 
 		public void setIoQueueSize(int ioQueueSize) {
 			this.ioQueueSize = ioQueueSize;
+		}
+
+		public Duration getStatCacheValidity() {
+			return this.statCacheValidity;
+		}
+
+		public void setStatCacheValidity(Duration statCacheValidity) {
+			this.statCacheValidity = statCacheValidity;
+		}
+
+		public int getStatCacheSize() {
+			return this.statCacheSize;
+		}
+
+		public void setStatCacheSize(int statCacheSize) {
+			this.statCacheSize = statCacheSize;
 		}
 
 	}

@@ -7,6 +7,7 @@ import java.time.Clock;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
@@ -69,9 +70,10 @@ public final class SecureDownloadAutoConfiguration {
 	@ConditionalOnBean(FileDelivery.class)
 	SecureDownloadWebFilter lighttpdSecureDownloadWebFilter(SecureDownloadProperties properties, SecureLinks links,
 			FileDelivery delivery, FileSystemScheduler fileSystemScheduler,
-			ObjectProvider<SecureDownloadMetrics> metrics) {
+			ObjectProvider<SecureDownloadMetrics> metrics, ObjectProvider<StatCache> statCache) {
 		FileRoot root = openDocumentRoot(properties.getDocumentRoot());
-		return new SecureDownloadWebFilter(links, root, delivery, fileSystemScheduler,
+		return new SecureDownloadWebFilter(links, root, delivery,
+				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)),
 				metrics.getIfAvailable(() -> SecureDownloadMetrics.NONE));
 	}
 

@@ -6,10 +6,12 @@ import java.nio.file.Path;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -35,9 +37,10 @@ public final class StaticFilesAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(FileDelivery.class)
 	StaticFileHandlerMapping lighttpdStaticFileHandlerMapping(FilesProperties files, StaticFilesProperties properties,
-			FileDelivery delivery, FileSystemScheduler fileSystemScheduler) {
+			FileDelivery delivery, FileSystemScheduler fileSystemScheduler, ObjectProvider<StatCache> statCache) {
 		FileRoot root = openDocumentRoot(files.getDocumentRoot(), properties.isServeHiddenFiles());
-		return new StaticFileHandlerMapping(root, delivery, fileSystemScheduler, properties.getIndexFiles(),
+		return new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
+				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), properties.getIndexFiles(),
 				properties.isDirListing(), properties.isServeHiddenFiles());
 	}
 

@@ -3,6 +3,7 @@ package dev.lighttpdboot.files.autoconfigure;
 import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
 
@@ -24,7 +25,23 @@ class FilesAutoConfigurationTests {
 			assertThat(context).hasSingleBean(FileDelivery.class);
 			assertThat(context).hasSingleBean(ContentTypes.class);
 			assertThat(context).hasSingleBean(FileSystemScheduler.class);
+			assertThat(context).hasSingleBean(StatCache.class);
 		});
+	}
+
+	@Test
+	void refusesANegativeStatCacheValidity() {
+		this.contextRunner.withPropertyValues("lighttpd.files.stat-cache-validity=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("lighttpd.files.stat-cache-validity"));
+	}
+
+	@Test
+	void backsOffToAUserStatCache() {
+		StatCache own = StatCache.disabled(new FileSystemScheduler(Schedulers.immediate()));
+		this.contextRunner.withBean(StatCache.class, () -> own)
+			.run((context) -> assertThat(context.getBean(StatCache.class)).isSameAs(own));
 	}
 
 	@Test

@@ -1,0 +1,120 @@
+package dev.lighttpdboot.files;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+/**
+ * Remembers what {@link FileRoot} lookups found for a short time, as lighttpd's stat cache trusts a {@code stat}
+ * for one second. A request for a file found a moment ago is answered from memory on the calling thread (the event
+ * loop): no {@code realpath} and {@code stat} system calls, and no round trip through the
+ * {@link FileSystemScheduler}, which costs two thread hand-offs per request.
+ * <p>The price is a staleness window of at most {@code validity}: a file changed, replaced or removed within it is
+ * still described by the snapshot taken before (size, modification time, entity tag), and a symlink re-pointed
+ * within it is still followed the old way. Only files and directories that were found are remembered, so a new
+ * file is served at once and refusals (symlinks out of the root, hidden files) are decided afresh by every
+ * lookup that misses. A validity of zero turns the cache off.
+ * <p>Reading the cache never blocks: a map read and a clock read. Misses and expired entries are looked up on the
+ * file-system scheduler and stored from there.
+ */
+public final class StatCache {
+
+	private final FileSystemScheduler fileSystem;
+
+	private final long validityNanos;
+
+	private final int maxEntries;
+
+	private final LongSupplier nanoClock;
+
+	private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+
+	/**
+	 * Create a cache.
+	 * @param fileSystem the scheduler on which misses are looked up
+	 * @param validity how long a lookup is trusted; zero disables the cache
+	 * @param maxEntries how many lookups are remembered at most; when full, the cache starts again empty
+	 */
+	public StatCache(FileSystemScheduler fileSystem, Duration validity, int maxEntries) {
+		this(fileSystem, validity, maxEntries, System::nanoTime);
+	}
+
+	StatCache(FileSystemScheduler fileSystem, Duration validity, int maxEntries, LongSupplier nanoClock) {
+		if (validity.isNegative()) {
+			throw new IllegalArgumentException("validity must not be negative");
+		}
+		this.fileSystem = fileSystem;
+		this.validityNanos = validity.toNanos();
+		this.maxEntries = Math.max(1, maxEntries);
+		this.nanoClock = nanoClock;
+	}
+
+	/**
+	 * A cache that remembers nothing: every lookup goes to the file system.
+	 */
+	public static StatCache disabled(FileSystemScheduler fileSystem) {
+		return new StatCache(fileSystem, Duration.ZERO, 1);
+	}
+
+	/**
+	 * Look up a request path below a root, from the cache when a fresh entry exists, else on the file-system
+	 * scheduler (continuing on the request's event loop, see {@link FileSystemScheduler#call(ServerHttpRequest,
+	 * java.util.concurrent.Callable)}).
+	 * @param request the request, whose event loop receives the result of a miss
+	 * @param root the root to look in
+	 * @param path the checked request path
+	 * @return the file or directory, or empty if nothing is there (or it is hidden); an error
+	 * {@link PathRefusedException} if the real path leaves the root
+	 */
+	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, SafePath path) {
+		if (this.validityNanos == 0) {
+			return this.fileSystem.call(request, () -> root.lookup(path).orElse(null));
+		}
+		Key key = new Key(root, path.toString());
+		long now = this.nanoClock.getAsLong();
+		Entry entry = this.entries.get(key);
+		if (entry != null && now - entry.lookedUpAt() < this.validityNanos) {
+			return Mono.just(entry.snapshot());
+		}
+		return this.fileSystem.call(request, () -> {
+			// The clock is read before the system calls: the entry is trusted from when the file was seen, not
+			// from when the answer arrived.
+			long lookedUpAt = this.nanoClock.getAsLong();
+			FileSnapshot snapshot = root.lookup(path).orElse(null);
+			if (snapshot != null) {
+				remember(key, new Entry(snapshot, lookedUpAt));
+			}
+			else {
+				this.entries.remove(key);
+			}
+			return snapshot;
+		});
+	}
+
+	private void remember(Key key, Entry entry) {
+		if (this.entries.size() >= this.maxEntries && !this.entries.containsKey(key)) {
+			// A bound, not an LRU: crossing it is rare (more distinct hot files than entries), and starting again
+			// costs one system call per file.
+			this.entries.clear();
+		}
+		this.entries.put(key, entry);
+	}
+
+	/**
+	 * Return the number of remembered lookups, fresh or not.
+	 */
+	int size() {
+		return this.entries.size();
+	}
+
+	private record Key(FileRoot root, String path) {
+	}
+
+	private record Entry(FileSnapshot snapshot, long lookedUpAt) {
+	}
+
+}
