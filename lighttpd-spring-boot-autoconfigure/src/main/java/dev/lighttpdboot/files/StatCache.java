@@ -71,10 +71,27 @@ public final class StatCache {
 	 * {@link PathRefusedException} if the real path leaves the root
 	 */
 	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, SafePath path) {
+		return lookup(request, root, path.toString(), () -> root.lookup(path));
+	}
+
+	/**
+	 * Look up a file below a root by a path already resolved against it (a gateway's SCRIPT_FILENAME), as
+	 * {@link #lookup(ServerHttpRequest, FileRoot, SafePath)} does.
+	 * @param request the request, whose event loop receives the result of a miss
+	 * @param root the root to look in
+	 * @param candidate the path, absolute or relative to the root
+	 * @return the file or directory, or empty if nothing is there; an error {@link PathRefusedException} if the
+	 * real path leaves the root
+	 */
+	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, java.nio.file.Path candidate) {
+		return lookup(request, root, candidate.toString(), () -> root.lookup(candidate));
+	}
+
+	private Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, String name, Lookup lookup) {
 		if (this.validityNanos == 0) {
-			return this.fileSystem.call(request, () -> root.lookup(path).orElse(null));
+			return this.fileSystem.call(request, () -> lookup.find().orElse(null));
 		}
-		Key key = new Key(root, path.toString());
+		Key key = new Key(root, name);
 		long now = this.nanoClock.getAsLong();
 		Entry entry = this.entries.get(key);
 		if (entry != null && now - entry.lookedUpAt() < this.validityNanos) {
@@ -84,7 +101,7 @@ public final class StatCache {
 			// The clock is read before the system calls: the entry is trusted from when the file was seen, not
 			// from when the answer arrived.
 			long lookedUpAt = this.nanoClock.getAsLong();
-			FileSnapshot snapshot = root.lookup(path).orElse(null);
+			FileSnapshot snapshot = lookup.find().orElse(null);
 			if (snapshot != null) {
 				remember(key, new Entry(snapshot, lookedUpAt));
 			}
@@ -93,6 +110,13 @@ public final class StatCache {
 			}
 			return snapshot;
 		});
+	}
+
+	@FunctionalInterface
+	private interface Lookup {
+
+		java.util.Optional<FileSnapshot> find() throws java.io.IOException;
+
 	}
 
 	private void remember(Key key, Entry entry) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
 import org.apache.commons.logging.Log;
@@ -60,6 +61,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private final GatewayMetrics metrics;
 
+	private final StatCache statCache;
+
 	/**
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
@@ -71,6 +74,23 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 */
 	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
 			FileSystemScheduler fileSystem, XSendfile xSendfile, GatewayMetrics metrics) {
+		this(routes, spool, environment, fileSystem, (fileSystem != null) ? StatCache.disabled(fileSystem) : null,
+				xSendfile, metrics);
+	}
+
+	/**
+	 * Create the mapping.
+	 * @param routes the routes, tried in order
+	 * @param spool spools request bodies
+	 * @param environment builds CGI environments
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
+	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 * @param metrics receives an event per request
+	 */
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
+			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics) {
+		this.statCache = statCache;
 		this.routes = List.copyOf(routes);
 		this.spool = spool;
 		this.environment = environment;
@@ -105,7 +125,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
 		}
 		Mono<Boolean> present = route.checkLocal()
-				? this.fileSystem.backTo(exchange.getRequest(), route.scripts().scriptExists(script, this.fileSystem))
+				? route.scripts().scriptExists(exchange.getRequest(), script, this.statCache)
 				: Mono.just(true);
 		return present.flatMap((exists) -> {
 			if (!exists) {

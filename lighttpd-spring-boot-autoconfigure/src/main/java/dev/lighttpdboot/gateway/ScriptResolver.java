@@ -160,6 +160,26 @@ public final class ScriptResolver {
 	 * @return whether the script exists
 	 */
 	public Mono<Boolean> scriptExists(ScriptResolution resolution, FileSystemScheduler fileSystem) {
+		return scriptExistsOnDisk(resolution, fileSystem);
+	}
+
+	/**
+	 * Whether the script names a file (not a directory) below the document root, through a stat cache: a fresh
+	 * entry answers on the calling thread, a miss is looked up on the file-system scheduler and the answer comes
+	 * back on the request's event loop.
+	 * @param request the request, whose event loop receives the answer of a miss
+	 * @param resolution the script
+	 * @param statCache the cache
+	 */
+	public Mono<Boolean> scriptExists(org.springframework.http.server.reactive.ServerHttpRequest request,
+			ScriptResolution resolution, dev.lighttpdboot.files.StatCache statCache) {
+		return statCache.lookup(request, this.documentRoot, resolution.scriptFilename())
+			.map((snapshot) -> !snapshot.directory())
+			.defaultIfEmpty(false)
+			.onErrorReturn(PathRefusedException.class, false);
+	}
+
+	private Mono<Boolean> scriptExistsOnDisk(ScriptResolution resolution, FileSystemScheduler fileSystem) {
 		return fileSystem.call(() -> {
 			try {
 				Optional<FileSnapshot> found = this.documentRoot.lookup(resolution.scriptFilename());

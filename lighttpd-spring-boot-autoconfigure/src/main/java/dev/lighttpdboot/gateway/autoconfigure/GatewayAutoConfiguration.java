@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.gateway.CgiEnvironment;
@@ -62,12 +63,13 @@ public final class GatewayAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GatewayHandlerMapping lighttpdGatewayHandlerMapping(GatewayRoutes routes, GatewayProperties properties,
-			FileSystemScheduler fileSystemScheduler, ObjectProvider<XSendfile> xSendfile,
-			ObjectProvider<GatewayMetrics> metrics) {
+			FileSystemScheduler fileSystemScheduler, ObjectProvider<StatCache> statCache,
+			ObjectProvider<XSendfile> xSendfile, ObjectProvider<GatewayMetrics> metrics) {
 		Path spoolDirectory = (properties.getSpoolDirectory() != null) ? properties.getSpoolDirectory()
 				: Path.of(System.getProperty("java.io.tmpdir"));
 		return new GatewayHandlerMapping(routes.routes(), new RequestBodySpool(fileSystemScheduler, spoolDirectory),
-				new CgiEnvironment(), fileSystemScheduler, xSendfile.getIfAvailable(),
+				new CgiEnvironment(), fileSystemScheduler,
+				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), xSendfile.getIfAvailable(),
 				metrics.getIfAvailable(() -> GatewayMetrics.NONE));
 	}
 

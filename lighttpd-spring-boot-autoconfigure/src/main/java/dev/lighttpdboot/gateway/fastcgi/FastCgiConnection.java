@@ -59,8 +59,14 @@ public final class FastCgiConnection {
 		this.requests = this.requests + 1;
 		Flux<FastCgiResponsePart> response = Flux.<FastCgiResponsePart>create(this.router::start)
 			.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease);
-		Mono<Void> request = write(new FastCgiBeginRequest(REQUEST_ID, FastCgiRole.RESPONDER, true))
-			.then(write(new FastCgiParams(REQUEST_ID, params)))
+		// BEGIN_REQUEST and PARAMS are not flushed on their own: they leave with the first STDIN record (for a
+		// request without a body, all in one write). A failure to write them closes the channel, which fails the
+		// response (channelInactive) and the STDIN writes after them.
+		Mono<Void> request = Mono.<Void>fromRunnable(() -> {
+			Channel channel = this.connection.channel();
+			channel.write(new FastCgiBeginRequest(REQUEST_ID, FastCgiRole.RESPONDER, true), channel.voidPromise());
+			channel.write(new FastCgiParams(REQUEST_ID, params), channel.voidPromise());
+		})
 			.thenMany(stdin.concatMap((content) -> write(new FastCgiStdin(REQUEST_ID, content)))
 				// Buffers prefetched but never written (cancel, write error) are released here.
 				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease))
