@@ -65,11 +65,24 @@ public final class FileSystemScheduler implements Disposable {
 	 * Continue the result of a call on this scheduler on the request's event loop.
 	 */
 	public <T> Mono<T> backTo(ServerHttpRequest request, Mono<T> result) {
-		Executor eventLoop = eventLoopOf(request);
-		return (eventLoop != null) ? result.publishOn(Schedulers.fromExecutor(eventLoop)) : result;
+		io.netty.channel.EventLoop eventLoop = eventLoopOf(request);
+		if (eventLoop == null) {
+			return result;
+		}
+		// A result that arrives on the request's loop already (a body that needed no file, say) goes on at once:
+		// queueing it as a task would only cost a hand-over.
+		Executor backToLoop = (task) -> {
+			if (eventLoop.inEventLoop()) {
+				task.run();
+			}
+			else {
+				eventLoop.execute(task);
+			}
+		};
+		return result.publishOn(Schedulers.fromExecutor(backToLoop));
 	}
 
-	private static Executor eventLoopOf(ServerHttpRequest request) {
+	private static io.netty.channel.EventLoop eventLoopOf(ServerHttpRequest request) {
 		try {
 			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;
