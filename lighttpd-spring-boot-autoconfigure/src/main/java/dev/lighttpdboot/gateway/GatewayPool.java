@@ -160,6 +160,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		backend.started();
 		long start = this.nanoClock.getAsLong();
 		AtomicBoolean finished = new AtomicBoolean();
+		AtomicBoolean answered = new AtomicBoolean();
 		Runnable finish = () -> {
 			if (finished.compareAndSet(false, true)) {
 				backend.finished();
@@ -167,6 +168,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		};
 		return backend.backend().exchange(params, body, stderr)
 			.map((response) -> {
+				answered.set(true);
 				backend.answered();
 				this.metrics.request(this.name, backend.name(), "ok", elapsed(start));
 				Flux<DataBuffer> tracked = response.body()
@@ -194,10 +196,11 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 				return Mono.error(failure);
 			})
 			.doOnCancel(() -> {
-				if (!finished.get()) {
+				// Once answered, the body carries the request to its end (and finishes it).
+				if (!answered.get() && !finished.get()) {
 					backend.probeAbandoned();
+					finish.run();
 				}
-				finish.run();
 			});
 	}
 
