@@ -1,6 +1,12 @@
 package dev.lighttpdboot.uploadprogress;
 
+import java.util.List;
+import java.util.Map;
+
+import dev.lighttpdboot.files.SafePath;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * Finds and checks the {@code X-Progress-ID} of a request: the header first, then the query parameter, as
@@ -12,13 +18,16 @@ public final class ProgressIds {
 	/** The header and query parameter name. */
 	public static final String NAME = "X-Progress-ID";
 
+	private static final Log logger = LogFactory.getLog(ProgressIds.class);
+
 	private static final int MAX_LENGTH = 128;
 
 	private ProgressIds() {
 	}
 
 	/**
-	 * Return the request's progress id, or {@code null} if it has none or only an invalid one.
+	 * Return the request's progress id, or {@code null} if it has none, only an invalid one, or a query that cannot
+	 * be decoded (a broken percent escape: the application answers that request; it is just not tracked).
 	 * @param header the value of the {@code X-Progress-ID} header, or {@code null}
 	 * @param uri the request target (path and query)
 	 */
@@ -30,7 +39,19 @@ public final class ProgressIds {
 		if (query < 0 || !containsIgnoreCase(uri, query)) {
 			return null;
 		}
-		for (var parameter : new QueryStringDecoder(uri).parameters().entrySet()) {
+		Map<String, List<String>> parameters;
+		try {
+			parameters = new QueryStringDecoder(uri).parameters();
+		}
+		catch (IllegalArgumentException ex) {
+			// Thrown on the event loop, it would take the request's place in the pipeline.
+			if (logger.isDebugEnabled()) {
+				// Not ex.getMessage(): it quotes the target unescaped.
+				logger.debug("Not tracking the upload to " + SafePath.printable(uri) + ": its query cannot be decoded");
+			}
+			return null;
+		}
+		for (var parameter : parameters.entrySet()) {
 			if (parameter.getKey().equalsIgnoreCase(NAME) && !parameter.getValue().isEmpty()) {
 				String value = parameter.getValue().get(0);
 				return valid(value) ? value : null;

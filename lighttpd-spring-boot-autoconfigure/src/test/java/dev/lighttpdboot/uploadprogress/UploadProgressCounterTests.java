@@ -83,6 +83,21 @@ class UploadProgressCounterTests {
 		assertThat(this.store.progress("two")).isEqualTo(new UploadProgress(UploadState.DONE, 2, 2, 0));
 	}
 
+	@Test
+	void aMalformedQueryIsPassedOnUntracked() {
+		// QueryStringDecoder throws on a broken escape: the request must still reach the application, which answers
+		// it, rather than the exception ending up in the pipeline instead of the request.
+		this.channel.writeInbound(Unpooled.copiedBuffer(
+				"POST /up?X-Progress-ID=abc&x=%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+				java.nio.charset.StandardCharsets.ISO_8859_1));
+		Object head = this.channel.readInbound();
+		assertThat(head).isInstanceOf(io.netty.handler.codec.http.HttpRequest.class);
+		ReferenceCountUtil.release(head);
+		write("");
+		this.channel.checkException();
+		assertThat(this.store.size()).isZero();
+	}
+
 	private void write(String bytes) {
 		this.channel.writeInbound(Unpooled.copiedBuffer(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
 		Object message;
