@@ -29,7 +29,8 @@ import org.springframework.web.server.WebHandler;
  * <li>JSON, as lighttpd 1.5's and nginx's modules answer: {@code {"state":"uploading","received":N,"size":M}}.</li>
  * <li>JSONP with {@code callback=<name>}: {@code name({...});} as {@code text/javascript}.</li>
  * <li>{@code Accept: text/event-stream}: a server-sent event with the same object whenever it changes, ending after
- * {@code done} or {@code error}.</li>
+ * {@code done} or {@code error}, or after {@code eventIdleTimeout} without a change (an id that nobody uploads
+ * with would otherwise hold its stream, and a timer, for as long as the client keeps the connection).</li>
  * </ul>
  * Every answer carries {@code Cache-Control: no-cache} and an {@code Expires} in the past, so that no browser or
  * proxy answers a poll from its cache. Ordered before the gateway routes and the application's handlers (-3).
@@ -45,22 +46,40 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 
 	private static final String EXPIRES_IN_THE_PAST = "Thu, 01 Jan 1970 00:00:01 GMT";
 
+	/** The default of {@code eventIdleTimeout}. */
+	public static final Duration DEFAULT_EVENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
 	private final String path;
 
 	private final UploadProgressStore store;
 
 	private final Duration eventInterval;
 
+	private final Duration eventIdleTimeout;
+
 	/**
-	 * Create the endpoint.
+	 * Create the endpoint, with event streams that end after {@link #DEFAULT_EVENT_IDLE_TIMEOUT} without a change.
 	 * @param path the path it answers, for example {@code /progress}
 	 * @param store where progress is read
 	 * @param eventInterval how often an event stream looks for a change
 	 */
 	public UploadProgressEndpoint(String path, UploadProgressStore store, Duration eventInterval) {
+		this(path, store, eventInterval, DEFAULT_EVENT_IDLE_TIMEOUT);
+	}
+
+	/**
+	 * Create the endpoint.
+	 * @param path the path it answers, for example {@code /progress}
+	 * @param store where progress is read
+	 * @param eventInterval how often an event stream looks for a change
+	 * @param eventIdleTimeout how long an event stream goes on without a change before it ends
+	 */
+	public UploadProgressEndpoint(String path, UploadProgressStore store, Duration eventInterval,
+			Duration eventIdleTimeout) {
 		this.path = path;
 		this.store = store;
 		this.eventInterval = eventInterval;
+		this.eventIdleTimeout = eventIdleTimeout;
 		setOrder(-3);
 	}
 
@@ -116,14 +135,16 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 
 	/**
 	 * The progress, polled from the store: emitted at once, then whenever it changes, completing after the first
-	 * finished state.
+	 * finished state or when nothing changed for {@code eventIdleTimeout}. A client that still wants to know asks
+	 * again (an {@code EventSource} reconnects by itself).
 	 */
 	Flux<UploadProgress> events(String id) {
 		return Flux.interval(Duration.ZERO, this.eventInterval)
 			.onBackpressureDrop()
 			.concatMap((tick) -> this.store.find(id), 1)
 			.distinctUntilChanged()
-			.takeUntil((progress) -> progress.state().isFinished());
+			.takeUntil((progress) -> progress.state().isFinished())
+			.timeout(this.eventIdleTimeout, Flux.empty());
 	}
 
 	private static boolean wantsEventStream(ServerHttpRequest request) {

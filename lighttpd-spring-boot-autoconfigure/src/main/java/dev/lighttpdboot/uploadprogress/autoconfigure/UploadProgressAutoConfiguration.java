@@ -48,7 +48,8 @@ public final class UploadProgressAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("lighttpd.upload-progress.path", path,
 					"the path must start with '/'");
 		}
-		return new UploadProgressEndpoint(path, store, properties.getEventInterval());
+		return new UploadProgressEndpoint(path, store, properties.getEventInterval(),
+				properties.getEventIdleTimeout());
 	}
 
 	@Bean

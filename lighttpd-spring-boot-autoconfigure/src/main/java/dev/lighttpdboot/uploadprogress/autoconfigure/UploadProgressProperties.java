@@ -36,6 +36,11 @@ public class UploadProgressProperties {
 	 */
 	private Duration eventInterval = Duration.ofMillis(500);
 
+	/**
+	 * How long an event stream goes on without a change before it ends (an EventSource then reconnects).
+	 */
+	private Duration eventIdleTimeout = Duration.ofSeconds(60);
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -74,6 +79,14 @@ public class UploadProgressProperties {
 
 	public void setEventInterval(Duration eventInterval) {
 		this.eventInterval = eventInterval;
+	}
+
+	public Duration getEventIdleTimeout() {
+		return this.eventIdleTimeout;
+	}
+
+	public void setEventIdleTimeout(Duration eventIdleTimeout) {
+		this.eventIdleTimeout = eventIdleTimeout;
 	}
 
 }
