@@ -53,7 +53,8 @@ import org.springframework.util.FileSystemUtils;
  * {@link Process#onExit()} ({@link Listener#down} if it was up). The next start waits for a back-off that doubles
  * from {@link SpawnSpec#minBackoff()} to {@link SpawnSpec#maxBackoff()} with every exit after a run shorter than
  * 10 s, and starts over after a longer run. Workers that a master leaves behind when it dies by a signal
- * (php-cgi's, which outlive it) are terminated before the restart. The children's stdout is logged at INFO and
+ * (php-cgi's, which outlive it) get SIGTERM before the restart, and SIGKILL 5 s later (or at {@link #stop()}) if
+ * they still run. The children's stdout is logged at INFO and
  * their stderr at WARN, one line at a time, under this class's logger, prefixed with {@code [<pool>-<n>]}.
  *
  * <h2>Shutdown</h2> {@link #stop()} sends SIGTERM to every process and its workers, waits up to 5 s, sends SIGKILL
@@ -257,13 +258,7 @@ public final class SpawnedBackends implements AutoCloseable {
 			// The supervisor thread may be finishing a step (a probe that is about to report up): let it end, so
 			// that the downs below are the last events.
 			this.executor.awaitTermination(1, TimeUnit.SECONDS);
-			Set<ProcessHandle> handles = new LinkedHashSet<>();
-			for (SupervisedProcess process : this.processes) {
-				Process current = process.current();
-				if (current != null) {
-					handles.addAll(ProcessTree.members(current.toHandle()));
-				}
-			}
+			Set<ProcessHandle> handles = everyProcess();
 			for (int index = 0; index < this.processes.size(); index++) {
 				SupervisedProcess process = this.processes.get(index);
 				if (process.takeReady()) {
@@ -283,16 +278,25 @@ public final class SpawnedBackends implements AutoCloseable {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			ProcessTree.kill(this.processes.stream()
-				.map(SupervisedProcess::current)
-				.filter(Objects::nonNull)
-				.flatMap((process) -> ProcessTree.members(process.toHandle()).stream())
-				.toList());
+			ProcessTree.kill(everyProcess());
 			deleteDirectory();
 		}
 		finally {
 			this.stopped.complete(null);
 		}
+	}
+
+	/** Every process of the pool: the current ones with their workers, and workers of exited masters still running. */
+	private Set<ProcessHandle> everyProcess() {
+		Set<ProcessHandle> handles = new LinkedHashSet<>();
+		for (SupervisedProcess process : this.processes) {
+			Process current = process.current();
+			if (current != null) {
+				handles.addAll(ProcessTree.members(current.toHandle()));
+			}
+			handles.addAll(process.orphans());
+		}
+		return handles;
 	}
 
 	/** {@link #stop()}. */

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -74,6 +75,12 @@ final class SupervisedProcess {
 	private int lastExitCode = -1;
 
 	private Instant startedAt;
+
+	/**
+	 * Workers of exited masters that got SIGTERM and wait for their SIGKILL: {@link SpawnedBackends#stop()} ends
+	 * them too, since it drops the scheduled SIGKILL and they are in the group of no current process.
+	 */
+	private final Set<ProcessHandle> orphans = new HashSet<>();
 
 	SupervisedProcess(String pool, int index, Path socket, SpawnSpec spec, ScheduledExecutorService executor,
 			Object lock, BooleanSupplier stopping, SpawnedBackends.Listener events) {
@@ -190,14 +197,23 @@ final class SupervisedProcess {
 			this.events.down(this.index, this.address, "process exited with code " + code);
 		}
 		// Workers of a master that died by a signal still run, detached from the JVM (see ProcessTree).
-		Set<ProcessHandle> orphans = ProcessTree.members(exited.toHandle());
-		if (!orphans.isEmpty()) {
-			logger.warn("Stopping " + orphans.size() + " process(es) left behind by " + this.name);
-			orphans.forEach(ProcessHandle::destroy);
-			schedule(() -> ProcessTree.kill(orphans.stream().filter(ProcessTree::isRunning).toList()),
-					ORPHAN_GRACE.toMillis());
+		Set<ProcessHandle> left = ProcessTree.members(exited.toHandle());
+		if (!left.isEmpty()) {
+			logger.warn("Stopping " + left.size() + " process(es) left behind by " + this.name);
+			synchronized (this.lock) {
+				this.orphans.addAll(left);
+			}
+			left.forEach(ProcessHandle::destroy);
+			schedule(() -> killOrphans(left), ORPHAN_GRACE.toMillis());
 		}
 		schedule(this::respawn, delay.toMillis());
+	}
+
+	private void killOrphans(Set<ProcessHandle> due) {
+		synchronized (this.lock) {
+			this.orphans.removeAll(due);
+		}
+		ProcessTree.kill(due.stream().filter(ProcessTree::isRunning).toList());
 	}
 
 	private void respawn() {
@@ -233,6 +249,13 @@ final class SupervisedProcess {
 	Process current() {
 		synchronized (this.lock) {
 			return this.process;
+		}
+	}
+
+	/** Workers of exited masters not killed yet (stop() ends them with the current process). */
+	Set<ProcessHandle> orphans() {
+		synchronized (this.lock) {
+			return Set.copyOf(this.orphans);
 		}
 	}
 

@@ -180,6 +180,28 @@ class SpawnedBackendsTests {
 	}
 
 	@Test
+	void stopEndsWorkersOfAKilledMasterThatStillWaitForTheirSigkillAfterTheRestart() {
+		// They got SIGTERM when their master died and ignore it; their SIGKILL is due only after a grace period,
+		// which a stop() right after the restart must not wait for, nor forget.
+		SpawnedBackends spawned = spawn("stubborn", SpawnSpec.of(UnixListener.stubbornWorkers(2), 1)
+			.withBackoff(Duration.ofMillis(10), Duration.ofMillis(10)));
+		assertThat(spawned.start()).isTrue();
+		ProcessHandle master = ProcessHandle.of(spawned.states().get(0).pid()).orElseThrow();
+		List<ProcessHandle> workers = master.children().toList();
+		assertThat(workers).hasSize(2);
+		this.leaks.remember(spawned);
+		master.destroyForcibly();
+		Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+			assertThat(spawned.states().get(0).ready()).isTrue();
+			assertThat(spawned.states().get(0).restarts()).isEqualTo(1);
+		});
+		this.leaks.remember(spawned);
+		assertThat(workers).as("still waiting for their SIGKILL").allMatch(PeerProcess::isRunning);
+		spawned.stop();
+		assertThat(workers).noneMatch(PeerProcess::isRunning);
+	}
+
+	@Test
 	void aCommandThatCannotRunFailsStartAndLeavesNothingBehind() {
 		SpawnedBackends spawned = spawn("missing", SpawnSpec.of(List.of("/nonexistent/php-cgi", "{address}"), 2));
 		assertThatExceptionOfType(SpawnException.class).isThrownBy(spawned::start)

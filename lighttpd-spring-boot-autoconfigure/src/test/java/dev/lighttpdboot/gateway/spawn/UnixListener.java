@@ -15,8 +15,9 @@ import dev.lighttpdboot.test.peers.Peers;
 final class UnixListener {
 
 	private static final String SCRIPT = """
-			import os, socket, sys
+			import os, signal, socket, sys
 			path, workers, setsid = sys.argv[1], int(sys.argv[2]), sys.argv[3] == 'setsid'
+			stubborn = len(sys.argv) > 4 and sys.argv[4] == 'stubborn'
 			if setsid:
 			    os.setsid()
 			server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -30,6 +31,8 @@ final class UnixListener {
 			        break
 			if os.getpid() == master:
 			    os.rename(path + '.new', path)
+			elif stubborn:
+			    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 			while True:
 			    connection, _ = server.accept()
 			    connection.close()
@@ -50,6 +53,16 @@ final class UnixListener {
 	static List<String> command(int workers, boolean setsid) {
 		return new ArrayList<>(List.of(python(), "-c", SCRIPT, SpawnSpec.ADDRESS, Integer.toString(workers),
 				setsid ? "setsid" : "-"));
+	}
+
+	/**
+	 * Like {@link #command(int, boolean)} with {@code setsid}, with workers that ignore SIGTERM, as a php-cgi worker
+	 * holding a pool's idle keep-alive connection does until SIGKILL.
+	 */
+	static List<String> stubbornWorkers(int workers) {
+		List<String> command = command(workers, true);
+		command.add("stubborn");
+		return command;
 	}
 
 	static String python() {
