@@ -7,6 +7,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.util.function.Consumer;
 
+import dev.lighttpdboot.files.SafePath;
+
 /**
  * Reads a child's stdout or stderr line by line and hands each line to the log, on a daemon thread of its own
  * that ends when every writer of the pipe has exited.
@@ -14,6 +16,9 @@ import java.util.function.Consumer;
  * logging (no pool name, not in log files or JSON logs). A pipe must be drained all the time, though, or the
  * child blocks once its 64 KiB are full, hence a thread per stream; they spend their lives blocked in
  * {@code read}, and children of a healthy php-cgi write next to nothing.
+ * <p>Each line is made {@link SafePath#printable printable} (control characters replaced, at most 256 characters)
+ * before it is logged: a PHP warning may quote a request's URI or parameters, which must not forge log lines or
+ * send terminal escapes.
  */
 final class OutputPump implements Runnable {
 
@@ -40,7 +45,7 @@ final class OutputPump implements Runnable {
 			String line;
 			while ((line = reader.readLine()) != null) {
 				if (!line.isBlank()) {
-					this.sink.accept(line);
+					this.sink.accept(SafePath.printable(line));
 				}
 			}
 		}
