@@ -97,7 +97,7 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 	private Mono<Void> handle(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
 		String header = request.getHeaders().getFirst(ProgressIds.NAME);
-		String id = (header != null) ? header : request.getQueryParams().getFirst(ProgressIds.NAME);
+		String id = (header != null) ? header : queryId(request);
 		if (!ProgressIds.valid(id)) {
 			return refuse(request, (id == null) ? "no " + ProgressIds.NAME : "an invalid " + ProgressIds.NAME);
 		}
@@ -145,6 +145,16 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 			.distinctUntilChanged()
 			.takeUntil((progress) -> progress.state().isFinished())
 			.timeout(this.eventIdleTimeout, Flux.empty());
+	}
+
+	// The name without regard to case, as the counter finds it: a poll with the id the upload used must not be 400.
+	private static String queryId(ServerHttpRequest request) {
+		for (var parameter : request.getQueryParams().entrySet()) {
+			if (parameter.getKey().equalsIgnoreCase(ProgressIds.NAME) && !parameter.getValue().isEmpty()) {
+				return parameter.getValue().get(0);
+			}
+		}
+		return null;
 	}
 
 	private static boolean wantsEventStream(ServerHttpRequest request) {

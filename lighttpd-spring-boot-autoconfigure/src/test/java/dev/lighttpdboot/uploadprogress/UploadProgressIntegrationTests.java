@@ -84,6 +84,16 @@ class UploadProgressIntegrationTests extends RealServerTests {
 	}
 
 	@Test
+	void theQueryParameterIsFoundWithoutRegardToCaseAsTheCounterFindsIt() {
+		String id = newId();
+		this.store.start(id, 5);
+		this.store.done(id, 5);
+		this.client.get().uri("/progress?x-progress-id=" + id).exchange()
+			.expectStatus().isOk()
+			.expectBody(String.class).isEqualTo("{\"state\":\"done\",\"received\":5,\"size\":5}");
+	}
+
+	@Test
 	void anUnknownIdIsStartingAsInNginx() {
 		assertThat(progress("0123456789abcdef0123456789abcdef")).isEqualTo(Map.of("state", "starting"));
 	}
