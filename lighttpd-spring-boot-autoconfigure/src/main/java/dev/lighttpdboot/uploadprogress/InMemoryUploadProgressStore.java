@@ -145,9 +145,12 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 		long now = this.nanoClock.getAsLong();
 		Entry head;
 		while ((head = this.finished.peek()) != null && now - head.finishedAt >= this.retentionNanos) {
-			this.finished.poll();
-			// A re-used id maps to a newer entry by now: leave that one alone.
-			this.entries.remove(head.id, head);
+			// Not poll(): an event loop evicting for a new upload may have taken this head meanwhile, and poll()
+			// would then remove the next entry, which has not expired. remove() finds a head that is still there at once.
+			if (this.finished.remove(head)) {
+				// A re-used id maps to a newer entry by now: leave that one alone.
+				this.entries.remove(head.id, head);
+			}
 		}
 	}
 
