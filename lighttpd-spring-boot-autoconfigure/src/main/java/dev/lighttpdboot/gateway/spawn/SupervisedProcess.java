@@ -76,6 +76,9 @@ final class SupervisedProcess {
 
 	private Instant startedAt;
 
+	/** For the run length: {@link #startedAt} follows the wall clock, which may step. */
+	private long startedNanos;
+
 	/**
 	 * Workers of exited masters that got SIGTERM and wait for their SIGKILL: {@link SpawnedBackends#stop()} ends
 	 * them too, since it drops the scheduled SIGKILL and they are in the group of no current process.
@@ -128,6 +131,7 @@ final class SupervisedProcess {
 			startedGeneration = ++this.generation;
 			this.ready = false;
 			this.startedAt = Instant.now();
+			this.startedNanos = System.nanoTime();
 		}
 		logger.info("Started " + this.name + " (pid " + started.pid() + ") on " + this.socket);
 		// Nothing is ever written to the child's stdin: closing it gives a child that reads it EOF, not a hang.
@@ -184,7 +188,7 @@ final class SupervisedProcess {
 			wasUp = this.ready;
 			this.ready = false;
 			this.lastExitCode = code;
-			ran = Duration.between(this.startedAt, Instant.now());
+			ran = Duration.ofNanos(System.nanoTime() - this.startedNanos);
 			if (ran.compareTo(STABLE_RUN) >= 0) {
 				this.failures = 0;
 			}
