@@ -18,7 +18,8 @@ import reactor.core.scheduler.Schedulers;
  * Keeps upload progress in this JVM: right for one node, or for nodes where the load balancer sends the progress
  * requests of an upload to the node receiving it.
  * <p>
- * Finished entries are removed {@code retention} after they finished, by a sweep that runs at most every second.
+ * Finished entries are removed {@code retention} after they finished, by a sweep that runs every quarter of the
+ * retention, at least once a second and at most every 10 ms.
  * The number of entries is capped: an upload that would exceed the cap evicts the entry that finished first, and
  * if every entry is still uploading, the new upload is not tracked (it reads as {@code starting}) and a warning is
  * logged. Active entries are bounded by open connections anyway, since a closed connection finishes its upload.

@@ -239,7 +239,8 @@ public final class SpawnedBackends implements AutoCloseable {
 	/**
 	 * Stop restarting, report every backend that was up as down, SIGTERM every process and its workers, SIGKILL
 	 * what still runs after 5 s, and delete the sockets and their directory. Idempotent; a second caller waits
-	 * until the first is done. Blocks up to about 7 s.
+	 * until the first is done. Blocks up to about 8 s (1 s for the supervisor thread's last step, 5 s of grace,
+	 * 2 s after SIGKILL).
 	 */
 	public void stop() {
 		boolean first;

@@ -18,10 +18,10 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * One slot of a {@link SpawnedBackends}: the successive processes that listen on one socket. Everything but
- * {@link #state()} and {@link #current()} runs on the supervisor's single thread, so the slot's life is a
- * sequence (spawn, probe until ready, exit, back-off, spawn again) without races between its steps; the fields
- * are still guarded by the supervisor's lock because {@link SpawnedBackends#stop()} and snapshots read them from
- * other threads.
+ * {@link #state()}, {@link #current()}, {@link #orphans()} and {@link #takeReady()} runs on the supervisor's single
+ * thread, so the slot's life is a sequence (spawn, probe until ready, exit, back-off, spawn again) without races
+ * between its steps; the fields are still guarded by the supervisor's lock because {@link SpawnedBackends#stop()}
+ * and snapshots read them from other threads.
  */
 final class SupervisedProcess {
 
