@@ -22,16 +22,10 @@ class SampleApplicationTests {
 
 	@DynamicPropertySource
 	static void demoSite(DynamicPropertyRegistry registry) {
-		try {
-			SampleApplication.demoDefaults(DemoSite.extract())
-				.forEach((name, value) -> registry.add(name, () -> value));
-			// No php-fpm in this test: a port nothing listens on.
-			SampleApplication.phpDefaults("127.0.0.1:" + unusedPort(), null)
-				.forEach((name, value) -> registry.add(name, () -> value));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		DemoProperties.register(registry);
+		// No php-fpm in this test: a port nothing listens on.
+		SampleApplication.phpDefaults("127.0.0.1:" + unusedPort(), null)
+			.forEach((name, value) -> registry.add(name, () -> value));
 	}
 
 	@LocalServerPort

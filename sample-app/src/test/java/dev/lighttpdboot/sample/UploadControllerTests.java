@@ -1,7 +1,5 @@
 package dev.lighttpdboot.sample;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Random;
 
@@ -27,13 +25,7 @@ class UploadControllerTests {
 
 	@DynamicPropertySource
 	static void demoSite(DynamicPropertyRegistry registry) {
-		try {
-			SampleApplication.demoDefaults(DemoSite.extract())
-				.forEach((name, value) -> registry.add(name, () -> value));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		DemoProperties.register(registry);
 	}
 
 	@LocalServerPort

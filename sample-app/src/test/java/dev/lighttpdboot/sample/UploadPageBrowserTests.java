@@ -1,7 +1,6 @@
 package dev.lighttpdboot.sample;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +35,7 @@ class UploadPageBrowserTests {
 
 	@DynamicPropertySource
 	static void demoSite(DynamicPropertyRegistry registry) {
-		try {
-			SampleApplication.demoDefaults(DemoSite.extract())
-				.forEach((name, value) -> registry.add(name, () -> value));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		DemoProperties.register(registry);
 	}
 
 	@LocalServerPort
