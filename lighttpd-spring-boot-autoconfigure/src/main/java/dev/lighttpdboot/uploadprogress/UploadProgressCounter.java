@@ -1,8 +1,11 @@
 package dev.lighttpdboot.uploadprogress;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -19,8 +22,11 @@ import io.netty.handler.codec.http.LastHttpContent;
  * or of an HTTP/2 stream (one request), so it sees decoded bodies: chunked framing is not counted. Messages pass
  * through untouched; the counter never reads or holds a buffer beyond {@code readableBytes()}.
  * <p>
- * The request ends when the last part of its response is written: {@code done} below 400, {@code error} with the
- * status otherwise. A connection or stream that closes first ends it as {@code error} with status
+ * The request ends when the last byte of its response is written: {@code done} below 400, {@code error} with the
+ * status otherwise. For a response with a Content-Length that is the byte that completes the announced body (or
+ * the head, for an empty body), not the {@link LastHttpContent} that follows: that marker adds nothing on the
+ * wire, so the client may already have the whole response, and close the connection, before it is written. A
+ * connection or stream that closes first ends the request as {@code error} with status
  * {@value #CLIENT_CLOSED_REQUEST}, nginx's code for a client that went away. Not {@code @Sharable}: one per
  * channel.
  */
@@ -38,6 +44,9 @@ public class UploadProgressCounter extends ChannelDuplexHandler {
 	private long received;
 
 	private int status;
+
+	/** Body bytes of the response still to be written, or -1 when unknown (no response head yet, or chunked). */
+	private long responseRemaining = -1;
 
 	/**
 	 * Create a counter for one connection or stream.
@@ -72,6 +81,7 @@ public class UploadProgressCounter extends ChannelDuplexHandler {
 		this.id = id;
 		this.received = 0;
 		this.status = 0;
+		this.responseRemaining = -1;
 		this.store.start(id, size);
 		this.metrics.started();
 	}
@@ -104,12 +114,45 @@ public class UploadProgressCounter extends ChannelDuplexHandler {
 			// 100 Continue is a complete message of its own (a FullHttpResponse), not the end of the request.
 			if (responseStatus.codeClass() != HttpStatusClass.INFORMATIONAL) {
 				this.status = responseStatus.code();
+				// 204 and 304 have no body whatever their Content-Length says.
+				this.responseRemaining = (this.status == 204 || this.status == 304) ? 0 : contentLength(response);
 			}
 		}
-		if (this.id != null && this.status != 0 && msg instanceof LastHttpContent) {
+		if (this.id != null && this.status != 0 && this.responseRemaining > 0) {
+			this.responseRemaining = Math.max(0, this.responseRemaining - bodyBytes(msg));
+		}
+		if (this.id != null && this.status != 0 && (this.responseRemaining == 0 || msg instanceof LastHttpContent)) {
+			// The client can have the whole response now and close at once: the request is complete, not aborted.
 			end(this.status);
 		}
 		ctx.write(msg, promise);
+	}
+
+	/**
+	 * Return the response body bytes a message carries. Reactor Netty writes a body as plain buffers (or a file
+	 * region for sendfile) between the head and an empty {@link LastHttpContent}, not as {@link HttpContent}.
+	 */
+	private static long bodyBytes(Object msg) {
+		if (msg instanceof ByteBufHolder holder) {
+			return holder.content().readableBytes();
+		}
+		if (msg instanceof ByteBuf buffer) {
+			return buffer.readableBytes();
+		}
+		if (msg instanceof FileRegion region) {
+			return region.count() - region.transferred();
+		}
+		return 0;
+	}
+
+	private static long contentLength(HttpResponse response) {
+		try {
+			return HttpUtil.getContentLength(response, -1L);
+		}
+		catch (NumberFormatException ex) {
+			// Not this counter's business to refuse it: the response then ends with its last part, as chunked ones do.
+			return -1;
+		}
 	}
 
 	@Override

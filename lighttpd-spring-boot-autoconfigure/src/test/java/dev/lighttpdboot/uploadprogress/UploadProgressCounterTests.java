@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -98,6 +99,33 @@ class UploadProgressCounterTests {
 		assertThat(this.store.size()).isZero();
 	}
 
+	@Test
+	void aResponseWithAContentLengthEndsTheUploadWithItsLastByte() {
+		write("POST /up?X-Progress-ID=abc HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+		DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+		head.headers().set(HttpHeaderNames.CONTENT_LENGTH, 4);
+		this.channel.writeOutbound(head, new DefaultHttpContent(Unpooled.copiedBuffer(new byte[] { 'o', 'k' })));
+		assertThat(this.store.progress("abc").state()).isEqualTo(UploadState.UPLOADING);
+		// Reactor Netty writes body buffers as they are, not as HttpContent.
+		this.channel.writeOutbound(Unpooled.copiedBuffer(new byte[] { '!', '\n' }));
+		// The client has the whole response and may close before the (empty) last part is written.
+		this.channel.close();
+		assertThat(this.store.progress("abc")).isEqualTo(new UploadProgress(UploadState.DONE, 3, 3, 0));
+		releaseOutbound();
+	}
+
+	@Test
+	void anErrorResponseWithAnEmptyBodyEndsTheUploadWithItsHead() {
+		write("POST /up?X-Progress-ID=abc HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na");
+		DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+				HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+		head.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+		this.channel.writeOutbound(head);
+		this.channel.close();
+		assertThat(this.store.progress("abc")).isEqualTo(new UploadProgress(UploadState.ERROR, 1, 3, 413));
+		releaseOutbound();
+	}
+
 	private void write(String bytes) {
 		this.channel.writeInbound(Unpooled.copiedBuffer(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
 		Object message;
@@ -113,6 +141,10 @@ class UploadProgressCounterTests {
 		this.channel.writeOutbound(content);
 		assertThat(this.store.progress("abc").state()).isNotEqualTo(UploadState.DONE);
 		this.channel.writeOutbound(new DefaultLastHttpContent());
+		releaseOutbound();
+	}
+
+	private void releaseOutbound() {
 		Object message;
 		while ((message = this.channel.readOutbound()) != null) {
 			ReferenceCountUtil.release(message);

@@ -53,8 +53,9 @@ class UploadProgressGatewayIntegrationTests extends RealServerTests {
 			upload.body(piece);
 			assertThat(upload.status()).isEqualTo(200);
 		}
-		await().atMost(Duration.ofSeconds(20)).until(() -> this.store.progress(id)
-			.equals(new UploadProgress(UploadState.DONE, piece * 4L, piece * 4L, 0)));
+		// untilAsserted: a timeout then says which progress it found, not only that it was not the one expected.
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(this.store.progress(id))
+			.isEqualTo(new UploadProgress(UploadState.DONE, piece * 4L, piece * 4L, 0)));
 	}
 
 	@Test
