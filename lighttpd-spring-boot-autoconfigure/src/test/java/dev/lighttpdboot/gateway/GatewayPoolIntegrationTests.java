@@ -137,11 +137,13 @@ class GatewayPoolIntegrationTests {
 	}
 
 	@Test
-	void aBackendKilledUnderLoadCostsAtMostItsRequestsInFlight() {
+	void aBackendKilledUnderLoadCostsAtMostItsRequestsInFlight() throws Exception {
 		int maxConnections = 4;
 		GatewayPool pool = pool("round-robin", maxConnections, 64, this.a, this.b);
 		AtomicInteger done = new AtomicInteger();
 		AtomicInteger failed = new AtomicInteger();
+		java.util.concurrent.CompletableFuture<java.util.concurrent.CompletableFuture<Void>> killed =
+				new java.util.concurrent.CompletableFuture<>();
 		Map<String, Integer> served = new ConcurrentHashMap<>();
 		Mono<Void> load = Flux.range(0, 3000)
 			.flatMap((i) -> call(pool, "/who.php")
@@ -153,11 +155,14 @@ class GatewayPoolIntegrationTests {
 				.doFinally((signal) -> {
 					int count = done.incrementAndGet();
 					if (count == 500) {
-						this.b.kill();
+						// Off the event loop: killing waits for the processes to be gone.
+						killed.complete(java.util.concurrent.CompletableFuture.runAsync(this.b::kill));
 					}
 				}), 16)
 			.then();
 		load.block(Duration.ofMinutes(2));
+		// The kill itself must have succeeded (its failure would otherwise only be logged).
+		killed.join().get(20, java.util.concurrent.TimeUnit.SECONDS);
 		assertThat(failed.get()).as("only requests already inside b when it died may fail")
 			.isLessThanOrEqualTo(maxConnections);
 		// Disabled at its first refusal and kept so (failed probes do not count as new outages).
