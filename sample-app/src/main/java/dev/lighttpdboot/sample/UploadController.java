@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
-import org.springframework.http.codec.multipart.FilePartEvent;
-import org.springframework.http.codec.multipart.PartEvent;
+import org.springframework.http.codec.multipart.FilePart;
+import org.springframework.http.codec.multipart.Part;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,18 +31,27 @@ import org.springframework.web.bind.annotation.RestController;
 class UploadController {
 
 	@PostMapping("/upload")
-	Mono<Map<String, List<SavedFile>>> upload(@RequestBody Flux<PartEvent> parts) {
-		return parts.windowUntil(PartEvent::isLast)
-			.concatMap((partEvents) -> partEvents.switchOnFirst((first, events) -> {
-				if (first.hasValue() && first.get() instanceof FilePartEvent file) {
-					String name = file.filename();
-					return save(events.map(PartEvent::content)).map((bytes) -> new SavedFile(name, bytes));
+	Mono<Map<String, List<SavedFile>>> upload(@RequestBody Flux<Part> parts) {
+		return parts.concatMap((part) -> {
+				if (part instanceof FilePart file) {
+					return save(file.content()).map((bytes) -> new SavedFile(file.filename(), bytes));
 				}
 				// Form fields: not needed by the demo.
-				return events.doOnNext((event) -> DataBufferUtils.release(event.content())).then(Mono.<SavedFile>empty());
-			}))
+				return part.delete().then(Mono.<SavedFile>empty());
+			})
 			.collectList()
-			.map((files) -> Map.of("files", files));
+			.map((files) -> Map.of("files", files))
+			// A client that went away mid-upload can no longer be answered: not an error of ours (no 500 logged).
+			.onErrorResume(UploadController::clientWentAway, (ex) -> Mono.empty());
+	}
+
+	private static boolean clientWentAway(Throwable error) {
+		for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+			if (cause instanceof AbortedException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** What the answer says of each file. */

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -31,11 +32,22 @@ class SampleApplicationTests {
 	@LocalServerPort
 	int port;
 
+	@LocalManagementPort
+	int managementPort;
+
 	private WebTestClient client() {
+		return client(this.port);
+	}
+
+	private WebTestClient management() {
+		return client(this.managementPort);
+	}
+
+	private WebTestClient client(int port) {
 		java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
 			.version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 		return WebTestClient.bindToServer(new org.springframework.http.client.reactive.JdkClientHttpConnector(http))
-			.baseUrl("http://127.0.0.1:" + this.port)
+			.baseUrl("http://127.0.0.1:" + port)
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();
 	}
@@ -100,15 +112,23 @@ class SampleApplicationTests {
 	@Test
 	void actuatorShowsThePhpPoolAndItsHealth() {
 		client().get().uri("/hello.php").exchange().expectStatus().isEqualTo(503).expectBody().returnResult();
-		client().get().uri("/actuator/lighttpd").exchange().expectStatus().isOk()
+		management().get().uri("/actuator/lighttpd").exchange().expectStatus().isOk()
 			.expectBody()
 			.jsonPath("$.pools.php.usable").isEqualTo(false)
 			.jsonPath("$.pools.php.backends[0].state").isEqualTo("disabled")
 			.jsonPath("$.pools.php.backends[0].disables").isEqualTo(1);
 		// DOWN while the backend rests, UP again once it is due for a probe (1 s): only its state is stable here.
-		client().get().uri("/actuator/health/lighttpd/php").exchange()
+		management().get().uri("/actuator/health/lighttpd/php").exchange()
 			.expectBody().jsonPath("$.details.degraded").isEqualTo(true)
 			.jsonPath("$.details.active").isEqualTo(0);
+	}
+
+	@Test
+	void theActuatorIsNotOnThePublicPort() {
+		// It lists upload ids, socket paths and backend errors: for the operator, not for the visitor.
+		client().get().uri("/actuator/lighttpd").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		client().get().uri("/actuator/health").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody().returnResult();
 	}
 
 	private static int unusedPort() {
