@@ -33,10 +33,11 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * of keep-alive connections.
  * <ul>
  * <li>At most {@code maxConnections} connections; requests beyond wait in a queue of {@code queueLimit}; beyond
- * that, 503 at once.</li>
+ * that, 503 at once ({@link BackendException#queueFull()}: this server's limit, not a fault of the backend).</li>
  * <li>A connection the backend closed while idle (php-fpm's {@code pm.max_requests}) is dropped from the pool; a
- * GET, HEAD or OPTIONS that fails on a reused connection before any response byte is sent once more, on another
- * connection (other methods are not: the backend may have acted on them).</li>
+ * GET, HEAD or OPTIONS whose reused connection turns out closed before any response byte is sent once more, on
+ * another connection (other methods are not: the backend may have acted on them). A timeout or a malformed answer
+ * is never retried: the backend had the request.</li>
  * <li>Connect failures: 503; silence longer than the read timeout: 504; a connection closed or a malformed
  * response: 502.</li>
  * </ul>
@@ -108,7 +109,8 @@ public final class FastCgiBackend implements GatewayBackend {
 					.doFinally((signal) -> giveBack(ref));
 				boolean retryable = mayRetry && connection.isReused() && isSafe(params);
 				return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
-					.onErrorResume(BackendException.class, (ex) -> (retryable && ex.beforeResponse())
+					// Never after a timeout or a malformed answer: the backend had the request and may still run it.
+					.onErrorResume(BackendException.class, (ex) -> (retryable && ex.connectionLost())
 							? retry(params, body, stderr, ex) : Mono.error(ex));
 			});
 	}
@@ -135,8 +137,8 @@ public final class FastCgiBackend implements GatewayBackend {
 
 	private Throwable acquireFailure(Throwable ex) {
 		if (ex instanceof PoolAcquirePendingLimitException) {
-			return BackendException.unavailable(this.name + " is overloaded: all connections busy and "
-					+ this.options.queueLimit() + " requests waiting", ex);
+			return BackendException.queueFull("all connections to " + this.name + " busy and "
+					+ this.options.queueLimit() + " requests waiting");
 		}
 		return BackendException.unavailable("cannot connect to " + this.name + " (" + BackendException.describe(ex) + ")",
 				ex);

@@ -72,8 +72,8 @@ public final class FastCgiConnection {
 				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease))
 			.then(Mono.defer(() -> write(FastCgiStdin.endOfStream(REQUEST_ID))))
 			.onErrorMap((ex) -> !(ex instanceof BackendException),
-					(ex) -> BackendException.broken("writing the request failed (" + BackendException.describe(ex) + ")",
-							true, ex));
+					(ex) -> BackendException.connectionLost("writing the request failed (" + BackendException.describe(ex)
+							+ ")", ex));
 		// The response is subscribed first so that no record can arrive before its consumer exists.
 		return response.mergeWith(request.then(Mono.empty()));
 	}
@@ -145,7 +145,7 @@ public final class FastCgiConnection {
 		void start(FluxSink<FastCgiResponsePart> sink) {
 			this.context.executor().execute(() -> {
 				if (this.sink != null || this.broken || !this.context.channel().isActive()) {
-					sink.error(BackendException.broken("connection closed before the request", true, null));
+					sink.error(BackendException.connectionLost("connection closed before the request", null));
 					return;
 				}
 				this.sink = sink;
@@ -237,8 +237,10 @@ public final class FastCgiConnection {
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) throws Exception {
 			this.broken = true;
-			fail(BackendException.broken("backend closed the connection before END_REQUEST", !this.responseStarted,
-					null));
+			String reason = "backend closed the connection before END_REQUEST";
+			// Closed before any record: the connection, not the request, is what failed (see connectionLost).
+			fail(this.responseStarted ? BackendException.broken(reason, false, null)
+					: BackendException.connectionLost(reason, null));
 			super.channelInactive(ctx);
 		}
 
@@ -249,8 +251,9 @@ public final class FastCgiConnection {
 			// mentions "connection reset by peer" for a disconnected client and ends the response as if it were
 			// complete, which would hide a truncated body from the client.
 			logger.debug("Connection to a FastCGI backend failed", cause);
-			fail(BackendException.broken("the connection to the backend failed (" + BackendException.describe(cause)
-					+ ")", !this.responseStarted, cause));
+			String reason = "the connection to the backend failed (" + BackendException.describe(cause) + ")";
+			fail(this.responseStarted ? BackendException.broken(reason, false, cause)
+					: BackendException.connectionLost(reason, cause));
 			ctx.close();
 		}
 
