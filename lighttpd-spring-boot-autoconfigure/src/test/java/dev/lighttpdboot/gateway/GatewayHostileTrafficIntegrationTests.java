@@ -22,9 +22,12 @@ import dev.lighttpdboot.test.peers.PhpFpm;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -35,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * match its {@code Content-Length}, a slow script behind a short read timeout, TRACE and CONNECT, and a burst
  * larger than the backend's connections and queue.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class GatewayHostileTrafficIntegrationTests extends RealServerTests {
 
 	private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
@@ -179,6 +183,37 @@ class GatewayHostileTrafficIntegrationTests extends RealServerTests {
 		}
 		// Not disabled: the next request is served at once, not answered 503 for a disable-time.
 		assertThat(http.send(gate, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aFloodOfStderrOutputIsLoggedAtALimitedRate(CapturedOutput output) throws Exception {
+		String marker = "stderr of 127.0.0.1:" + phpFpm.address().getPort() + " for /status.php";
+		int before = occurrences(output.toString(), marker);
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		HttpRequest request = HttpRequest.newBuilder(URI.create(base() + "/status.php?code=200")).build();
+		// Each request writes one stderr line: 60 at once, far more than 20 lines in a second.
+		List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+		for (int i = 0; i < 60; i++) {
+			responses.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+		}
+		for (CompletableFuture<HttpResponse<String>> response : responses) {
+			assertThat(response.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+		}
+		// The count of the suppressed lines is written with the first line of a later second.
+		Awaitility.await("a suppressed count").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+			.until(() -> {
+				get("/status.php?code=200").exchange().expectStatus().isOk();
+				return output.toString().contains("stderr of pool 'php': suppressed ");
+			});
+		assertThat(occurrences(output.toString(), marker) - before).isLessThan(60);
+	}
+
+	private static int occurrences(String text, String part) {
+		int count = 0;
+		for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+			count++;
+		}
+		return count;
 	}
 
 }

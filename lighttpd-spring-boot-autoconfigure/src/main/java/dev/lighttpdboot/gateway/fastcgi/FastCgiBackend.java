@@ -189,7 +189,7 @@ public final class FastCgiBackend implements GatewayBackend {
 			// One part may give the head and the first body bytes: two elements, hence concatMapIterable.
 			Flux<Object> headThenBody = parts.concatMapIterable(this::process)
 				// Discards above switchOnFirst see the context of its main subscriber, not the body's: hook here.
-				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease)
+				.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded)
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 			return headThenBody
 				.switchOnFirst((first, flux) -> {
