@@ -3,7 +3,9 @@ package dev.lighttpdboot.gateway;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
@@ -24,6 +26,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.handler.AbstractHandlerMapping;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.MethodNotAllowedException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -45,11 +48,21 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private static final Log logger = LogFactory.getLog(GatewayHandlerMapping.class);
 
-	/** Response headers that describe the backend connection, not the response (RFC 9110 section 7.6.1). */
+	/**
+	 * Response headers that describe the backend connection, not the response (RFC 9110 section 7.6.1), or that
+	 * would frame the client connection: framing is this server's alone.
+	 */
 	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-			"transfer-encoding", "te", "trailer", "upgrade");
+			"transfer-encoding", "te", "trailer", "upgrade", "http2-settings");
+
+	private static final Set<HttpMethod> REFUSED_METHODS = Set.of(HttpMethod.TRACE, HttpMethod.valueOf("CONNECT"));
+
+	private static final Set<HttpMethod> ALLOWED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+			HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
 	private final List<GatewayRoute> routes;
+
+	private final Map<String, StderrLog> stderrLogs = new ConcurrentHashMap<>();
 
 	private final RequestBodySpool spool;
 
@@ -112,12 +125,26 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	}
 
 	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath) {
+		HttpMethod method = exchange.getRequest().getMethod();
+		if (REFUSED_METHODS.contains(method)) {
+			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
+			// an application.
+			if (logger.isDebugEnabled()) {
+				logger.debug("Refused " + method + " " + SafePath.printable(rawPath) + " on route '" + route.name()
+						+ "' with 405");
+			}
+			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+			// The error page is rendered on this response: it carries Allow.
+			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
+			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
+		}
 		ScriptResolution script;
 		try {
 			script = route.scripts().resolve(rawPath).orElse(null);
 		}
 		catch (PathRefusedException ex) {
-			logger.info("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
+			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+			logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
 					+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
 			return Mono.error(ex);
 		}
@@ -154,9 +181,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				.exchange(this.environment.build(request, script, body.length()),
 						() -> body.content(response.bufferFactory()), (name, text) -> {
 							this.metrics.stderr(route.name(), name);
-							// Backend output often echoes user input: escape it so it cannot forge log lines.
-							logger.warn("stderr of " + name + " for " + SafePath.printable(script.scriptName()) + ": "
-									+ SafePath.printable(text));
+							this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
+								.log(name, script.scriptName(), text);
 						})
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
@@ -181,8 +207,12 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			GatewayResponse answer) {
 		response.setStatusCode(answer.head().status());
 		HttpHeaders headers = response.getHeaders();
+		// Headers that the backend's Connection header names are hop-by-hop too.
+		Set<String> nominated = new java.util.HashSet<>();
+		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
 		answer.head().headers().forEach((name, values) -> {
-			if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (!HOP_BY_HOP.contains(lower) && !nominated.contains(lower)) {
 				headers.addAll(name, values);
 			}
 		});
@@ -197,7 +227,15 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// Reactor Netty flushes whenever no further buffer is ready, so output that a script flushes reaches the
 		// client at once; demand from the client paces the reads from the backend. A body that breaks after it
 		// began closes the client connection: the client sees an incomplete response, never a complete-looking one.
-		return response.writeWith(answer.body());
+		return response.writeWith(framed(answer, headers));
+	}
+
+	private static Flux<DataBuffer> framed(GatewayResponse answer, HttpHeaders headers) {
+		int status = answer.head().status().value();
+		long declared = headers.getContentLength();
+		// A declared length frames the client connection: the body must match it (bodiless statuses aside).
+		return (declared < 0 || status == 204 || status == 304) ? answer.body()
+				: DeclaredContentLength.enforce(answer.body(), declared, "the backend");
 	}
 
 	private static Mono<Void> drain(Flux<DataBuffer> body) {

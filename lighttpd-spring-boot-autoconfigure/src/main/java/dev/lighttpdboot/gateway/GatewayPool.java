@@ -26,9 +26,11 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  * A named pool of backends behind one balancer, with lighttpd's fail-over: a backend that cannot be connected to,
  * or that is overloaded, rests for its disable-time while the request goes on to another usable backend.
  * <ul>
- * <li>A request goes to another backend only when the first did not take it: no connection, a connect timeout, or
- * an overload (all connections busy and the queue full, or FastCGI's {@code OVERLOADED}). Such a request never
- * reached an application, so sending it again is safe whatever its method (its body is buffered).</li>
+ * <li>A request goes to another backend only when the first did not take it: no connection, a connect timeout,
+ * FastCGI's {@code OVERLOADED}, or this server's queue for it full. Such a request never reached an application,
+ * so sending it again is safe whatever its method (its body is buffered).</li>
+ * <li>A backend is disabled only when it refused the request itself (no connection, a connect timeout, an
+ * overload it reported); a full queue on this side answers the overflowing request and disables nothing.</li>
  * <li>A response that breaks, or comes too late, after the request was delivered is not sent elsewhere (the
  * application may have acted on it): 502 or 504, and the backend counts a failure.</li>
  * <li>When a backend's disable-time has passed, one request probes it; if that request is answered, the backend
@@ -183,6 +185,16 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 					return Mono.error(ex);
 				}
 				this.metrics.request(this.name, backend.name(), outcome(failure), elapsed(start));
+				if (failure.queueFull()) {
+					// Our own limit, not the backend's fault: it stays in rotation, and only this request goes on
+					// (to another backend if there is one, else it is answered 503). A probe that never reached the
+					// backend proved nothing: the next request probes instead.
+					backend.probeAbandoned();
+					if (logger.isDebugEnabled()) {
+						logger.debug("Pool '" + this.name + "': " + failure.getReason() + "; trying another backend");
+					}
+					return attempt(params, body, stderr, key, tried);
+				}
 				if (failure.getStatusCode().value() == 503 && failure.beforeResponse()) {
 					// Not taken: the backend rests, and the request, which reached no application, goes on.
 					backend.disable(failure.getReason());
@@ -251,6 +263,9 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	}
 
 	private static String outcome(BackendException ex) {
+		if (ex.queueFull()) {
+			return "queue-full";
+		}
 		return switch (ex.getStatusCode().value()) {
 			case 503 -> "unavailable";
 			case 504 -> "timeout";

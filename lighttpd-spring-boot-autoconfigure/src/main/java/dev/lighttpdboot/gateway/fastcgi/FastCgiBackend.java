@@ -4,6 +4,8 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.BackendException;
@@ -33,10 +35,11 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * of keep-alive connections.
  * <ul>
  * <li>At most {@code maxConnections} connections; requests beyond wait in a queue of {@code queueLimit}; beyond
- * that, 503 at once.</li>
+ * that, 503 at once ({@link BackendException#queueFull()}: this server's limit, not a fault of the backend).</li>
  * <li>A connection the backend closed while idle (php-fpm's {@code pm.max_requests}) is dropped from the pool; a
- * GET, HEAD or OPTIONS that fails on a reused connection before any response byte is sent once more, on another
- * connection (other methods are not: the backend may have acted on them).</li>
+ * GET, HEAD or OPTIONS whose reused connection turns out closed before any response byte is sent once more, on
+ * another connection (other methods are not: the backend may have acted on them). A timeout or a malformed answer
+ * is never retried: the backend had the request.</li>
  * <li>Connect failures: 503; silence longer than the read timeout: 504; a connection closed or a malformed
  * response: 502.</li>
  * </ul>
@@ -51,6 +54,17 @@ public final class FastCgiBackend implements GatewayBackend {
 
 	private final InstrumentedPool<FastCgiConnection> pool;
 
+	/**
+	 * Requests holding or waiting for a connection. The limit is checked here, before the pool is asked: the pool
+	 * refuses the excess of a burst inside its drain loop, on whichever thread runs it (often the event loop that
+	 * just gave a connection back), and each refusal runs the whole error path of its request there. Under a burst
+	 * of hundreds of requests that loop barely ends, and the event loop it holds stops reading the backend's
+	 * answers: the admitted requests starve while the overflow is refused.
+	 */
+	private final AtomicInteger admitted = new AtomicInteger();
+
+	private final int admissionLimit;
+
 	private final NettyDataBufferFactory bufferFactory = new NettyDataBufferFactory(io.netty.buffer.ByteBufAllocator.DEFAULT);
 
 	/**
@@ -62,6 +76,7 @@ public final class FastCgiBackend implements GatewayBackend {
 	public FastCgiBackend(String name, SocketAddress address, FastCgiBackendOptions options) {
 		this.name = name;
 		this.options = options;
+		this.admissionLimit = options.maxConnections() + options.queueLimit();
 		TcpClient client = TcpClient.newConnection()
 			.remoteAddress(() -> address)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
@@ -99,18 +114,37 @@ public final class FastCgiBackend implements GatewayBackend {
 
 	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
 			StderrListener stderr, boolean mayRetry) {
-		return this.pool.acquire()
-			.onErrorMap((ex) -> !(ex instanceof BackendException), this::acquireFailure)
-			.flatMap((ref) -> {
-				FastCgiConnection connection = ref.poolable();
-				Flux<FastCgiResponsePart> parts = connection
-					.exchange(params, body.get().map(NettyDataBufferFactory::toByteBuf))
-					.doFinally((signal) -> giveBack(ref));
-				boolean retryable = mayRetry && connection.isReused() && isSafe(params);
-				return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
-					.onErrorResume(BackendException.class, (ex) -> (retryable && ex.beforeResponse())
-							? retry(params, body, stderr, ex) : Mono.error(ex));
-			});
+		return Mono.defer(() -> {
+			// A retry is let in whatever the count: the attempt it replaces is on its way out.
+			if (this.admitted.incrementAndGet() > this.admissionLimit && mayRetry) {
+				this.admitted.decrementAndGet();
+				return Mono.error(queueFull());
+			}
+			AtomicBoolean left = new AtomicBoolean();
+			Runnable leave = () -> {
+				if (left.compareAndSet(false, true)) {
+					this.admitted.decrementAndGet();
+				}
+			};
+			return this.pool.acquire()
+				.doOnError((ex) -> leave.run())
+				.doOnCancel(leave)
+				.onErrorMap((ex) -> !(ex instanceof BackendException), this::acquireFailure)
+				.flatMap((ref) -> exchange(ref, params, body, stderr, mayRetry, leave));
+		});
+	}
+
+	private Mono<GatewayResponse> exchange(PooledRef<FastCgiConnection> ref, List<Map.Entry<String, String>> params,
+			Supplier<Flux<DataBuffer>> body, StderrListener stderr, boolean mayRetry, Runnable leave) {
+		FastCgiConnection connection = ref.poolable();
+		Flux<FastCgiResponsePart> parts = connection
+			.exchange(params, body.get().map(NettyDataBufferFactory::toByteBuf))
+			.doFinally((signal) -> giveBack(ref, leave));
+		boolean retryable = mayRetry && connection.isReused() && isSafe(params);
+		return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
+			// Never after a timeout or a malformed answer: the backend had the request and may still run it.
+			.onErrorResume(BackendException.class,
+					(ex) -> (retryable && ex.connectionLost()) ? retry(params, body, stderr, ex) : Mono.error(ex));
 	}
 
 	private Mono<GatewayResponse> retry(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
@@ -133,18 +167,24 @@ public final class FastCgiBackend implements GatewayBackend {
 		return false;
 	}
 
+	private BackendException queueFull() {
+		return BackendException.queueFull("all connections to " + this.name + " busy and "
+				+ this.options.queueLimit() + " requests waiting");
+	}
+
 	private Throwable acquireFailure(Throwable ex) {
 		if (ex instanceof PoolAcquirePendingLimitException) {
-			return BackendException.unavailable(this.name + " is overloaded: all connections busy and "
-					+ this.options.queueLimit() + " requests waiting", ex);
+			return queueFull();
 		}
 		return BackendException.unavailable("cannot connect to " + this.name + " (" + BackendException.describe(ex) + ")",
 				ex);
 	}
 
-	private void giveBack(PooledRef<FastCgiConnection> ref) {
+	private void giveBack(PooledRef<FastCgiConnection> ref, Runnable leave) {
 		Mono<Void> done = ref.poolable().isReusable() ? ref.release() : ref.invalidate();
-		done.subscribe(null, (ex) -> logger.debug("Returning a connection to " + this.name + " failed", ex));
+		// The request leaves once the pool has the connection back (and perhaps handed it to a waiting request).
+		done.doFinally((signal) -> leave.run())
+			.subscribe(null, (ex) -> logger.debug("Returning a connection to " + this.name + " failed", ex));
 	}
 
 	@Override
@@ -187,7 +227,7 @@ public final class FastCgiBackend implements GatewayBackend {
 			// One part may give the head and the first body bytes: two elements, hence concatMapIterable.
 			Flux<Object> headThenBody = parts.concatMapIterable(this::process)
 				// Discards above switchOnFirst see the context of its main subscriber, not the body's: hook here.
-				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease)
+				.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded)
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 			return headThenBody
 				.switchOnFirst((first, flux) -> {

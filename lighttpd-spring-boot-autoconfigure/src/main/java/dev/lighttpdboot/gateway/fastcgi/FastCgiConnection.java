@@ -58,7 +58,7 @@ public final class FastCgiConnection {
 	public Flux<FastCgiResponsePart> exchange(List<java.util.Map.Entry<String, String>> params, Flux<ByteBuf> stdin) {
 		this.requests = this.requests + 1;
 		Flux<FastCgiResponsePart> response = Flux.<FastCgiResponsePart>create(this.router::start)
-			.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease);
+			.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded);
 		// BEGIN_REQUEST and PARAMS are not flushed on their own: they leave with the first STDIN record (for a
 		// request without a body, all in one write). A failure to write them closes the channel, which fails the
 		// response (channelInactive) and the STDIN writes after them.
@@ -69,13 +69,24 @@ public final class FastCgiConnection {
 		})
 			.thenMany(stdin.concatMap((content) -> write(new FastCgiStdin(REQUEST_ID, content)))
 				// Buffers prefetched but never written (cancel, write error) are released here.
-				.doOnDiscard(ReferenceCounted.class, ReferenceCountUtil::safeRelease))
+				.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded))
 			.then(Mono.defer(() -> write(FastCgiStdin.endOfStream(REQUEST_ID))))
 			.onErrorMap((ex) -> !(ex instanceof BackendException),
-					(ex) -> BackendException.broken("writing the request failed (" + BackendException.describe(ex) + ")",
-							true, ex));
+					(ex) -> BackendException.connectionLost("writing the request failed (" + BackendException.describe(ex)
+							+ ")", ex));
 		// The response is subscribed first so that no record can arrive before its consumer exists.
 		return response.mergeWith(request.then(Mono.empty()));
+	}
+
+	/**
+	 * Release a discarded record or buffer once. Reactor runs every discard hook of the subscriber's context that
+	 * matches an element, so an element discarded below several hooks for {@code ReferenceCounted} (this class's
+	 * and its caller's) reaches each of them: only the first may release it.
+	 */
+	static void releaseDiscarded(ReferenceCounted discarded) {
+		if (discarded.refCnt() > 0) {
+			ReferenceCountUtil.safeRelease(discarded);
+		}
 	}
 
 	/**
@@ -145,7 +156,7 @@ public final class FastCgiConnection {
 		void start(FluxSink<FastCgiResponsePart> sink) {
 			this.context.executor().execute(() -> {
 				if (this.sink != null || this.broken || !this.context.channel().isActive()) {
-					sink.error(BackendException.broken("connection closed before the request", true, null));
+					sink.error(BackendException.connectionLost("connection closed before the request", null));
 					return;
 				}
 				this.sink = sink;
@@ -237,8 +248,10 @@ public final class FastCgiConnection {
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) throws Exception {
 			this.broken = true;
-			fail(BackendException.broken("backend closed the connection before END_REQUEST", !this.responseStarted,
-					null));
+			String reason = "backend closed the connection before END_REQUEST";
+			// Closed before any record: the connection, not the request, is what failed (see connectionLost).
+			fail(this.responseStarted ? BackendException.broken(reason, false, null)
+					: BackendException.connectionLost(reason, null));
 			super.channelInactive(ctx);
 		}
 
@@ -249,8 +262,9 @@ public final class FastCgiConnection {
 			// mentions "connection reset by peer" for a disconnected client and ends the response as if it were
 			// complete, which would hide a truncated body from the client.
 			logger.debug("Connection to a FastCGI backend failed", cause);
-			fail(BackendException.broken("the connection to the backend failed (" + BackendException.describe(cause)
-					+ ")", !this.responseStarted, cause));
+			String reason = "the connection to the backend failed (" + BackendException.describe(cause) + ")";
+			fail(this.responseStarted ? BackendException.broken(reason, false, cause)
+					: BackendException.connectionLost(reason, cause));
 			ctx.close();
 		}
 
