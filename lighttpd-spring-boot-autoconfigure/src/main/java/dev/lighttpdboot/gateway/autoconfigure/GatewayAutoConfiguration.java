@@ -18,6 +18,8 @@ import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayRoute;
 import dev.lighttpdboot.gateway.GatewayRoutes;
 import dev.lighttpdboot.gateway.RequestBodySpool;
+import dev.lighttpdboot.gateway.ResponseBodyBuffer;
+import dev.lighttpdboot.gateway.ResponseBufferPolicy;
 import dev.lighttpdboot.gateway.ScriptResolver;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
@@ -70,7 +72,8 @@ public final class GatewayAutoConfiguration {
 		return new GatewayHandlerMapping(routes.routes(), new RequestBodySpool(fileSystemScheduler, spoolDirectory),
 				new CgiEnvironment(), fileSystemScheduler,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), xSendfile.getIfAvailable(),
-				metrics.getIfAvailable(() -> GatewayMetrics.NONE));
+				metrics.getIfAvailable(() -> GatewayMetrics.NONE),
+				new ResponseBodyBuffer(fileSystemScheduler, spoolDirectory));
 	}
 
 	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -116,7 +119,9 @@ public final class GatewayAutoConfiguration {
 		}
 		GatewayPool pool = new GatewayPoolFactory(metrics).create(prefix, route, root.realPath().toString());
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
-				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool);
+				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool,
+				new ResponseBufferPolicy(route.isResponseBuffering(), route.getResponseBufferInMemory().toBytes(),
+						route.getMaxResponseTempFileSize().toBytes()));
 	}
 
 }
