@@ -45,13 +45,25 @@ import org.springframework.context.annotation.Bean;
 public final class GatewayAutoConfiguration {
 
 	@Bean
+	GatewayLifecycle lighttpdGatewayLifecycle() {
+		return new GatewayLifecycle();
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
-			ObjectProvider<GatewayMetrics> metrics) {
-		GatewayMetrics recorder = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
+			ObjectProvider<GatewayMetrics> metrics, GatewayLifecycle lifecycle) {
+		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle);
 		List<GatewayRoute> routes = new ArrayList<>();
-		for (int i = 0; i < properties.getRoutes().size(); i++) {
-			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files, recorder));
+		try {
+			for (int i = 0; i < properties.getRoutes().size(); i++) {
+				routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files, pools));
+			}
+		}
+		catch (RuntimeException ex) {
+			// The pools built so far own threads and socket directories: close them before giving up.
+			new GatewayPools(routes.stream().map(GatewayRoute::pool).toList()).dispose();
+			throw ex;
 		}
 		return new GatewayRoutes(routes);
 	}
@@ -89,7 +101,7 @@ public final class GatewayAutoConfiguration {
 	}
 
 	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files,
-			GatewayMetrics metrics) {
+			GatewayPoolFactory pools) {
 		if (route.getName() == null || route.getName().isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
@@ -117,7 +129,7 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
 		}
-		GatewayPool pool = new GatewayPoolFactory(metrics).create(prefix, route, root.realPath().toString());
+		GatewayPool pool = pools.create(prefix, route, root.realPath().toString());
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
 				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool,
 				new ResponseBufferPolicy(route.isResponseBuffering(), route.getResponseBufferInMemory().toBytes(),
