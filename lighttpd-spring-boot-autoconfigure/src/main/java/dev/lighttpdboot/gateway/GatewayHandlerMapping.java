@@ -211,6 +211,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				headers.addAll(name, values);
 			}
 		});
+		// Decided here, so that X-Accel-Buffering, meant for this server, leaves every response, HEAD included.
+		boolean buffered = ResponseBodyBuffer.wantsBuffering(headers, route.responseBuffering());
 		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
 			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
 		}
@@ -223,7 +225,6 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// from the client paces the reads from the backend. Reactor Netty flushes whenever no further buffer is
 		// ready, so output that a script flushes reaches the client at once. A body that breaks after it began
 		// closes the client connection: the client sees an incomplete response, never a complete-looking one.
-		boolean buffered = ResponseBodyBuffer.wantsBuffering(headers, route.responseBuffering());
 		return response.writeWith((buffered && this.responseBuffer != null)
 				? this.responseBuffer.buffer(answer.body(), route.responseBuffering(), response.bufferFactory())
 				: answer.body());

@@ -129,11 +129,20 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
 		}
+		ResponseBufferPolicy responseBuffering;
+		try {
+			responseBuffering = new ResponseBufferPolicy(route.isResponseBuffering(),
+					route.getResponseBufferInMemory().toBytes(), route.getMaxResponseTempFileSize().toBytes());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".response-buffer-in-memory",
+					route.getResponseBufferInMemory() + ", max-response-temp-file-size "
+							+ route.getMaxResponseTempFileSize(), ex.getMessage());
+		}
 		GatewayPool pool = pools.create(prefix, route, root.realPath().toString());
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
 				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool,
-				new ResponseBufferPolicy(route.isResponseBuffering(), route.getResponseBufferInMemory().toBytes(),
-						route.getMaxResponseTempFileSize().toBytes()));
+				responseBuffering);
 	}
 
 }
