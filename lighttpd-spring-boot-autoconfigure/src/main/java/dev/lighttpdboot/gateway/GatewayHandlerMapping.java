@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,9 @@ import org.springframework.web.server.WebHandler;
  * contacted, so a slow upload never holds a backend worker, and CONTENT_LENGTH is exact even for chunked
  * uploads; beyond {@code max-request-size}, 413.</li>
  * <li>The CGI environment goes to the backend; its response head decides the status ({@code Status:}, else
- * {@code Location} gives 302, else 200) and headers, and the body streams back with back-pressure.</li>
+ * {@code Location} gives 302, else 200) and headers. The body is read as fast as the backend sends it and kept
+ * (memory, then a temporary file) until the client takes it, so a slow client does not hold the backend
+ * ({@link ResponseBodyBuffer}); a route or a response may choose to stream with back-pressure instead.</li>
  * <li>With {@code allow-x-sendfile}, a response carrying a sendfile header is answered by {@link XSendfile}.</li>
  * </ol>
  */
@@ -76,6 +79,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private final StatCache statCache;
 
+	private final ResponseBodyBuffer responseBuffer;
+
 	/**
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
@@ -103,6 +108,26 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 */
 	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
 			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics) {
+		this(routes, spool, environment, fileSystem, statCache, xSendfile, metrics,
+				(fileSystem != null) ? new ResponseBodyBuffer(fileSystem, Path.of(System.getProperty("java.io.tmpdir")))
+						: null);
+	}
+
+	/**
+	 * Create the mapping.
+	 * @param routes the routes, tried in order
+	 * @param spool spools request bodies
+	 * @param environment builds CGI environments
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
+	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 * @param metrics receives an event per request
+	 * @param responseBuffer keeps response bodies for routes that buffer them
+	 */
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
+			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics,
+			ResponseBodyBuffer responseBuffer) {
+		this.responseBuffer = responseBuffer;
 		this.statCache = statCache;
 		this.routes = List.copyOf(routes);
 		this.spool = spool;
@@ -216,6 +241,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				headers.addAll(name, values);
 			}
 		});
+		// Decided here, so that X-Accel-Buffering, meant for this server, leaves every response, HEAD included.
+		boolean buffered = ResponseBodyBuffer.wantsBuffering(headers, route.responseBuffering());
 		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
 			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
 		}
@@ -224,10 +251,14 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		if (HttpMethod.HEAD.equals(request.getMethod())) {
 			return drain(answer.body()).then(Mono.defer(response::setComplete));
 		}
-		// Reactor Netty flushes whenever no further buffer is ready, so output that a script flushes reaches the
-		// client at once; demand from the client paces the reads from the backend. A body that breaks after it
-		// began closes the client connection: the client sees an incomplete response, never a complete-looking one.
-		return response.writeWith(framed(answer, headers));
+		// Buffered, the backend is read at its own pace and freed when its answer is complete; streamed, demand
+		// from the client paces the reads from the backend. Reactor Netty flushes whenever no further buffer is
+		// ready, so output that a script flushes reaches the client at once. A body that breaks after it began
+		// closes the client connection: the client sees an incomplete response, never a complete-looking one.
+		// The declared length is enforced on what the backend sends, before any buffering.
+		Flux<DataBuffer> body = framed(answer, headers);
+		return response.writeWith((buffered && this.responseBuffer != null)
+				? this.responseBuffer.buffer(body, route.responseBuffering(), response.bufferFactory()) : body);
 	}
 
 	private static Flux<DataBuffer> framed(GatewayResponse answer, HttpHeaders headers) {

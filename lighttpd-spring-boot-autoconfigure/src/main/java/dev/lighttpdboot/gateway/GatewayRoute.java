@@ -10,8 +10,18 @@ package dev.lighttpdboot.gateway;
  * @param maxRequestSize the largest request body accepted (413 beyond)
  * @param requestBufferInMemory how much of a request body is kept in memory before spooling to a file
  * @param pool the backends, their balancer and fail-over
+ * @param responseBuffering how response bodies are kept until the client takes them
  */
 public record GatewayRoute(String name, ScriptResolver scripts, boolean checkLocal, boolean allowXSendfile,
-		long maxRequestSize, long requestBufferInMemory, GatewayPool pool) {
+		long maxRequestSize, long requestBufferInMemory, GatewayPool pool, ResponseBufferPolicy responseBuffering) {
+
+	/**
+	 * Create a route that buffers responses with the {@linkplain ResponseBufferPolicy#DEFAULT defaults}.
+	 */
+	public GatewayRoute(String name, ScriptResolver scripts, boolean checkLocal, boolean allowXSendfile,
+			long maxRequestSize, long requestBufferInMemory, GatewayPool pool) {
+		this(name, scripts, checkLocal, allowXSendfile, maxRequestSize, requestBufferInMemory, pool,
+				ResponseBufferPolicy.DEFAULT);
+	}
 
 }

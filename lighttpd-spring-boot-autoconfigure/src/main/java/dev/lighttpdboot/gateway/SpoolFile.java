@@ -41,13 +41,33 @@ final class SpoolFile {
 	 * Create a new file, readable by its owner only, in a directory that is created if missing.
 	 */
 	static SpoolFile create(Path directory) throws IOException {
+		return create(directory, "lighttpd-body-");
+	}
+
+	/**
+	 * Create a new file, readable by its owner only, and remove its name at once: it lives only as long as its
+	 * descriptor, so nothing is left behind whatever happens to the JVM.
+	 */
+	static SpoolFile createUnlinked(Path directory, String prefix) throws IOException {
+		SpoolFile file = create(directory, prefix);
+		try {
+			Files.delete(file.path);
+		}
+		catch (IOException ex) {
+			file.delete();
+			throw ex;
+		}
+		return file;
+	}
+
+	private static SpoolFile create(Path directory, String prefix) throws IOException {
 		Path path;
 		try {
-			path = Files.createTempFile(directory, "lighttpd-body-", ".tmp");
+			path = Files.createTempFile(directory, prefix, ".tmp");
 		}
 		catch (NoSuchFileException ex) {
 			Files.createDirectories(directory);
-			path = Files.createTempFile(directory, "lighttpd-body-", ".tmp");
+			path = Files.createTempFile(directory, prefix, ".tmp");
 		}
 		try {
 			return new SpoolFile(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
@@ -83,6 +103,21 @@ final class SpoolFile {
 	}
 
 	/**
+	 * Write the readable bytes of a buffer at a position, leaving the buffer as it is.
+	 */
+	void write(DataBuffer buffer, long position) throws IOException {
+		long at = position;
+		try (DataBuffer.ByteBufferIterator iterator = buffer.readableByteBuffers()) {
+			while (iterator.hasNext()) {
+				ByteBuffer bytes = iterator.next();
+				while (bytes.hasRemaining()) {
+					at += this.channel.write(bytes, at);
+				}
+			}
+		}
+	}
+
+	/**
 	 * Fill a byte buffer from a position of the file.
 	 * @throws EOFException if the file is shorter than expected (someone truncated it)
 	 */
@@ -91,7 +126,7 @@ final class SpoolFile {
 		while (target.hasRemaining()) {
 			int count = this.channel.read(target, at);
 			if (count < 0) {
-				throw new EOFException("spooled body file " + this.path + " ended early");
+				throw new EOFException("spool file " + this.path + " ended early");
 			}
 			at += count;
 		}

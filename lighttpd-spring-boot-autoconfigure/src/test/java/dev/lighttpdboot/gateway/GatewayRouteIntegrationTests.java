@@ -176,8 +176,8 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 
 	@Test
 	void aGigabyteStreamsThroughBoundedMemory() throws Exception {
-		// Reads from php-fpm follow the client's demand, so what is in flight stays small: watch Netty's pooled
-		// memory (where every buffer of the exchange lives) while 1 GiB passes through.
+		// A buffered response keeps at most 64 KiB in memory and the rest in a file, so what is in memory stays
+		// small: watch Netty's pooled memory (where every buffer of the exchange lives) while 1 GiB passes through.
 		io.netty.buffer.ByteBufAllocatorMetric metric = ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT)
 			.metric();
 		java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();

@@ -18,6 +18,8 @@ import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayRoute;
 import dev.lighttpdboot.gateway.GatewayRoutes;
 import dev.lighttpdboot.gateway.RequestBodySpool;
+import dev.lighttpdboot.gateway.ResponseBodyBuffer;
+import dev.lighttpdboot.gateway.ResponseBufferPolicy;
 import dev.lighttpdboot.gateway.ScriptResolver;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
@@ -43,13 +45,25 @@ import org.springframework.context.annotation.Bean;
 public final class GatewayAutoConfiguration {
 
 	@Bean
+	GatewayLifecycle lighttpdGatewayLifecycle() {
+		return new GatewayLifecycle();
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
-			ObjectProvider<GatewayMetrics> metrics) {
-		GatewayMetrics recorder = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
+			ObjectProvider<GatewayMetrics> metrics, GatewayLifecycle lifecycle) {
+		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle);
 		List<GatewayRoute> routes = new ArrayList<>();
-		for (int i = 0; i < properties.getRoutes().size(); i++) {
-			routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files, recorder));
+		try {
+			for (int i = 0; i < properties.getRoutes().size(); i++) {
+				routes.add(route("lighttpd.gateway.routes[" + i + "]", properties.getRoutes().get(i), files, pools));
+			}
+		}
+		catch (RuntimeException ex) {
+			// The pools built so far own threads and socket directories: close them before giving up.
+			new GatewayPools(routes.stream().map(GatewayRoute::pool).toList()).dispose();
+			throw ex;
 		}
 		return new GatewayRoutes(routes);
 	}
@@ -70,7 +84,8 @@ public final class GatewayAutoConfiguration {
 		return new GatewayHandlerMapping(routes.routes(), new RequestBodySpool(fileSystemScheduler, spoolDirectory),
 				new CgiEnvironment(), fileSystemScheduler,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), xSendfile.getIfAvailable(),
-				metrics.getIfAvailable(() -> GatewayMetrics.NONE));
+				metrics.getIfAvailable(() -> GatewayMetrics.NONE),
+				new ResponseBodyBuffer(fileSystemScheduler, spoolDirectory));
 	}
 
 	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
@@ -86,7 +101,7 @@ public final class GatewayAutoConfiguration {
 	}
 
 	private static GatewayRoute route(String prefix, GatewayProperties.Route route, FilesProperties files,
-			GatewayMetrics metrics) {
+			GatewayPoolFactory pools) {
 		if (route.getName() == null || route.getName().isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
@@ -114,9 +129,20 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
 		}
-		GatewayPool pool = new GatewayPoolFactory(metrics).create(prefix, route, root.realPath().toString());
+		ResponseBufferPolicy responseBuffering;
+		try {
+			responseBuffering = new ResponseBufferPolicy(route.isResponseBuffering(),
+					route.getResponseBufferInMemory().toBytes(), route.getMaxResponseTempFileSize().toBytes());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".response-buffer-in-memory",
+					route.getResponseBufferInMemory() + ", max-response-temp-file-size "
+							+ route.getMaxResponseTempFileSize(), ex.getMessage());
+		}
+		GatewayPool pool = pools.create(prefix, route, root.realPath().toString());
 		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
-				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool);
+				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool,
+				responseBuffering);
 	}
 
 }

@@ -13,23 +13,23 @@ import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
 import dev.lighttpdboot.gateway.spawn.SpawnSpec;
 import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
  * Builds a route's {@link GatewayPool} from its properties: the configured backends first, then one backend per
- * spawned process, whose processes it starts and attaches to the pool (stopped when the pool is disposed).
+ * spawned process, whose processes it attaches to the pool (stopped when the pool is disposed) and hands to the
+ * {@link GatewayLifecycle}, which starts them with the application context.
  */
 final class GatewayPoolFactory {
 
-	private static final Log logger = LogFactory.getLog(GatewayPoolFactory.class);
-
 	private final GatewayMetrics metrics;
 
-	GatewayPoolFactory(GatewayMetrics metrics) {
+	private final GatewayLifecycle lifecycle;
+
+	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle) {
 		this.metrics = metrics;
+		this.lifecycle = lifecycle;
 	}
 
 	GatewayPool create(String prefix, GatewayProperties.Route route, String documentRoot) {
@@ -75,13 +75,18 @@ final class GatewayPoolFactory {
 			balancer = Balancers.create(route.getBalance().policy(), backends);
 		}
 		catch (IllegalArgumentException ex) {
+			if (spawned != null) {
+				spawned.close();
+			}
 			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
 		}
 		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, documentRoot, this.metrics,
 				System::nanoTime);
 		if (spawned != null) {
-			start(pool, spawned, firstSpawned);
+			attach(pool, spawned, firstSpawned);
+			this.lifecycle.add(pool, spawned);
 		}
+		this.lifecycle.add(pool);
 		return pool;
 	}
 
@@ -107,7 +112,7 @@ final class GatewayPoolFactory {
 		}
 	}
 
-	private static void start(GatewayPool pool, SpawnedBackends spawned, int firstSpawned) {
+	private static void attach(GatewayPool pool, SpawnedBackends spawned, int firstSpawned) {
 		for (int i = 0; i < spawned.addresses().size(); i++) {
 			pool.processStarting(firstSpawned + i);
 		}
@@ -125,11 +130,6 @@ final class GatewayPoolFactory {
 
 		});
 		pool.attach(spawned);
-		// At start-up, on the main thread: the server does not take requests before its backends accept them.
-		if (!spawned.start()) {
-			logger.warn("Not every process of pool '" + pool.name() + "' accepts connections yet; their backends take "
-					+ "requests once they do");
-		}
 	}
 
 }

@@ -23,7 +23,7 @@ public class GatewayProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Directory for request bodies too large for memory. Defaults to the JVM's temporary directory.
+	 * Directory for request and response bodies too large for memory. Defaults to the JVM's temporary directory.
 	 */
 	private Path spoolDirectory;
 
@@ -142,6 +142,23 @@ public class GatewayProperties {
 		 * How much of a request body is kept in memory before it is spooled to a temporary file.
 		 */
 		private DataSize requestBufferInMemory = DataSize.ofKilobytes(256);
+
+		/**
+		 * Whether response bodies are read from the backend as fast as it sends them and kept (memory, then a
+		 * temporary file) until the client takes them, so that a slow client does not hold a backend worker.
+		 */
+		private boolean responseBuffering = true;
+
+		/**
+		 * How much of a response body is kept in memory, per response, before the rest goes to a temporary file.
+		 */
+		private DataSize responseBufferInMemory = DataSize.ofKilobytes(64);
+
+		/**
+		 * Largest temporary file per response; beyond it the backend is read only as fast as the client reads, and
+		 * 0 keeps responses in memory only.
+		 */
+		private DataSize maxResponseTempFileSize = DataSize.ofGigabytes(1);
 
 		/**
 		 * Backends of the route.
@@ -267,6 +284,30 @@ public class GatewayProperties {
 
 		public void setRequestBufferInMemory(DataSize requestBufferInMemory) {
 			this.requestBufferInMemory = requestBufferInMemory;
+		}
+
+		public boolean isResponseBuffering() {
+			return this.responseBuffering;
+		}
+
+		public void setResponseBuffering(boolean responseBuffering) {
+			this.responseBuffering = responseBuffering;
+		}
+
+		public DataSize getResponseBufferInMemory() {
+			return this.responseBufferInMemory;
+		}
+
+		public void setResponseBufferInMemory(DataSize responseBufferInMemory) {
+			this.responseBufferInMemory = responseBufferInMemory;
+		}
+
+		public DataSize getMaxResponseTempFileSize() {
+			return this.maxResponseTempFileSize;
+		}
+
+		public void setMaxResponseTempFileSize(DataSize maxResponseTempFileSize) {
+			this.maxResponseTempFileSize = maxResponseTempFileSize;
 		}
 
 		public List<Backend> getBackends() {

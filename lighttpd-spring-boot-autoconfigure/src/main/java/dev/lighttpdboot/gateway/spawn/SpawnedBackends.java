@@ -59,7 +59,8 @@ import org.springframework.util.FileSystemUtils;
  *
  * <h2>Shutdown</h2> {@link #stop()} sends SIGTERM to every process and its workers, waits up to 5 s, sends SIGKILL
  * to what is left, and deletes the sockets and the directory. A JVM shutdown hook does the same when the JVM is
- * stopped by SIGTERM, SIGINT or {@code System.exit}. Nothing covers SIGKILL of the JVM (or a JVM crash): the
+ * stopped by SIGTERM, SIGINT or {@code System.exit}, unless it was started with {@link #start(boolean) start(false)}
+ * (an application context stops them instead, after its web server). Nothing covers SIGKILL of the JVM (or a JVM crash): the
  * processes are then re-parented to init and keep running. php-cgi does not notice: with
  * {@code PHP_FCGI_CHILDREN} it calls {@code setsid()}, so no hang-up reaches it, it sets no parent-death signal,
  * and it keeps serving on its socket; it would only die of SIGPIPE when it next wrote to its stdout or stderr,
@@ -184,6 +185,20 @@ public final class SpawnedBackends implements AutoCloseable {
 	 * @throws IllegalStateException if already started or stopped
 	 */
 	public boolean start() {
+		return start(true);
+	}
+
+	/**
+	 * Start every process, as {@link #start()} does, with or without a JVM shutdown hook that stops them.
+	 * Without one, whoever manages this object must call {@link #stop()}: an application context does, after its
+	 * web server has finished the requests in flight, whereas a hook of its own would stop the processes at the
+	 * same moment as the server begins its graceful shutdown.
+	 * @param shutdownHook whether to stop the processes when the JVM shuts down
+	 * @return whether every process accepts connections
+	 * @throws SpawnException if the command cannot be run at all; nothing is left running then
+	 * @throws IllegalStateException if already started or stopped
+	 */
+	public boolean start(boolean shutdownHook) {
 		synchronized (this.lock) {
 			if (this.stopping) {
 				throw new IllegalStateException("The processes of pool " + this.pool + " were stopped");
@@ -192,8 +207,10 @@ public final class SpawnedBackends implements AutoCloseable {
 				throw new IllegalStateException("The processes of pool " + this.pool + " were started already");
 			}
 			this.started = true;
-			this.shutdownHook = new Thread(this::stop, "lighttpd-spawn-" + this.pool + "-shutdown");
-			Runtime.getRuntime().addShutdownHook(this.shutdownHook);
+			if (shutdownHook) {
+				this.shutdownHook = new Thread(this::stop, "lighttpd-spawn-" + this.pool + "-shutdown");
+				Runtime.getRuntime().addShutdownHook(this.shutdownHook);
+			}
 		}
 		try {
 			List<Future<?>> spawns = new ArrayList<>();
