@@ -56,6 +56,7 @@ class GatewayGracefulShutdownIntegrationTests {
 		ConfigurableApplicationContext context = run("graceful");
 		List<ProcessHandle> processes;
 		CompletableFuture<HttpResponse<String>> answer;
+		CompletableFuture<Integer> requestsAtStop;
 		try {
 			processes = spawned("graceful");
 			assertThat(processes).as("php-cgi master and workers").hasSizeGreaterThanOrEqualTo(2);
@@ -67,10 +68,17 @@ class GatewayGracefulShutdownIntegrationTests {
 			PoolBackend backend = context.getBean(GatewayPools.class).get("graceful").backend(0);
 			await("the request reached php-cgi").atMost(Duration.ofSeconds(10)).until(() -> backend.load() == 1);
 			assertThat(answer).as("the answer while php-cgi sleeps").isNotDone();
+			// The backend turns stopped when the stop of its process begins: was the request still with php-cgi?
+			requestsAtStop = CompletableFuture.supplyAsync(() -> {
+				await("the stop of php-cgi").pollInterval(Duration.ofMillis(5)).atMost(Duration.ofSeconds(60))
+					.until(() -> backend.state() == PoolBackend.State.STOPPED);
+				return backend.load();
+			});
 		}
 		finally {
 			context.close();
 		}
+		assertThat(requestsAtStop.get(10, TimeUnit.SECONDS)).as("requests with php-cgi when its stop began").isZero();
 		HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).as("the script ran to its end").isEqualTo("slept 3");
