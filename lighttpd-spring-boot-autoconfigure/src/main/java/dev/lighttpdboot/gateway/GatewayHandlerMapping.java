@@ -1,6 +1,7 @@
 package dev.lighttpdboot.gateway;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +26,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.handler.AbstractHandlerMapping;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -208,7 +209,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		response.setStatusCode(answer.head().status());
 		HttpHeaders headers = response.getHeaders();
 		// Headers that the backend's Connection header names are hop-by-hop too.
-		Set<String> nominated = new java.util.HashSet<>();
+		Set<String> nominated = new HashSet<>();
 		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
 		answer.head().headers().forEach((name, values) -> {
 			String lower = name.toLowerCase(Locale.ROOT);
