@@ -2,6 +2,7 @@ package dev.lighttpdboot.gateway;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +27,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.handler.AbstractHandlerMapping;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
@@ -233,7 +234,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		response.setStatusCode(answer.head().status());
 		HttpHeaders headers = response.getHeaders();
 		// Headers that the backend's Connection header names are hop-by-hop too.
-		Set<String> nominated = new java.util.HashSet<>();
+		Set<String> nominated = new HashSet<>();
 		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
 		answer.head().headers().forEach((name, values) -> {
 			String lower = name.toLowerCase(Locale.ROOT);
