@@ -6,13 +6,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import reactor.netty.http.Http2SettingsSpec;
 import reactor.netty.http.server.HttpServer;
 
 /**
  * Applies {@link ServerLimits} to a Reactor Netty {@link HttpServer}: what Reactor Netty offers is set through
- * its own API (keep-alive idle timeout, body read timeout, keep-alive request limit, HTTP/2 settings and reset
- * limits), the rest is added to each connection's pipeline:
+ * its own API (keep-alive idle timeout, body read timeout, keep-alive request limit; HTTP/2 stream and reset limits
+ * by {@link #applyHttp2Settings}), the rest is added to each connection's pipeline:
  * <ul>
  * <li>{@link ConnectionLimit}: when the connection is initialised, before anything is read;</li>
  * <li>{@link SendTimeoutHandler}: at the front of every connection's pipeline (it watches the socket's outbound
@@ -32,6 +33,8 @@ public final class ServerLimitsPipeline {
 
 	private final ConnectionLimit connectionLimit;
 
+	private final ProtocolErrorSink protocolErrors;
+
 	/**
 	 * Create the installer.
 	 * @param limits the limits to enforce
@@ -40,6 +43,7 @@ public final class ServerLimitsPipeline {
 	public ServerLimitsPipeline(ServerLimits limits, ServerRefusals refusals) {
 		this.limits = limits;
 		this.refusals = refusals;
+		this.protocolErrors = new ProtocolErrorSink(refusals);
 		this.connectionLimit = (limits.maxConnections() > 0) ? new ConnectionLimit(limits.maxConnections(), refusals)
 				: null;
 	}
@@ -58,7 +62,6 @@ public final class ServerLimitsPipeline {
 		if (this.limits.maxKeepAliveRequests() > 0) {
 			configured = configured.maxKeepAliveRequests(this.limits.maxKeepAliveRequests());
 		}
-		configured = configured.http2Settings(this::http2Settings);
 		return configured.doOnChannelInit((observer, channel, remoteAddress) -> initChannel(channel));
 	}
 
@@ -67,14 +70,67 @@ public final class ServerLimitsPipeline {
 		return (this.connectionLimit != null) ? this.connectionLimit.open() : -1;
 	}
 
-	private void http2Settings(Http2SettingsSpec.Builder builder) {
-		ServerLimits.Http2 http2 = this.limits.http2();
-		if (http2.maxConcurrentStreams() > 0) {
-			builder.maxConcurrentStreams(http2.maxConcurrentStreams());
+	/**
+	 * Return {@code server} with the HTTP/2 limits added to its HTTP/2 settings. Values the server's settings
+	 * already hold are kept: Reactor Netty replaces the whole settings object on each call, so this merge must run
+	 * after every other customizer that sets one (Spring Boot sets the header list size).
+	 */
+	public HttpServer applyHttp2Settings(HttpServer server) {
+		Http2SettingsSpec current = server.configuration().http2SettingsSpec();
+		return server.http2Settings((builder) -> {
+			if (current != null) {
+				copy(current, builder);
+			}
+			ServerLimits.Http2 http2 = this.limits.http2();
+			// Every settings object starts with Netty's default of 100 streams, so 100 means "not chosen".
+			Long streams = (current != null) ? current.maxConcurrentStreams() : null;
+			if (http2.maxConcurrentStreams() > 0
+					&& (streams == null || streams == Http2CodecUtil.SMALLEST_MAX_CONCURRENT_STREAMS)) {
+				builder.maxConcurrentStreams(http2.maxConcurrentStreams());
+			}
+			Duration window = http2.resetFramesWindow();
+			if (http2.maxResetFrames() > 0 && ServerLimits.enabled(window)
+					&& (current == null || current.maxDecodedRstFramesPerWindow() == null)) {
+				builder.maxDecodedRstFramesPerWindow(http2.maxResetFrames(), (int) Math.max(1, window.toSeconds()));
+			}
+		});
+	}
+
+	private static void copy(Http2SettingsSpec from, Http2SettingsSpec.Builder to) {
+		if (from.connectProtocolEnabled() != null) {
+			to.connectProtocolEnabled(from.connectProtocolEnabled());
 		}
-		Duration window = http2.resetFramesWindow();
-		if (http2.maxResetFrames() > 0 && ServerLimits.enabled(window)) {
-			builder.maxDecodedRstFramesPerWindow(http2.maxResetFrames(), (int) Math.max(1, window.toSeconds()));
+		if (from.headerTableSize() != null) {
+			to.headerTableSize(from.headerTableSize());
+		}
+		if (from.initialWindowSize() != null) {
+			to.initialWindowSize(from.initialWindowSize());
+		}
+		if (from.maxConcurrentStreams() != null) {
+			to.maxConcurrentStreams(from.maxConcurrentStreams());
+		}
+		if (from.maxFrameSize() != null) {
+			to.maxFrameSize(from.maxFrameSize());
+		}
+		if (from.maxHeaderListSize() != null) {
+			to.maxHeaderListSize(from.maxHeaderListSize());
+		}
+		if (from.maxStreams() != null) {
+			to.maxStreams(from.maxStreams());
+		}
+		if (from.maxDecodedRstFramesPerWindow() != null && from.maxDecodedRstFramesSecondsPerWindow() != null) {
+			to.maxDecodedRstFramesPerWindow(from.maxDecodedRstFramesPerWindow(),
+					from.maxDecodedRstFramesSecondsPerWindow());
+		}
+		if (from.maxEncodedRstFramesPerWindow() != null && from.maxEncodedRstFramesSecondsPerWindow() != null) {
+			to.maxEncodedRstFramesPerWindow(from.maxEncodedRstFramesPerWindow(),
+					from.maxEncodedRstFramesSecondsPerWindow());
+		}
+		if (from.pingAckDropThreshold() != null) {
+			to.pingAckDropThreshold(from.pingAckDropThreshold());
+		}
+		if (from.pingAckTimeout() != null) {
+			to.pingAckTimeout(from.pingAckTimeout());
 		}
 	}
 
@@ -86,6 +142,9 @@ public final class ServerLimitsPipeline {
 		if (ServerLimits.enabled(this.limits.sendTimeout()) && pipeline.get(SendTimeoutHandler.NAME) == null) {
 			pipeline.addFirst(SendTimeoutHandler.NAME,
 					new SendTimeoutHandler(this.limits.sendTimeout().toNanos(), this.refusals));
+		}
+		if (pipeline.get(ProtocolErrorSink.NAME) == null) {
+			pipeline.addLast(ProtocolErrorSink.NAME, this.protocolErrors);
 		}
 		installHttp11(pipeline);
 	}

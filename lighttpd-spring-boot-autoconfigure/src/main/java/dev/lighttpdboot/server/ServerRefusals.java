@@ -28,6 +28,15 @@ public interface ServerRefusals {
 	/** Request bodies framed by a Transfer-Encoding the server does not read. */
 	String TRANSFER_ENCODING = "transfer-encoding";
 
+	/** Request heads the HTTP codec could not decode (too long, bad syntax, bad framing headers). */
+	String MALFORMED = "malformed";
+
+	/** Request bodies whose next bytes did not arrive within the body timeout. */
+	String BODY_TIMEOUT = "body-timeout";
+
+	/** HTTP/2 connections closed by the codec for a protocol error, a rapid-reset flood among them. */
+	String HTTP2_PROTOCOL = "http2-protocol";
+
 	/** Records nothing. */
 	ServerRefusals NONE = (reason) -> {
 	};

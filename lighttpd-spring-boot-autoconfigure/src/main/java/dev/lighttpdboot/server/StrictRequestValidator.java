@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -33,8 +35,9 @@ import org.apache.commons.logging.LogFactory;
  * chunked).</li>
  * </ul>
  * Netty's decoder already refuses a Transfer-Encoding with Content-Length, a Transfer-Encoding in HTTP/1.0,
- * chunked before another coding, several Content-Length values, bare line feeds and over-long lines or heads;
- * requests it failed to decode are passed on for Reactor Netty to answer.
+ * chunked before another coding, several Content-Length values, bare line feeds and over-long lines or heads.
+ * Heads it failed to decode are answered here too, with the statuses Reactor Netty would give (414, 431, 400),
+ * because Reactor Netty logs each one at WARN.
  */
 final class StrictRequestValidator extends ChannelInboundHandlerAdapter {
 
@@ -57,8 +60,8 @@ final class StrictRequestValidator extends ChannelInboundHandlerAdapter {
 			ReferenceCountUtil.release(msg);
 			return;
 		}
-		if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-			Refusal refusal = check(request);
+		if (msg instanceof HttpRequest request) {
+			Refusal refusal = request.decoderResult().isSuccess() ? check(request) : malformed(request);
 			if (refusal != null) {
 				this.refused = true;
 				ReferenceCountUtil.release(msg);
@@ -110,6 +113,22 @@ final class StrictRequestValidator extends ChannelInboundHandlerAdapter {
 			return checkTransferCodings(encodings);
 		}
 		return null;
+	}
+
+	/**
+	 * The answer to a head the codec failed to decode, with Reactor Netty's statuses, so that a flood of malformed
+	 * requests is logged at DEBUG and counted instead of a WARN line each.
+	 */
+	static Refusal malformed(HttpRequest request) {
+		Throwable cause = request.decoderResult().cause();
+		String detail = (cause != null) ? cause.getClass().getSimpleName() : "undecodable head";
+		if (cause instanceof TooLongHttpLineException) {
+			return new Refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, ServerRefusals.MALFORMED, detail);
+		}
+		if (cause instanceof TooLongHttpHeaderException) {
+			return new Refusal(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, ServerRefusals.MALFORMED, detail);
+		}
+		return new Refusal(HttpResponseStatus.BAD_REQUEST, ServerRefusals.MALFORMED, detail);
 	}
 
 	private static Refusal checkTransferCodings(List<String> fields) {

@@ -90,7 +90,10 @@ class ServerTimeoutsIntegrationTests {
 			await().atMost(CLOSE_WITHIN).until(() -> clients.stream().allMatch(RawConnection::isClosedByServer));
 			System.out.printf("%d slowloris connections closed after %d ms (header timeout 1 s)%n", count,
 					TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-			assertThat(clients).allSatisfy((client) -> assertThat(client.received()).startsWith("HTTP/1.1 408 "));
+			// A trickled byte that meets the closed socket makes the client's kernel drop the unread 408: the
+			// count of refusals is the server's own word.
+			assertThat(clients).allSatisfy((client) -> assertThat(client.received()).satisfiesAnyOf(
+					(text) -> assertThat(text).isEmpty(), (text) -> assertThat(text).startsWith("HTTP/1.1 408 ")));
 			assertThat(refused(ServerRefusals.HEADER_TIMEOUT)).isGreaterThanOrEqualTo(count);
 		}
 		finally {
@@ -122,7 +125,8 @@ class ServerTimeoutsIntegrationTests {
 		try (RawConnection client = RawConnection.open(this.port)) {
 			client.write("POST /upload-sink HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n0123456789");
 			await().atMost(CLOSE_WITHIN).until(client::isClosedByServer);
-			assertThat(client.received()).doesNotContain("200 OK");
+			assertThat(client.received()).startsWith("HTTP/1.1 408 ");
+			assertThat(refused(ServerRefusals.BODY_TIMEOUT)).isPositive();
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.server.autoconfigure;
 
+import dev.lighttpdboot.server.BodyTimeoutExceptionHandler;
 import dev.lighttpdboot.server.RefusedMethodsWebFilter;
 import dev.lighttpdboot.server.ServerLimits;
 import dev.lighttpdboot.server.ServerLimitsPipeline;
@@ -14,7 +15,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -49,9 +52,20 @@ public final class ServerLimitsAutoConfiguration {
 	}
 
 	@Bean
+	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> lighttpdServerHttp2Limits(ServerLimitsPipeline pipeline) {
+		return new LateHttp2Customizer(pipeline);
+	}
+
+	@Bean
 	@ConditionalOnMissingBean
 	RefusedMethodsWebFilter lighttpdRefusedMethodsWebFilter(ObjectProvider<ServerRefusals> refusals) {
 		return new RefusedMethodsWebFilter(refusals.getIfAvailable(() -> ServerRefusals.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	BodyTimeoutExceptionHandler lighttpdBodyTimeoutExceptionHandler(ObjectProvider<ServerRefusals> refusals) {
+		return new BodyTimeoutExceptionHandler(refusals.getIfAvailable(() -> ServerRefusals.NONE));
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -62,6 +76,25 @@ public final class ServerLimitsAutoConfiguration {
 		@ConditionalOnMissingBean
 		ServerRefusals lighttpdServerRefusals(ObjectProvider<MeterRegistry> registry) {
 			return new MicrometerServerRefusals(registry);
+		}
+
+	}
+
+	/**
+	 * Adds the HTTP/2 limits after every other server customizer, Spring Boot's included: Reactor Netty replaces
+	 * the whole HTTP/2 settings object on each change, and Spring Boot sets one for the header size.
+	 */
+	private record LateHttp2Customizer(ServerLimitsPipeline pipeline)
+			implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
+
+		@Override
+		public void customize(NettyReactiveWebServerFactory factory) {
+			factory.addServerCustomizers(this.pipeline::applyHttp2Settings);
+		}
+
+		@Override
+		public int getOrder() {
+			return Ordered.LOWEST_PRECEDENCE;
 		}
 
 	}
