@@ -23,14 +23,15 @@ import org.apache.commons.logging.LogFactory;
 
 /**
  * A whole-head deadline for the HTTP/1.1 requests of one connection, as nginx's {@code client_header_timeout}:
- * the clock starts when the connection is accepted, and on a kept-alive connection with the first byte of the
- * next request; it stops when the codec has decoded the request head. A client that trickles its head one byte
+ * the clock starts with the first byte of each request (over TLS: the first decrypted byte, so a slow handshake,
+ * bounded by Reactor Netty's handshake timeout, does not count) and stops when the codec has decoded the head.
+ * A connection that sends nothing at all is left to the keep-alive idle timeout. A client that trickles its head one byte
  * at a time never resets it (Reactor Netty's idle timeout is reset by every read). On expiry the client gets
  * {@code 408} and the connection is closed.
  * <p>Two handlers share this state: {@link #bytes()} goes before the HTTP codec (it sees raw bytes arrive) and
  * {@link #messages()} after it (it sees decoded heads and finished responses). A connection that leaves
  * HTTP/1.1 is not timed: after an h2c Upgrade the upgrading request stays unanswered as far as these handlers can
- * see, and with h2c prior knowledge the codec is gone when the deadline fires, so the handlers step aside.
+ * see, and with h2c prior knowledge the preface goes to the HTTP/2 codec, placed before these handlers.
  */
 final class RequestHeadTimeout {
 
@@ -130,21 +131,12 @@ final class RequestHeadTimeout {
 		}
 	}
 
-	/** Before the codec: starts the clock when a connection opens and when a new request's first byte arrives. */
+	/** Before the codec: starts the clock when a new request's first byte arrives. */
 	final class Bytes extends ChannelInboundHandlerAdapter {
 
 		@Override
 		public void handlerAdded(ChannelHandlerContext ctx) {
 			RequestHeadTimeout.this.bytesContext = ctx;
-			if (ctx.channel().isActive()) {
-				arm();
-			}
-		}
-
-		@Override
-		public void channelActive(ChannelHandlerContext ctx) {
-			arm();
-			ctx.fireChannelActive();
 		}
 
 		@Override

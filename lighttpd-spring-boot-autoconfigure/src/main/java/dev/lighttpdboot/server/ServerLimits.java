@@ -5,8 +5,7 @@ import java.time.Duration;
 /**
  * The connection-level limits a server enforces. A zero duration or a limit below one turns that limit off.
  *
- * @param headerTimeout the longest a whole request head may take to arrive, from the connection's start or the
- * first byte of a later request on a kept-alive connection
+ * @param headerTimeout the longest a whole request head may take to arrive, from its first byte
  * @param bodyTimeout the longest gap between two reads of a request body
  * @param keepAliveTimeout the longest a connection may wait for its next request
  * @param sendTimeout the longest a response may make no progress towards the client

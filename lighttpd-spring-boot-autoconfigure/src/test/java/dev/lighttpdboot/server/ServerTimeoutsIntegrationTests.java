@@ -40,13 +40,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Clients that are slow on purpose lose their connections once a timeout passes (the timeouts are 1 s here, nginx's
- * defaults are 60 s and 75 s), while a slow application keeps its client.
+ * Clients that are slow on purpose lose their connections once a timeout passes (1 s here, the keep-alive timeout
+ * 3 s so that it never ends a slow head first; nginx's defaults are 60 s and 75 s), while a slow application keeps
+ * its client.
  */
 @SpringBootTest(classes = { TestApplication.class, UploadSinks.class, ServerTimeoutsIntegrationTests.SlowRoute.class },
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "lighttpd.server.header-timeout=1s", "lighttpd.server.body-timeout=1s",
-				"lighttpd.server.keep-alive-timeout=1s", "lighttpd.server.send-timeout=1s" })
+				"lighttpd.server.keep-alive-timeout=3s", "lighttpd.server.send-timeout=1s" })
 class ServerTimeoutsIntegrationTests {
 
 	private static final long BIG_FILE_SIZE = 64L * 1024 * 1024;

@@ -18,8 +18,8 @@ public class ServerLimitsProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Longest time a whole request head may take to arrive, counted from the connection's start or the first byte
-	 * of a later request; the client then gets 408 and the connection is closed (nginx client_header_timeout).
+	 * Longest time a whole request head may take to arrive, counted from its first byte; the client then gets 408
+	 * and the connection is closed (nginx client_header_timeout).
 	 */
 	private Duration headerTimeout = Duration.ofSeconds(60);
 
