@@ -21,6 +21,7 @@ import reactor.netty.http.server.HttpServerResponse;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.http.ZeroCopyHttpOutputMessage;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
@@ -52,12 +53,14 @@ public final class RegionWriter {
 	 * Write {@code count} bytes of an open file from {@code position}.
 	 */
 	public Mono<Void> write(ServerHttpResponse response, OpenFile file, long position, long count) {
-		HttpServerResponse nativeResponse = zeroCopyNativeOf(response);
+		HttpServerResponse nativeResponse = nativeOf(response);
 		if (nativeResponse != null) {
 			// setComplete commits without writing: WebFlux applies status, headers and beforeCommit actions to the
-			// native response, which sends them ahead of the region.
+			// native response. Its headers then go out on their own, so that what Reactor Netty decides with them
+			// (compression) is known before the body is chosen.
 			return response.setComplete()
-				.then(Mono.defer(() -> sendRegion(nativeResponse, file, position, count)));
+				.then(Mono.defer(() -> nativeResponse.sendHeaders().then()))
+				.then(Mono.defer(() -> sendBody(response.bufferFactory(), nativeResponse, file, position, count)));
 		}
 		return response.writeWith(read(response.bufferFactory(), file, position, count));
 	}
@@ -66,13 +69,13 @@ public final class RegionWriter {
 	 * Write a prefix and then {@code count} bytes of an open file from {@code position}.
 	 */
 	public Mono<Void> write(ServerHttpResponse response, byte[] prefix, OpenFile file, long position, long count) {
-		HttpServerResponse nativeResponse = zeroCopyNativeOf(response);
+		HttpServerResponse nativeResponse = nativeOf(response);
 		if (nativeResponse != null) {
 			// WebFlux commits status, headers and beforeCommit actions with the prefix; the region then follows on
 			// the same Reactor Netty response. The prefix must be a Flux: with a Mono, Reactor Netty would take it
 			// for the whole body and drop the region.
 			return response.writeWith(Flux.defer(() -> Flux.just(response.bufferFactory().wrap(prefix.clone()))))
-				.then(Mono.defer(() -> sendRegion(nativeResponse, file, position, count)));
+				.then(Mono.defer(() -> sendBody(response.bufferFactory(), nativeResponse, file, position, count)));
 		}
 		return response.writeWith(Flux.concat(Mono.fromSupplier(() -> response.bufferFactory().wrap(prefix.clone())),
 				read(response.bufferFactory(), file, position, count)));
@@ -164,8 +167,18 @@ public final class RegionWriter {
 	public record Region(OpenFile file, long position, long count) {
 	}
 
-	private static Mono<Void> sendRegion(HttpServerResponse nativeResponse, OpenFile file, long position,
-			long count) {
+	/**
+	 * Send the body on a native response whose headers are out: as a {@link DefaultFileRegion} over the open
+	 * channel, unless the connection transforms body bytes (TLS, HTTP/2, compression), which a region would
+	 * bypass; then as buffers read from the same channel. These are the cases in which Reactor Netty's own
+	 * {@code sendFile} refuses {@code sendfile(2)} too.
+	 */
+	private Mono<Void> sendBody(DataBufferFactory bufferFactory, HttpServerResponse nativeResponse, OpenFile file,
+			long position, long count) {
+		if (nativeResponse instanceof Connection connection && transformsBody(connection.channel())) {
+			return nativeResponse.send(read(bufferFactory, file, position, count).map(NettyDataBufferFactory::toByteBuf))
+				.then();
+		}
 		// Reactor Netty's sendFile(path) would open the path again; sendUsing sends from our descriptor. The region
 		// closes the channel when Netty releases it; the file's own close stays idempotent.
 		return nativeResponse.sendUsing(file::channel,
@@ -174,26 +187,21 @@ public final class RegionWriter {
 	}
 
 	/**
-	 * The native Reactor Netty response, when the region can go out as a {@code FileRegion}: the response is (or
-	 * exposes) {@link ZeroCopyHttpOutputMessage}, and the connection transforms no body bytes. TLS, HTTP/2 and
-	 * compression are the cases in which Reactor Netty itself refuses {@code sendfile} (it then chunks the file).
+	 * The native Reactor Netty response, when the response is (or exposes) {@link ZeroCopyHttpOutputMessage}: no
+	 * decorator in between wants to see the body.
 	 */
-	private static HttpServerResponse zeroCopyNativeOf(ServerHttpResponse response) {
+	private static HttpServerResponse nativeOf(ServerHttpResponse response) {
 		if (!(response instanceof ZeroCopyHttpOutputMessage)) {
 			return null;
 		}
-		Object nativeResponse;
 		try {
-			nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+			Object nativeResponse = ServerHttpResponseDecorator.getNativeResponse(response);
+			return (nativeResponse instanceof HttpServerResponse httpServerResponse
+					&& nativeResponse instanceof Connection) ? httpServerResponse : null;
 		}
 		catch (IllegalArgumentException ex) {
 			return null;
 		}
-		if (!(nativeResponse instanceof HttpServerResponse httpServerResponse)
-				|| !(nativeResponse instanceof Connection connection)) {
-			return null;
-		}
-		return transformsBody(connection.channel()) ? null : httpServerResponse;
 	}
 
 	private static boolean transformsBody(Channel channel) {

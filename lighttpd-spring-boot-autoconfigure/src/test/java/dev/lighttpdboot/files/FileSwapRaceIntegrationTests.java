@@ -23,9 +23,11 @@ import java.util.function.Supplier;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.LeakWatch;
+import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
 import org.junit.jupiter.api.AfterAll;
+import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -387,6 +389,97 @@ class FileSwapRaceIntegrationTests {
 
 		private RawHttp raw() {
 			return new RawHttp(this.port);
+		}
+
+	}
+
+	/** Adds a header when WebFlux commits a response: files sent from a descriptor keep the commit semantics. */
+	@Configuration(proxyBeanMethods = false)
+	static class CommitMarker {
+
+		@Bean
+		org.springframework.web.server.WebFilter commitMarker() {
+			return (exchange, chain) -> {
+				exchange.getResponse().beforeCommit(() -> Mono.fromRunnable(
+						() -> exchange.getResponse().getHeaders().set("X-Committed", "yes")));
+				return chain.filter(exchange);
+			};
+		}
+
+	}
+
+	/**
+	 * What sending from the open descriptor puts on the wire: a response's headers once and its body as one file
+	 * region, on a connection that stays open for the next request; or, where a region cannot go out (compression),
+	 * buffers read from the same descriptor.
+	 */
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, SendfileRoute.class, CommitMarker.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "server.compression.enabled=true", "server.compression.mime-types=text/css",
+					"server.compression.min-response-size=1" })
+	class OnTheWire {
+
+		@LocalServerPort
+		int port;
+
+		@Autowired
+		OutboundRecorder recorder;
+
+		@DynamicPropertySource
+		static void properties(DynamicPropertyRegistry registry) {
+			roots(registry);
+		}
+
+		@Test
+		void oneRegionPerBodyAndTheConnectionStaysOpen() throws Exception {
+			byte[] content = new byte[300_000];
+			new java.util.Random(3).nextBytes(content);
+			Files.write(root.resolve("wire.bin"), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			this.recorder.clear();
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				RawHttp.Response whole = connection.exchange("GET", "/wire.bin", "");
+				assertThat(whole.status()).isEqualTo(200);
+				assertThat(whole.header("content-length")).isEqualTo("300000");
+				assertThat(whole.header("x-committed")).isEqualTo("yes");
+				assertThat(whole.body()).isEqualTo(content);
+				RawHttp.Response head = connection.exchange("HEAD", "/wire.bin", "");
+				assertThat(head.status()).isEqualTo(200);
+				assertThat(head.header("content-length")).isEqualTo("300000");
+				RawHttp.Response range = connection.exchange("GET", "/wire.bin", "Range: bytes=1000-1999\r\n");
+				assertThat(range.status()).isEqualTo(206);
+				assertThat(range.header("x-committed")).isEqualTo("yes");
+				assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(content, 1000, 2000));
+				RawHttp.Response parts = connection.exchange("GET", "/wire.bin", "Range: bytes=0-1,10-11\r\n");
+				assertThat(parts.status()).isEqualTo(206);
+				assertThat(parts.bodyText()).startsWith("\r\n--").contains("Content-Range: bytes 10-11/300000");
+				RawHttp.Response again = connection.exchange("GET", "/wire.bin", "");
+				assertThat(again.body()).isEqualTo(content);
+			}
+			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(this.recorder.writes()
+				.stream().filter(OutboundRecorder.Write::isFileRegion).map(OutboundRecorder.Write::bytes))
+				.containsExactly(300_000L, 1000L, 300_000L));
+			assertThat(this.recorder.writes()).noneMatch((write) -> write.type().equals("ByteBuf")
+					&& write.bytes() > 8192);
+		}
+
+		@Test
+		void aCompressedResponseIsReadFromTheOpenFile() throws Exception {
+			String css = "body { color: black; }\n".repeat(5000);
+			Files.writeString(root.resolve("wire.css"), css, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			this.recorder.clear();
+			HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+			HttpResponse<byte[]> response = client.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/wire.css"))
+				.header("Accept-Encoding", "gzip").timeout(Duration.ofSeconds(10)).build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
+			try (java.util.zip.GZIPInputStream unzipped = new java.util.zip.GZIPInputStream(
+					new java.io.ByteArrayInputStream(response.body()))) {
+				assertThat(new String(unzipped.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(css);
+			}
+			assertThat(this.recorder.writes()).noneMatch(OutboundRecorder.Write::isFileRegion);
 		}
 
 	}
