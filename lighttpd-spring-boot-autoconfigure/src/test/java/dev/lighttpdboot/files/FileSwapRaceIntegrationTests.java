@@ -347,32 +347,31 @@ class FileSwapRaceIntegrationTests {
 
 		@Test
 		void noDescriptorOutlivesItsResponse() throws Exception {
+			// Small bodies for the many answers, so that little garbage is made: a channel nobody closed would be
+			// closed by the garbage collector sooner or later, hiding the leak.
+			byte[] small = new byte[100_013];
+			new java.util.Random(11).nextBytes(small);
+			System.arraycopy(new byte[] { 'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0 }, 0, small, 0, 13);
+			Files.write(root.resolve("fd.flv"), small, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 			byte[] big = new byte[16 * 1024 * 1024];
-			new java.util.Random(11).nextBytes(big);
 			Files.write(root.resolve("fd-big.bin"), big, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-			byte[] flv = java.util.Arrays.copyOf(big, 100_013);
-			System.arraycopy(new byte[] { 'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0 }, 0, flv, 0, 13);
-			Files.write(root.resolve("fd.flv"), flv, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-			String etag = raw().exchange("HEAD", "/fd-big.bin", "").header("etag");
+			String etag = raw().exchange("HEAD", "/fd.flv", "").header("etag");
 			for (int i = 0; i < 10; i++) {
-				assertThat(raw().get("/fd-big.bin").body()).hasSize(big.length);
-				assertThat(raw().exchange("GET", "/fd-big.bin", "Range: bytes=10-19\r\n").status()).isEqualTo(206);
-				assertThat(raw().exchange("GET", "/fd-big.bin", "Range: bytes=0-0,5-5\r\n").status()).isEqualTo(206);
-				assertThat(raw().exchange("GET", "/fd-big.bin", "Range: bytes=99999999-\r\n").status())
-					.isEqualTo(416);
-				assertThat(raw().exchange("GET", "/fd-big.bin", "If-None-Match: \"other\"\r\nRange: bytes=0-0\r\n")
-					.status()).isEqualTo(206);
-				assertThat(raw().exchange("GET", "/fd-big.bin", "If-None-Match: " + etag + "\r\n").status())
+				assertThat(raw().get("/fd.flv").body()).isEqualTo(small);
+				assertThat(raw().exchange("GET", "/fd.flv", "Range: bytes=10-19\r\n").status()).isEqualTo(206);
+				assertThat(raw().exchange("GET", "/fd.flv", "Range: bytes=0-0,5-5\r\n").status()).isEqualTo(206);
+				assertThat(raw().exchange("GET", "/fd.flv", "Range: bytes=99999999-\r\n").status()).isEqualTo(416);
+				assertThat(raw().exchange("GET", "/fd.flv", "If-None-Match: " + etag + "\r\n").status())
 					.isEqualTo(304);
-				assertThat(raw().exchange("HEAD", "/fd-big.bin", "").status()).isEqualTo(200);
-				assertThat(raw().get("/fd.flv?start=13").status()).isEqualTo(200);
+				assertThat(raw().exchange("GET", "/fd.flv", "If-Match: \"other\"\r\n").status()).isEqualTo(412);
+				assertThat(raw().exchange("HEAD", "/fd.flv", "").status()).isEqualTo(200);
+				assertThat(raw().get("/fd.flv?start=13").body()).hasSize(small.length);
 				assertThat(raw().get("/xs").status()).isEqualTo(200);
-				assertThat(raw().get(this.links.link("/fd-big.bin")).body()).hasSize(big.length);
+				assertThat(raw().get(this.links.link("/fd.flv")).body()).isEqualTo(small);
 				abortAfterFirstBytes("/fd-big.bin");
 				abortAfterFirstBytes(this.links.link("/fd-big.bin"));
-				abortAfterFirstBytes("/fd.flv?start=13");
 			}
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(descriptorsUnder(base)).isEmpty());
 		}
 
