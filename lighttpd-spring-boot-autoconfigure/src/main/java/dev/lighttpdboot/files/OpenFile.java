@@ -88,7 +88,7 @@ public final class OpenFile implements AutoCloseable {
 		}
 		catch (FileSystemException ex) {
 			// ELOOP from a directory: a name on the checked real path is a symlink now.
-			if (FileRoot.namesNothing(ex)) {
+			if (FileRoot.namesNothing(ex) || isSymlinkRefused(ex)) {
 				return null;
 			}
 			throw ex;
