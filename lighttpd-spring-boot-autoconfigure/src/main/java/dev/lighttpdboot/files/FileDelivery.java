@@ -1,9 +1,8 @@
 package dev.lighttpdboot.files;
 
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.apache.commons.logging.Log;
@@ -11,11 +10,9 @@ import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.ResolvableType;
-import org.springframework.core.codec.Hints;
-import org.springframework.core.codec.ResourceRegionEncoder;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.support.ResourceRegion;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -34,28 +31,25 @@ import org.springframework.web.server.ServerWebExchange;
  * <li>{@code ETag}, {@code Last-Modified} and {@code Accept-Ranges} on every answer; {@code If-Match} and
  * {@code If-Unmodified-Since} give 412, {@code If-None-Match} and {@code If-Modified-Since} give 304.</li>
  * <li>{@code Range} on GET, parsed by Spring's {@link HttpRange}: one satisfiable range gives 206 with
- * {@code Content-Range}; several give {@code multipart/byteranges} (Spring's {@link ResourceRegionEncoder});
+ * {@code Content-Range}; several give {@code multipart/byteranges} (framed as Spring's {@code ResourceRegionEncoder} does);
  * none satisfiable gives 416 with {@code Content-Range: bytes *}{@code /size}. A malformed Range header, or
  * ranges that together ask for at least the whole file, are ignored (200 with the whole file), as RFC 9110
  * allows. {@code If-Range} is evaluated here: a Range applies only if it names the current file.</li>
- * <li>The whole file or a single range is written by {@link RegionWriter}: through
- * {@code ZeroCopyHttpOutputMessage}, which Reactor Netty turns into {@code sendfile(2)}; only when a decorator
- * hides it is the file copied through buffers.</li>
+ * <li>Open once, trust the descriptor: a GET opens the file ({@link OpenFile}) without following symlinks and
+ * checks that it is the file that was looked up; every header and byte after that comes from the open file. The
+ * whole file or a single range is written by {@link RegionWriter}: {@code sendfile(2)} from that descriptor
+ * whenever the connection allows it, else buffers read from it; multipart ranges are read from it too.</li>
  * <li>A {@link StreamingSeek} (FLV {@code ?start=}) that applies to the request answers instead, before any
  * of the above.</li>
  * </ul>
  * This class never touches the file system on the calling thread: it works from a {@link FileSnapshot} taken
- * on the file-system scheduler.
+ * on the file-system scheduler, and opens on that scheduler.
  */
 public final class FileDelivery {
 
 	private static final Log logger = LogFactory.getLog(FileDelivery.class);
 
 	private static final String ALLOWED_METHODS = "GET, HEAD, OPTIONS";
-
-	private static final int BUFFER_SIZE = 64 * 1024;
-
-	private static final ResolvableType REGION_TYPE = ResolvableType.forClass(ResourceRegion.class);
 
 	private final ContentTypes contentTypes;
 
@@ -64,8 +58,6 @@ public final class FileDelivery {
 	private final RegionWriter regionWriter;
 
 	private final List<StreamingSeek> seeks;
-
-	private final ResourceRegionEncoder regionEncoder = new ResourceRegionEncoder(BUFFER_SIZE);
 
 	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem) {
 		this(contentTypes, fileSystem, List.of());
@@ -93,11 +85,16 @@ public final class FileDelivery {
 
 	/**
 	 * Answer a request with a file.
+	 * <p>A GET (and any seek) first opens the file on the file-system scheduler, and everything after (validators,
+	 * ranges, length, the bytes) comes from the opened file; a file replaced since {@code file} was taken is
+	 * answered as it is now, never with its old validators. A HEAD, and a GET that {@code file} already answers
+	 * with 304 or 412, need no body and open nothing.
 	 * @param request the request whose method, conditional and Range headers apply
 	 * @param response the response to write
-	 * @param file the file, stat'ed on the file-system scheduler
+	 * @param file the file, stat'ed on the file-system scheduler (possibly a moment ago, by a stat cache)
 	 * @param contentType the Content-Type to send, or {@code null} to choose it from the file name
-	 * @return completion of the response
+	 * @return completion of the response; an error {@link PathRefusedException} with 404 if the file is gone or
+	 * is no longer a regular file when it is opened
 	 */
 	public Mono<Void> deliver(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
 			MediaType contentType) {
@@ -105,13 +102,51 @@ public final class FileDelivery {
 			return Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file"));
 		}
 		HttpMethod method = request.getMethod();
-		HttpHeaders headers = response.getHeaders();
 		if (!isRead(method)) {
 			return answerOtherMethod(method, response);
 		}
+		boolean seek = seekFor(request, file) != null;
+		if (!seek && (HttpMethod.HEAD.equals(method)
+				|| Preconditions.evaluate(request.getHeaders(), file) != Preconditions.Outcome.PROCEED)) {
+			return respond(request, response, file, contentType, null);
+		}
+		return open(request, file)
+			.flatMap((opened) -> respond(request, response, opened.snapshot(), contentType, opened)
+				.doFinally((signal) -> opened.close()));
+	}
+
+	/**
+	 * Open a checked file on the file-system scheduler, continuing on the request's event loop (see
+	 * {@link OpenFile#open(FileSnapshot)}). The caller closes the file when it is done with it; a file opened for a
+	 * request that was cancelled meanwhile is closed here.
+	 * @param request the request, whose event loop receives the file
+	 * @param file the checked file
+	 * @return the open file; an error {@link PathRefusedException} with 404 if nothing that may be sent is there
+	 */
+	public Mono<OpenFile> open(ServerHttpRequest request, FileSnapshot file) {
+		return this.fileSystem.call(request, () -> OpenFile.open(file))
+			.switchIfEmpty(Mono.error(() -> new PathRefusedException(HttpStatus.NOT_FOUND,
+					"no such file any more: " + file.fileName())))
+			.doOnDiscard(OpenFile.class, OpenFile::close);
+	}
+
+	private StreamingSeek seekFor(ServerHttpRequest request, FileSnapshot file) {
 		for (StreamingSeek seek : this.seeks) {
 			if (seek.appliesTo(request, file)) {
-				return seek.write(request, response, file);
+				return seek;
+			}
+		}
+		return null;
+	}
+
+	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
+			MediaType contentType, OpenFile opened) {
+		HttpMethod method = request.getMethod();
+		HttpHeaders headers = response.getHeaders();
+		if (opened != null) {
+			StreamingSeek seek = seekFor(request, file);
+			if (seek != null) {
+				return seek.write(request, response, opened);
 			}
 		}
 		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
@@ -132,9 +167,9 @@ public final class FileDelivery {
 		headers.setContentType(type);
 		String range = normalizedRange(request.getHeaders().getFirst(HttpHeaders.RANGE));
 		if (range != null && HttpMethod.GET.equals(method) && Preconditions.rangeApplies(request.getHeaders(), file)) {
-			return writeRanges(range, response, file, type);
+			return writeRanges(range, response, file, type, opened);
 		}
-		return writeWhole(method, response, file);
+		return writeWhole(method, response, file, opened);
 	}
 
 	private static String normalizedRange(String range) {
@@ -163,27 +198,28 @@ public final class FileDelivery {
 		return response.setComplete();
 	}
 
-	private Mono<Void> writeWhole(HttpMethod method, ServerHttpResponse response, FileSnapshot file) {
+	private Mono<Void> writeWhole(HttpMethod method, ServerHttpResponse response, FileSnapshot file,
+			OpenFile opened) {
 		response.getHeaders().setContentLength(file.size());
-		if (HttpMethod.HEAD.equals(method) || file.size() == 0) {
+		if (HttpMethod.HEAD.equals(method) || file.size() == 0 || opened == null) {
 			return response.setComplete();
 		}
-		return writeRegion(response, file.path(), 0, file.size());
+		return this.regionWriter.write(response, opened, 0, file.size());
 	}
 
 	private Mono<Void> writeRanges(String rangeHeader, ServerHttpResponse response, FileSnapshot file,
-			MediaType type) {
+			MediaType type, OpenFile opened) {
 		List<HttpRange> requested;
 		try {
 			requested = HttpRange.parseRanges(rangeHeader);
 		}
 		catch (IllegalArgumentException ex) {
 			logger.debug("Ignoring malformed Range '" + rangeHeader + "': " + ex.getMessage());
-			return writeWhole(HttpMethod.GET, response, file);
+			return writeWhole(HttpMethod.GET, response, file, opened);
 		}
 		if (requested.isEmpty()) {
 			// "Range:" or "Range: bytes=" asks for nothing in particular: ignore it, like a malformed one.
-			return writeWhole(HttpMethod.GET, response, file);
+			return writeWhole(HttpMethod.GET, response, file, opened);
 		}
 		List<HttpRange> satisfiable = satisfiable(requested, file.size());
 		HttpHeaders headers = response.getHeaders();
@@ -202,7 +238,7 @@ public final class FileDelivery {
 		catch (IllegalArgumentException ex) {
 			// Several ranges adding up to the whole file or more: sending them would amplify the response.
 			logger.debug("Ignoring Range '" + rangeHeader + "': " + ex.getMessage());
-			return writeWhole(HttpMethod.GET, response, file);
+			return writeWhole(HttpMethod.GET, response, file, opened);
 		}
 		response.setStatusCode(HttpStatus.PARTIAL_CONTENT);
 		if (regions.size() == 1) {
@@ -211,14 +247,37 @@ public final class FileDelivery {
 			long last = first + region.getCount() - 1;
 			headers.set(HttpHeaders.CONTENT_RANGE, "bytes " + first + "-" + last + "/" + file.size());
 			headers.setContentLength(region.getCount());
-			return writeRegion(response, file.path(), first, region.getCount());
+			return this.regionWriter.write(response, opened, first, region.getCount());
 		}
 		String boundary = boundary();
 		headers.setContentType(MediaType.parseMediaType("multipart/byteranges;boundary=" + boundary));
-		Map<String, Object> hints = Hints.from(ResourceRegionEncoder.BOUNDARY_STRING_HINT, boundary);
-		Flux<DataBuffer> body = this.regionEncoder
-			.encode(Flux.fromIterable(regions), response.bufferFactory(), REGION_TYPE, type, hints)
-			.subscribeOn(this.fileSystem.scheduler());
+		return writeParts(response, regions, boundary, type, file.size(), opened);
+	}
+
+	/**
+	 * Write {@code multipart/byteranges} as Spring's {@code ResourceRegionEncoder} frames it, but from the open
+	 * file (the encoder would open the file by name for each part) and with a Content-Length, as every part's
+	 * length is known.
+	 */
+	private Mono<Void> writeParts(ServerHttpResponse response, List<ResourceRegion> regions, String boundary,
+			MediaType type, long size, OpenFile opened) {
+		List<byte[]> partHeads = new ArrayList<>(regions.size());
+		long length = 0;
+		for (ResourceRegion region : regions) {
+			long first = region.getPosition();
+			long last = first + region.getCount() - 1;
+			byte[] head = ("\r\n--" + boundary + "\r\nContent-Type: " + type + "\r\nContent-Range: bytes " + first
+					+ "-" + last + "/" + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+			partHeads.add(head);
+			length += head.length + region.getCount();
+		}
+		byte[] end = ("\r\n--" + boundary + "--").getBytes(StandardCharsets.US_ASCII);
+		response.getHeaders().setContentLength(length + end.length);
+		DataBufferFactory buffers = response.bufferFactory();
+		Flux<DataBuffer> body = Flux.range(0, regions.size())
+			.concatMap((i) -> Flux.concat(Mono.fromSupplier(() -> buffers.wrap(partHeads.get(i))),
+					this.regionWriter.read(buffers, opened, regions.get(i).getPosition(), regions.get(i).getCount())))
+			.concatWith(Mono.fromSupplier(() -> buffers.wrap(end)));
 		return response.writeWith(body);
 	}
 
@@ -237,10 +296,6 @@ public final class FileDelivery {
 			}
 		}
 		return result;
-	}
-
-	private Mono<Void> writeRegion(ServerHttpResponse response, Path path, long position, long count) {
-		return this.regionWriter.write(response, path, position, count);
 	}
 
 }

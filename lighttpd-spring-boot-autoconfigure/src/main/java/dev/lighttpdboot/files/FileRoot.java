@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
 import org.springframework.http.HttpStatus;
@@ -106,8 +107,11 @@ public final class FileRoot {
 		if (!this.allowHidden && isHidden(this.realPath.relativize(real))) {
 			return Optional.empty();
 		}
+		BasicFileAttributes attributes;
 		try {
-			return Optional.of(FileSnapshot.stat(real));
+			// The real path has no symlink by definition; if its last name is one now, the file was swapped
+			// between realpath and stat: following it could describe a file outside the root.
+			attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
 		}
 		catch (NoSuchFileException ex) {
 			// Removed between realpath and stat.
@@ -116,9 +120,13 @@ public final class FileRoot {
 		catch (AccessDeniedException ex) {
 			throw new PathRefusedException(HttpStatus.FORBIDDEN, "permission denied");
 		}
+		if (attributes.isSymbolicLink()) {
+			return Optional.empty();
+		}
+		return Optional.of(FileSnapshot.of(real, attributes, this.realPath));
 	}
 
-	private static boolean namesNothing(FileSystemException ex) {
+	static boolean namesNothing(FileSystemException ex) {
 		// ENOTDIR ("a.txt/b"), ENAMETOOLONG and ELOOP: nothing can be served under that name, so 404. Other
 		// errors (EIO, ...) propagate and end as a logged 500.
 		String reason = ex.getReason();

@@ -11,22 +11,34 @@ import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 
 /**
- * What a single {@code stat} said about a file: its real path, size, modification time and the entity tag derived
- * from them. Everything that decides a response (conditional requests, ranges, Content-Length) reads this
- * snapshot, so the event loop never has to ask the file system again.
+ * What a single {@code stat} said about a file: its real path, size, modification time, identity and the entity
+ * tag derived from them. Everything that decides a response (conditional requests, ranges, Content-Length) reads
+ * this snapshot, so the event loop never has to ask the file system again.
+ * <p>A snapshot found below a {@link FileRoot} knows that root: {@link OpenFile#open(FileSnapshot)} opens the file
+ * by walking from it without following symlinks, and compares the opened file's identity with this snapshot.
  *
  * @param path the real path (symlinks resolved)
  * @param size the size in bytes
  * @param lastModified the modification time
  * @param directory whether the path is a directory
  * @param etag the strong entity tag, quoted
+ * @param fileKey the file's identity (device and inode on Unix), or {@code null} if the file system has none
+ * @param root the real path of the root the file was found below, or {@code null} if it was not looked up in one
  */
-public record FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag) {
+public record FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag, Object fileKey,
+		Path root) {
 
 	public FileSnapshot {
 		Objects.requireNonNull(path, "path");
 		Objects.requireNonNull(lastModified, "lastModified");
 		Objects.requireNonNull(etag, "etag");
+	}
+
+	/**
+	 * A snapshot of a file with no known identity and no root.
+	 */
+	public FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag) {
+		this(path, size, lastModified, directory, etag, null, null);
 	}
 
 	/**
@@ -43,13 +55,33 @@ public record FileSnapshot(Path path, long size, Instant lastModified, boolean d
 	 * Build a snapshot from attributes the caller has already read.
 	 */
 	public static FileSnapshot of(Path path, BasicFileAttributes attributes) {
+		return of(path, attributes, null);
+	}
+
+	/**
+	 * Build a snapshot from attributes the caller has already read, for a file found below a root.
+	 * @param path the real path
+	 * @param attributes its attributes
+	 * @param root the real path of the root, or {@code null}
+	 */
+	public static FileSnapshot of(Path path, BasicFileAttributes attributes, Path root) {
 		Instant modified = attributes.lastModifiedTime().toInstant();
 		// Size, modification time (to the millisecond, finer than Last-Modified) and the inode, like lighttpd's
 		// etag.use-inode/use-mtime/use-size: a file replaced within the same second still gets a new tag.
 		Object fileKey = attributes.fileKey();
 		String etag = "\"" + Long.toHexString(modified.toEpochMilli()) + "-" + Long.toHexString(attributes.size())
 				+ ((fileKey != null) ? "-" + Integer.toHexString(fileKey.hashCode()) : "") + "\"";
-		return new FileSnapshot(path, attributes.size(), modified, attributes.isDirectory(), etag);
+		return new FileSnapshot(path, attributes.size(), modified, attributes.isDirectory(), etag, fileKey, root);
+	}
+
+	/**
+	 * Whether attributes read later describe the same file as this snapshot: same identity, size and modification
+	 * time. A file replaced (a new inode), rewritten or touched since is not the same.
+	 */
+	public boolean sameFileAs(BasicFileAttributes attributes) {
+		return Objects.equals(this.fileKey, attributes.fileKey()) && this.size == attributes.size()
+				&& this.lastModified.equals(attributes.lastModifiedTime().toInstant())
+				&& this.directory == attributes.isDirectory();
 	}
 
 	/**

@@ -13,9 +13,11 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  * for one second. A request for a file found a moment ago is answered from memory on the calling thread (the event
  * loop): no {@code realpath} and {@code stat} system calls, and no round trip through the
  * {@link FileSystemScheduler}, which costs two thread hand-offs per request.
- * <p>The price is a staleness window of at most {@code validity}: a file changed, replaced or removed within it is
- * still described by the snapshot taken before (size, modification time, entity tag), and a symlink re-pointed
- * within it is still followed the old way. Only files and directories that were found are remembered, so a new
+ * <p>The price is a staleness window of at most {@code validity} for metadata: a HEAD or a 304 for a file changed,
+ * replaced or removed within it may still be answered from the snapshot taken before (size, modification time,
+ * entity tag). Never for bytes: the cache holds no descriptor and no content, and {@link FileDelivery} opens the
+ * file the snapshot names with {@link OpenFile}, without following symlinks, and sends it under the snapshot only
+ * if it is still that file (else under a snapshot of the file it opened, or 404 if a symlink is there now). Only files and directories that were found are remembered, so a new
  * file is served at once and refusals (symlinks out of the root, hidden files) are decided afresh by every
  * lookup that misses. A validity of zero turns the cache off.
  * <p>Reading the cache never blocks: a map read and a clock read. Misses and expired entries are looked up on the

@@ -14,13 +14,15 @@ import org.springframework.http.server.reactive.ServerHttpResponse;
 public interface StreamingSeek {
 
 	/**
-	 * Whether this request is a seek into this file that this implementation answers.
+	 * Whether this request is a seek into this file that this implementation answers. Asked with the file as
+	 * looked up, and again with the file as opened.
 	 */
 	boolean appliesTo(ServerHttpRequest request, FileSnapshot file);
 
 	/**
-	 * Answer the seek: status, headers and body.
+	 * Answer the seek: status, headers and body, the body from the open file ({@link OpenFile#snapshot()}
+	 * describes it). The caller closes the file.
 	 */
-	Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file);
+	Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, OpenFile file);
 
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.SafePath;
@@ -156,45 +157,77 @@ public final class XSendfile {
 		}
 		// A producer status such as 404, or a method such as POST that the producer handled: the file is the body
 		// of the producer's answer, without validators or Range (they apply to GET only).
-		response.getHeaders().setContentLength(file.size());
 		if (producerType == null) {
 			response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
 		}
 		if (HttpMethod.HEAD.equals(request.getMethod()) || file.size() == 0) {
+			response.getHeaders().setContentLength(file.size());
 			return response.setComplete();
 		}
-		return this.regionWriter.write(response, file.path(), 0, file.size());
+		return this.delivery.open(request, file).flatMap((opened) -> {
+			// The length of the file as opened, which is the file sent.
+			response.getHeaders().setContentLength(opened.snapshot().size());
+			return this.regionWriter.write(response, opened, 0, opened.snapshot().size())
+				.doFinally((signal) -> opened.close());
+		});
 	}
 
 	private Mono<Void> sendParts(ServerHttpRequest request, ServerHttpResponse response,
 			SendfileInstruction instruction) {
-		return this.fileSystem.call(request, () -> {
-			List<RegionWriter.Region> regions = new ArrayList<>();
+		return this.fileSystem.call(request, () -> openParts(instruction))
+			.doOnDiscard(OpenParts.class, OpenParts::close)
+			.flatMap((parts) -> {
+				long length = parts.regions().stream().mapToLong(RegionWriter.Region::count).sum();
+				response.getHeaders().setContentLength(length);
+				if (response.getHeaders().getContentType() == null) {
+					response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
+				}
+				if (HttpMethod.HEAD.equals(request.getMethod())) {
+					return response.setComplete().doFinally((signal) -> parts.close());
+				}
+				return this.regionWriter.write(response, parts.regions()).doFinally((signal) -> parts.close());
+			});
+	}
+
+	private OpenParts openParts(SendfileInstruction instruction) throws java.io.IOException {
+		OpenParts parts = new OpenParts(new ArrayList<>());
+		try {
 			for (SendfileInstruction.Part part : instruction.ranges()) {
 				FileSnapshot file = this.allowedRoots.lookup(part.path())
 					.orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file"));
-				if (file.directory()) {
-					throw new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file");
+				OpenFile opened = OpenFile.open(file);
+				if (opened == null) {
+					throw new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file");
 				}
-				long end = (part.end() == -1) ? file.size() - 1 : part.end();
-				if (part.start() >= file.size() || end >= file.size()) {
+				// Registered before any check, so that a refusal below closes it with the others.
+				long size = opened.snapshot().size();
+				parts.regions().add(new RegionWriter.Region(opened, 0, size));
+				long end = (part.end() == -1) ? size - 1 : part.end();
+				if (part.start() >= size || end >= size) {
 					throw new InvalidSendfileHeaderException("X-Sendfile2 range " + part.start() + "-" + part.end()
-							+ " is outside a file of " + file.size() + " bytes");
+							+ " is outside a file of " + size + " bytes");
 				}
-				regions.add(new RegionWriter.Region(file.path(), part.start(), end - part.start() + 1));
+				parts.regions().set(parts.regions().size() - 1,
+						new RegionWriter.Region(opened, part.start(), end - part.start() + 1));
 			}
-			return regions;
-		}).flatMap((regions) -> {
-			long length = regions.stream().mapToLong(RegionWriter.Region::count).sum();
-			response.getHeaders().setContentLength(length);
-			if (response.getHeaders().getContentType() == null) {
-				response.getHeaders().setContentType(MediaType.APPLICATION_OCTET_STREAM);
-			}
-			if (HttpMethod.HEAD.equals(request.getMethod())) {
-				return response.setComplete();
-			}
-			return this.regionWriter.write(response, regions);
-		});
+			return parts;
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			parts.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * The open files of an {@code X-Sendfile2} answer, closed together.
+	 */
+	private record OpenParts(List<RegionWriter.Region> regions) implements AutoCloseable {
+
+		@Override
+		public void close() {
+			this.regions.forEach((region) -> region.file().close());
+		}
+
 	}
 
 	private static void forgetProducerPresentation(HttpHeaders headers) {

@@ -5,6 +5,7 @@ import java.util.Locale;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.StreamingSeek;
 import reactor.core.publisher.Mono;
@@ -64,9 +65,9 @@ public final class FlvSeek implements StreamingSeek {
 	}
 
 	@Override
-	public Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file) {
+	public Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, OpenFile file) {
 		long start = startOf(request);
-		long count = file.size() - start;
+		long count = file.snapshot().size() - start;
 		response.setStatusCode(HttpStatus.OK);
 		response.getHeaders().setContentType(VIDEO_FLV);
 		response.getHeaders().setContentLength(HEADER.length + count);
@@ -74,7 +75,7 @@ public final class FlvSeek implements StreamingSeek {
 		if (HttpMethod.HEAD.equals(request.getMethod())) {
 			return response.setComplete();
 		}
-		return this.regionWriter.write(response, HEADER, file.path(), start, count);
+		return this.regionWriter.write(response, HEADER, file, start, count);
 	}
 
 	private boolean isFlv(String fileName) {
