@@ -11,6 +11,7 @@ import java.time.Duration;
 
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.TestSite;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -98,6 +99,24 @@ class Http2LimitsIntegrationTests extends RealServerTests {
 		assertThat(trace.version()).isEqualTo(HttpClient.Version.HTTP_2);
 		assertThat(trace.statusCode()).isEqualTo(501);
 		assertThat(trace.body()).doesNotContain("hello");
+	}
+
+	@Test
+	void filesAreSentOnHttp2Streams() throws Exception {
+		// HTTP/2 rules out sendfile: the open file is read into buffers off the event loop (BlockHound watches).
+		HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+		http.send(HttpRequest.newBuilder(URI.create(base() + "/routed/shadowed.txt")).build(),
+				HttpResponse.BodyHandlers.discarding());
+		HttpResponse<byte[]> big = http.send(HttpRequest.newBuilder(URI.create(base() + "/big.bin")).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(big.version()).isEqualTo(HttpClient.Version.HTTP_2);
+		assertThat(big.statusCode()).isEqualTo(200);
+		assertThat(big.body()).isEqualTo(site.big());
+		HttpResponse<String> range = http.send(HttpRequest.newBuilder(URI.create(base() + "/hello.txt"))
+			.header("Range", "bytes=0-4").build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(range.version()).isEqualTo(HttpClient.Version.HTTP_2);
+		assertThat(range.statusCode()).isEqualTo(206);
+		assertThat(range.body()).isEqualTo(TestSite.HELLO.substring(0, 5));
 	}
 
 	private double refused(String reason) {

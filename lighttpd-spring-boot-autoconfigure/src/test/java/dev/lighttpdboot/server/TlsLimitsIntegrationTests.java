@@ -74,6 +74,24 @@ class TlsLimitsIntegrationTests {
 	}
 
 	@Test
+	void filesAreSentInsideTls() throws Exception {
+		// TLS rules out sendfile: the open file is read into buffers off the event loop (BlockHound watches).
+		HttpClient client = client();
+		HttpResponse<byte[]> big = client.send(HttpRequest.newBuilder(uri("/big.bin")).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(big.statusCode()).isEqualTo(200);
+		assertThat(big.body()).isEqualTo(site.big());
+		HttpResponse<String> range = client.send(HttpRequest.newBuilder(uri("/hello.txt")).header("Range", "bytes=0-4")
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(range.statusCode()).isEqualTo(206);
+		assertThat(range.body()).isEqualTo(TestSite.HELLO.substring(0, 5));
+		HttpResponse<byte[]> seek = client.send(HttpRequest.newBuilder(uri("/movie.flv?start=1013")).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(seek.statusCode()).isEqualTo(200);
+		assertThat(seek.body()).hasSize(13 + site.movie().length - 1013);
+	}
+
+	@Test
 	void aSlowHeadInsideTlsMeetsTheDeadline() throws Exception {
 		try (RawConnection slow = RawConnection.open(trustAll().getSocketFactory(), this.port, 0)) {
 			slow.write("GET /hello.txt HTTP/1.1\r\nHost: local");
