@@ -176,7 +176,10 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		if (hit != null) {
 			return Mono.just(representation(file, type, coding, hit));
 		}
-		Mono<CompressedFileCache.Entry> produced = this.cache.get(key, extension, (target) -> compress(file, encoder, target));
+		// A file of the cache itself (a bundle) is never rewritten in place: its name changes with its content.
+		boolean verify = !file.path().startsWith(this.cache.directory());
+		Mono<CompressedFileCache.Entry> produced = this.cache.get(key, extension,
+				(target) -> compress(file, encoder, target, verify));
 		return this.fileSystem.backTo(exchange.getRequest(), produced)
 			.map((entry) -> representation(file, type, coding, entry))
 			// The file changed while it was compressed: send it as it is now found, uncompressed.
@@ -193,13 +196,14 @@ public final class CompressedRepresentations implements RepresentationSelector {
 	/**
 	 * Compress a file into a target; {@code false} if the file is no longer the one described by the snapshot.
 	 */
-	static boolean compress(FileSnapshot file, ContentEncoder encoder, Path target) throws IOException {
+	static boolean compress(FileSnapshot file, ContentEncoder encoder, Path target, boolean verify)
+			throws IOException {
 		try (InputStream in = Files.newInputStream(file.path(), LinkOption.NOFOLLOW_LINKS);
 				OutputStream out = encoder.open(Files.newOutputStream(target, StandardOpenOption.WRITE,
 						StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS))) {
 			in.transferTo(out);
 		}
-		return unchanged(file);
+		return !verify || unchanged(file);
 	}
 
 	/**

@@ -1,27 +1,38 @@
 package dev.lighttpdboot.compression.autoconfigure;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lighttpdboot.compression.BundleHandlerMapping;
+import dev.lighttpdboot.compression.BundleLinks;
 import dev.lighttpdboot.compression.CompressedFileCache;
 import dev.lighttpdboot.compression.CompressedRepresentations;
 import dev.lighttpdboot.compression.CompressionPolicy;
 import dev.lighttpdboot.compression.ContentCoding;
 import dev.lighttpdboot.compression.ContentEncoders;
 import dev.lighttpdboot.files.ContentTypes;
+import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
+import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.staticfiles.autoconfigure.StaticFilesAutoConfiguration;
+import dev.lighttpdboot.staticfiles.autoconfigure.StaticFilesProperties;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
 
 /**
@@ -76,6 +87,55 @@ public final class CompressionAutoConfiguration {
 		List<ContentCoding> siblings = properties.isPrecompressed() ? codings(properties) : List.of();
 		return new CompressedRepresentations(encoders, siblings, policy, contentTypes, cache, fileSystemScheduler,
 				properties.getPrecompressedCheckInterval());
+	}
+
+	/**
+	 * Bundles ({@code /dir/??a.js,b.js}) from the document root.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBooleanProperty("lighttpd.compression.bundles.enabled")
+	@ConditionalOnProperty("lighttpd.document-root")
+	@EnableConfigurationProperties({ FilesProperties.class, StaticFilesProperties.class })
+	static class BundlesConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(FileDelivery.class)
+		BundleHandlerMapping lighttpdBundleHandlerMapping(CompressionProperties properties, FilesProperties files,
+				StaticFilesProperties staticFiles, StatCache statCache, ContentTypes contentTypes,
+				CompressedFileCache cache, CompressedRepresentations representations, FileDelivery delivery,
+				FileSystemScheduler fileSystemScheduler) {
+			CompressionProperties.Bundles bundles = properties.getBundles();
+			if (bundles.getMaxFiles() < 1) {
+				throw new InvalidConfigurationPropertyValueException("lighttpd.compression.bundles.max-files",
+						bundles.getMaxFiles(), "a bundle holds at least one file");
+			}
+			List<MediaType> types = bundles.getTypes().stream().map(MediaType::parseMediaType).toList();
+			return new BundleHandlerMapping(documentRoot(files, staticFiles), statCache, contentTypes, cache,
+					representations, delivery, fileSystemScheduler, bundles.getMaxFiles(), types,
+					bundles.getDelimiter(), staticFiles.isServeHiddenFiles());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@ConditionalOnBean(FileSystemScheduler.class)
+		BundleLinks lighttpdBundleLinks(FilesProperties files, StaticFilesProperties staticFiles,
+				FileSystemScheduler fileSystemScheduler, Environment environment) {
+			return new BundleLinks(documentRoot(files, staticFiles), fileSystemScheduler,
+					environment.getProperty("spring.webflux.base-path", ""));
+		}
+
+		private static FileRoot documentRoot(FilesProperties files, StaticFilesProperties staticFiles) {
+			Path directory = files.getDocumentRoot();
+			try {
+				return FileRoot.open(directory, staticFiles.isServeHiddenFiles());
+			}
+			catch (IOException ex) {
+				throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", directory,
+						"bundles need an existing document root (" + ex.getClass().getSimpleName() + ")");
+			}
+		}
+
 	}
 
 	private static List<ContentCoding> codings(CompressionProperties properties) {
