@@ -10,6 +10,7 @@ import dev.lighttpdboot.compression.BundleLinks;
 import dev.lighttpdboot.compression.CompressedFileCache;
 import dev.lighttpdboot.compression.CompressedRepresentations;
 import dev.lighttpdboot.compression.CompressionPolicy;
+import dev.lighttpdboot.compression.CompressionWebFilter;
 import dev.lighttpdboot.compression.ContentCoding;
 import dev.lighttpdboot.compression.ContentEncoders;
 import dev.lighttpdboot.files.ContentTypes;
@@ -34,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.MediaType;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 /**
  * Auto-configuration of compression: active when {@code lighttpd.compression.enabled} is true. Static files of
@@ -87,6 +89,15 @@ public final class CompressionAutoConfiguration {
 		List<ContentCoding> siblings = properties.isPrecompressed() ? codings(properties) : List.of();
 		return new CompressedRepresentations(encoders, siblings, policy, contentTypes, cache, fileSystemScheduler,
 				properties.getPrecompressedCheckInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBooleanProperty("lighttpd.compression.dynamic.enabled")
+	CompressionWebFilter lighttpdCompressionWebFilter(CompressionProperties properties, ContentEncoders encoders,
+			CompressionPolicy policy) {
+		return new CompressionWebFilter(encoders, policy,
+				properties.getDynamic().getPaths().stream().map(PathPatternParser.defaultInstance::parse).toList());
 	}
 
 	/**
