@@ -46,8 +46,22 @@ public final class ContentEncoders {
 	 * @return the encoders that are available
 	 */
 	public static ContentEncoders detect(List<ContentCoding> wanted, int gzipLevel, int brotliQuality, int zstdLevel) {
+		return detect(ContentEncoders.class.getClassLoader(), wanted, gzipLevel, brotliQuality, zstdLevel);
+	}
+
+	/**
+	 * Find the libraries for the wanted codings on a class loader; this loads native libraries, so call it at
+	 * start-up.
+	 * @param classLoader where the libraries are looked for
+	 * @param wanted the codings, most preferred first
+	 * @param gzipLevel the gzip level (1-9)
+	 * @param brotliQuality the Brotli quality (0-11)
+	 * @param zstdLevel the Zstandard level (1-22)
+	 * @return the encoders that are available
+	 */
+	public static ContentEncoders detect(ClassLoader classLoader, List<ContentCoding> wanted, int gzipLevel,
+			int brotliQuality, int zstdLevel) {
 		List<ContentEncoder> found = new ArrayList<>();
-		ClassLoader classLoader = ContentEncoders.class.getClassLoader();
 		for (ContentCoding coding : wanted) {
 			Throwable[] reason = new Throwable[1];
 			ContentEncoder encoder = switch (coding) {

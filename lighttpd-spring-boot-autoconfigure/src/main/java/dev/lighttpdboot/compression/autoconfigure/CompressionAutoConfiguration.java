@@ -34,6 +34,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.http.MediaType;
 import org.springframework.web.util.pattern.PathPatternParser;
 
@@ -49,8 +50,8 @@ public final class CompressionAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ContentEncoders lighttpdContentEncoders(CompressionProperties properties) {
-		return ContentEncoders.detect(codings(properties), properties.getGzipLevel(), properties.getBrotliQuality(),
+	ContentEncoders lighttpdContentEncoders(CompressionProperties properties, ResourceLoader resourceLoader) {
+		return ContentEncoders.detect(resourceLoader.getClassLoader(), codings(properties), properties.getGzipLevel(), properties.getBrotliQuality(),
 				properties.getZstdLevel());
 	}
 
