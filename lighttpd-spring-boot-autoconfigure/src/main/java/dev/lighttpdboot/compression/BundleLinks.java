@@ -2,6 +2,7 @@ package dev.lighttpdboot.compression;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -73,7 +74,7 @@ public final class BundleLinks {
 			for (String file : files) {
 				SafePath path = SafePath.parse(UriUtils.encodePath(base + file, StandardCharsets.UTF_8), false);
 				FileSnapshot member = this.root.lookup(path)
-					.orElseThrow(() -> new java.nio.file.NoSuchFileException(base + file));
+					.orElseThrow(() -> new NoSuchFileException(base + file));
 				digest.update(member.etag().getBytes(StandardCharsets.UTF_8));
 			}
 			return HexFormat.of().formatHex(digest.digest()).substring(0, 12);

@@ -1,5 +1,7 @@
 package dev.lighttpdboot.compression;
 
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.lighttpdboot.files.FileRepresentation;
@@ -10,6 +12,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ZeroCopyHttpOutputMessage;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
@@ -38,11 +41,11 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	}
 
 	/**
-	 * Wrap a response, keeping it a {@link org.springframework.http.ZeroCopyHttpOutputMessage} when it is one.
+	 * Wrap a response, keeping it a {@link ZeroCopyHttpOutputMessage} when it is one.
 	 */
 	static ServerHttpResponse wrap(ServerHttpResponse response, ContentEncoder encoder, CompressionPolicy policy,
 			Map<String, Object> attributes) {
-		return (response instanceof org.springframework.http.ZeroCopyHttpOutputMessage)
+		return (response instanceof ZeroCopyHttpOutputMessage)
 				? new ZeroCopyCompressingResponse(response, encoder, policy, attributes)
 				: new CompressingResponse(response, encoder, policy, attributes);
 	}
@@ -78,7 +81,7 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 			return false;
 		}
 		String cacheControl = headers.getCacheControl();
-		if (cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-transform")) {
+		if (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-transform")) {
 			return false;
 		}
 		FileRepresentation.addVary(headers, HttpHeaders.ACCEPT_ENCODING);
@@ -100,7 +103,7 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	 * zero-copy is never lost behind this decorator.
 	 */
 	static final class ZeroCopyCompressingResponse extends CompressingResponse
-			implements org.springframework.http.ZeroCopyHttpOutputMessage {
+			implements ZeroCopyHttpOutputMessage {
 
 		ZeroCopyCompressingResponse(ServerHttpResponse delegate, ContentEncoder encoder, CompressionPolicy policy,
 				Map<String, Object> attributes) {
@@ -108,8 +111,8 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 		}
 
 		@Override
-		public Mono<Void> writeWith(java.nio.file.Path file, long position, long count) {
-			return ((org.springframework.http.ZeroCopyHttpOutputMessage) getDelegate()).writeWith(file, position, count);
+		public Mono<Void> writeWith(Path file, long position, long count) {
+			return ((ZeroCopyHttpOutputMessage) getDelegate()).writeWith(file, position, count);
 		}
 
 	}

@@ -2,6 +2,8 @@ package dev.lighttpdboot.files;
 
 import java.util.Objects;
 
+import reactor.core.publisher.Mono;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -42,7 +44,7 @@ public record FileRepresentation(FileSnapshot file, MediaType contentType, Strin
 	 * @param exchange the exchange to answer
 	 * @return completion of the response
 	 */
-	public reactor.core.publisher.Mono<Void> deliver(FileDelivery delivery, ServerWebExchange exchange) {
+	public Mono<Void> deliver(FileDelivery delivery, ServerWebExchange exchange) {
 		exchange.getAttributes().put(CHOSEN_ATTRIBUTE, Boolean.TRUE);
 		ServerHttpResponse response = exchange.getResponse();
 		if (this.varies) {

@@ -44,7 +44,7 @@ public final class StaticFilesAutoConfiguration {
 		StaticFileHandlerMapping mapping = new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), properties.getIndexFiles(),
 				properties.isDirListing(), properties.isServeHiddenFiles());
-		representations.ifAvailable(mapping::setRepresentationSelector);
+		representations.ifUnique(mapping::setRepresentationSelector);
 		return mapping;
 	}
 
