@@ -10,6 +10,8 @@
 #   WARMUP [2s]       one unmeasured wrk run per row and server before the measured ones
 #   JVM_WARMUP [10s]  before anything is measured, this long a wrk run of every row against the JVM
 #   ROWS [all]        e.g. "static-1k php-hello" to run only some rows
+#   BENCH_JS [/usr/share/javascript/jquery/jquery.js]  the JavaScript of the compression rows (its first 100 KiB;
+#                     Debian's libjs-jquery); generated text when missing
 #   SERVERS [ours lighttpd nginx]
 #   PIN [auto]        1: servers and php-fpm on SERVER_CPUS [0], wrk on CLIENT_CPUS [1]; 0: no pinning;
 #                     auto: pin when the machine has at least 2 cores
@@ -32,7 +34,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello"
+ALL_ROWS="static-1k static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -45,6 +47,7 @@ KEEP=${KEEP:-0}
 PIN=${PIN:-auto}
 SERVER_CPUS=${SERVER_CPUS:-0}
 CLIENT_CPUS=${CLIENT_CPUS:-1}
+BENCH_JS=${BENCH_JS:-/usr/share/javascript/jquery/jquery.js}
 PHP_FPM=${PHP_FPM:-$(command -v php-fpm8.2 || command -v php-fpm || echo php-fpm)}
 
 port_ours=$((BASE_PORT + 1))
@@ -135,6 +138,26 @@ header('Content-Type: application/octet-stream');
 header('X-Sendfile: $www/10m.bin');
 header('X-Accel-Redirect: /internal/10m.bin');
 PHP
+# Compression rows: 100 KiB of real JavaScript; a copy with a precompressed sibling (gzip_static); the same bytes
+# split in three for the bundle row; and untouched copies whose first request is timed (cold cache).
+mkdir -p "$www/js" "$www/pre"
+if [ -r "$BENCH_JS" ]; then
+	head -c $((100 * 1024)) "$BENCH_JS" >"$www/js/app.js"
+else
+	log "bench: $BENCH_JS is missing (apt-get install libjs-jquery); generating JavaScript-like text instead"
+	for i in $(seq 1 3000); do printf 'function f%d(a, b) { return a * %d + b; }\n' "$i" "$((i % 97))"; done \
+		| head -c $((100 * 1024)) >"$www/js/app.js"
+fi
+[ "$(stat -c %s "$www/js/app.js")" = $((100 * 1024)) ] || die "$BENCH_JS is smaller than 100 KiB"
+cp "$www/js/app.js" "$www/pre/app.js"
+gzip -6 -n -c "$www/pre/app.js" >"$www/pre/app.js.gz"
+touch -r "$www/pre/app.js" "$www/pre/app.js.gz"
+head -c 34000 "$www/js/app.js" >"$www/js/a.js"
+head -c 68000 "$www/js/app.js" | tail -c 34000 >"$www/js/b.js"
+tail -c $((100 * 1024 - 68000)) "$www/js/app.js" >"$www/js/c.js"
+for server in ours lighttpd nginx; do
+	for coding in gzip br; do cp "$www/js/app.js" "$www/js/cold-$server-$coding.js"; done
+done
 chmod -R a+rX "$www" "$protected"
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -172,9 +195,12 @@ server.document-root = "$www"
 server.bind = "127.0.0.1"
 server.port = $port_lighttpd
 server.errorlog = "$work/logs/lighttpd-error.log"
-server.modules = ( "mod_fastcgi" )
+server.modules = ( "mod_fastcgi", "mod_deflate" )
 server.max-keep-alive-requests = 100000
-mimetype.assign = ( ".bin" => "application/octet-stream", ".flv" => "video/x-flv", ".html" => "text/html" )
+mimetype.assign = ( ".bin" => "application/octet-stream", ".flv" => "video/x-flv", ".html" => "text/html", ".js" => "text/javascript" )
+deflate.mimetypes = ( "text/javascript" )
+deflate.allowed-encodings = ( "br", "gzip" )
+deflate.cache-dir = "$work/lighttpd-deflate-cache"
 fastcgi.server = ( ".php" => ( (
 	"host" => "127.0.0.1",
 	"port" => $fpm_lighttpd,
@@ -185,6 +211,8 @@ CONF
 if [ "$as_root" = 1 ]; then
 	# lighttpd opens its error log after dropping privileges.
 	chown nobody "$work/logs"
+	mkdir -p "$work/lighttpd-deflate-cache"
+	chown nobody "$work/lighttpd-deflate-cache"
 	printf 'server.username = "nobody"\nserver.groupname = "nogroup"\n' >>"$work/lighttpd.conf"
 fi
 
@@ -202,7 +230,12 @@ http {
 	sendfile on;
 	tcp_nopush on;
 	keepalive_requests 100000;
-	types { application/octet-stream bin; video/x-flv flv; text/html html; }
+	types { application/octet-stream bin; video/x-flv flv; text/html html; text/javascript js; }
+	# gzip on the fly at lighttpd's level (zlib's default 6); no brotli: stock nginx has no module for it.
+	gzip on;
+	gzip_comp_level 6;
+	gzip_types text/javascript;
+	gzip_vary on;
 	default_type application/octet-stream;
 	client_body_temp_path $work/nginx-temp/body;
 	fastcgi_temp_path $work/nginx-temp/fastcgi;
@@ -239,6 +272,7 @@ http {
 			fastcgi_param REDIRECT_STATUS 200;
 		}
 		location /internal/ { internal; alias $www/; }
+		location /pre/ { gzip_static on; }
 		location /s/ {
 			secure_link \$arg_md5,\$arg_expires;
 			secure_link_md5 "\$secure_link_expires\$uri $secret";
@@ -299,7 +333,9 @@ if wants ours; then
 		--lighttpd.gateway.routes[0].document-root="$www" \
 		--lighttpd.gateway.routes[0].allow-x-sendfile=true \
 		--lighttpd.gateway.routes[0].backends[0].address="127.0.0.1:$fpm_ours" \
-		--lighttpd.gateway.routes[0].backends[0].max-connections="$FPM_CHILDREN"
+		--lighttpd.gateway.routes[0].backends[0].max-connections="$FPM_CHILDREN" \
+		--lighttpd.compression.enabled=true \
+		--lighttpd.compression.bundles.enabled=true
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
@@ -333,8 +369,41 @@ url() {
 				*) echo "$base/video.flv?start=$flv_start" ;;
 			esac ;;
 		php-hello) echo "$base/hello.php" ;;
+		gzip-js-100k) echo "$base/js/app.js" ;;
+		br-js-100k)
+			case $server in
+				nginx) echo "" ;; # stock nginx has no brotli module
+				*) echo "$base/js/app.js" ;;
+			esac ;;
+		gzip-static-js-100k)
+			case $server in
+				lighttpd) echo "" ;; # lighttpd has no gzip_static: its row is gzip-js-100k (mod_deflate's cache-dir)
+				*) echo "$base/pre/app.js" ;;
+			esac ;;
+		bundle-js-100k)
+			case $server in
+				ours) echo "$base/js/??a.js,b.js,c.js" ;;
+				*) echo "" ;; # concatenation is Tengine's module; neither peer has it
+			esac ;;
 		*) die "unknown row $row" ;;
 	esac
+}
+
+# The Accept-Encoding a row sends, if any.
+accept_encoding() {
+	case $1 in
+		gzip-js-100k | gzip-static-js-100k | bundle-js-100k) echo gzip ;;
+		br-js-100k) echo br ;;
+		*) echo "" ;;
+	esac
+}
+
+# wrk's and curl's header options for a row.
+row_headers() {
+	local coding
+	coding=$(accept_encoding "$1")
+	[ -n "$coding" ] && printf '%s\n%s\n' -H "Accept-Encoding: $coding"
+	return 0
 }
 
 expected_length() {
@@ -344,6 +413,7 @@ expected_length() {
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;
 		php-hello) echo 14 ;;
+		*) echo compressed ;;
 	esac
 }
 
@@ -352,13 +422,41 @@ for server in $SERVERS; do
 done
 log "bench: servers up (pinning: $([ "$PIN" = 1 ] && echo "servers+php-fpm on cpu $SERVER_CPUS, wrk on cpu $CLIENT_CPUS" || echo off))"
 
-# Every URL must answer 200 with the expected body length before anything is measured.
+# The first request for a compressible file (cold cache: compressed and written to the cache), timed apart, before
+# anything else asks for these files.
+for row in $ROWS; do
+	case $row in gzip-js-100k | br-js-100k) ;; *) continue ;; esac
+	coding=$(accept_encoding "$row")
+	for server in $SERVERS; do
+		u=$(url "$row" "$server")
+		[ -n "$u" ] || continue
+		u=${u%/js/app.js}/js/cold-$server-$coding.js
+		first=$(curl -s -o /dev/null -H "Accept-Encoding: $coding" -w '%{time_total}' "$u")
+		second=$(curl -s -o /dev/null -H "Accept-Encoding: $coding" -w '%{time_total}' "$u")
+		log "bench: $row $server cold: first request $(awk -v t="$first" 'BEGIN { printf "%.2f", t * 1000 }') ms, second $(awk -v t="$second" 'BEGIN { printf "%.2f", t * 1000 }') ms"
+	done
+done
+
+# Every URL must answer 200 with the expected body length (compression rows: the expected coding, a body that
+# decodes to the file) before anything is measured.
 for row in $ROWS; do
 	for server in $SERVERS; do
 		u=$(url "$row" "$server")
 		[ -n "$u" ] || continue
+		expected=$(expected_length "$row")
+		if [ "$expected" = compressed ]; then
+			coding=$(accept_encoding "$row")
+			got=$(curl -s -D "$work/headers" -o "$work/body" -H "Accept-Encoding: $coding" -w '%{http_code} %{size_download}' "$u")
+			grep -qi "^content-encoding: $coding" "$work/headers" || die "$server $row: $u answered without Content-Encoding: $coding"
+			case $coding in gzip) decode=(gzip -dc) ;; br) decode=(brotli -dc) ;; esac
+			if command -v "${decode[0]}" >/dev/null; then
+				cmp -s <("${decode[@]}" <"$work/body") "$www/js/app.js" || die "$server $row: the body does not decode to the file"
+			fi
+			log "bench: $row $server: ${got#* } bytes on the wire per response (of $((100 * 1024)))"
+			continue
+		fi
 		got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$u")
-		[ "$got" = "200 $(expected_length "$row")" ] || die "$server $row: $u answered '$got', expected '200 $(expected_length "$row")'"
+		[ "$got" = "200 $expected" ] || die "$server $row: $u answered '$got', expected '200 $expected'"
 	done
 done
 
@@ -410,12 +508,13 @@ samples=$work/samples.tsv
 # samples.
 measure() {
 	local row=$1 server=$2 duration=$3 record=$4
-	local u pid_var before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit
+	local u pid_var headers before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit
 	u=$(url "$row" "$server")
 	pid_var=pid_$server
 	before=$(cpu_ticks "${!pid_var}")
 	jit_before=$(jit_ticks "${!pid_var}")
-	out=$("${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "$u")
+	mapfile -t headers < <(row_headers "$row")
+	out=$("${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${headers[@]}" "$u")
 	after=$(cpu_ticks "${!pid_var}")
 	jit_after=$(jit_ticks "${!pid_var}")
 	[ "$record" = 1 ] || return 0
@@ -437,7 +536,9 @@ measure() {
 if wants ours; then
 	log "bench: warming up the JVM ($JVM_WARMUP per row)"
 	for row in $ROWS; do
-		"${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$JVM_WARMUP" "$(url "$row" ours)" >/dev/null
+		[ -n "$(url "$row" ours)" ] || continue
+		mapfile -t headers < <(row_headers "$row")
+		"${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$JVM_WARMUP" "${headers[@]}" "$(url "$row" ours)" >/dev/null
 	done
 fi
 

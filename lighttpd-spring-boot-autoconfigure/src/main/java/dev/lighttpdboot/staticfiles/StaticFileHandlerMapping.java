@@ -8,6 +8,7 @@ import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import org.apache.commons.logging.Log;
@@ -54,6 +55,8 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 
 	private final boolean serveHiddenFiles;
 
+	private RepresentationSelector representations = RepresentationSelector.IDENTITY;
+
 	/**
 	 * Create the mapping.
 	 * @param root the document root
@@ -92,6 +95,14 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		setOrder(Ordered.LOWEST_PRECEDENCE - 2);
 	}
 
+	/**
+	 * Set what chooses the file that represents a requested file (the file itself by default; an encoded form
+	 * when compression is on).
+	 */
+	public void setRepresentationSelector(RepresentationSelector representations) {
+		this.representations = representations;
+	}
+
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
@@ -113,14 +124,19 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {
 		if (!file.directory()) {
 			// "/file.txt/" names no directory: 404, as the file system says for stat("file.txt/").
-			return path.hasTrailingSlash() ? Mono.empty() : Mono.just((exchange) -> this.delivery.deliver(exchange, file));
+			return path.hasTrailingSlash() ? Mono.empty() : Mono.just((exchange) -> deliver(exchange, file));
 		}
 		if (!path.hasTrailingSlash()) {
 			return Mono.just((exchange) -> redirectToDirectory(exchange.getRequest(), exchange.getResponse(), path));
 		}
 		return this.fileSystem.call(request, () -> findIndexFile(file))
-			.<WebHandler>map((index) -> (exchange) -> this.delivery.deliver(exchange, index))
+			.<WebHandler>map((index) -> (exchange) -> deliver(exchange, index))
 			.switchIfEmpty(Mono.defer(() -> withoutIndex(path, file)));
+	}
+
+	private Mono<Void> deliver(ServerWebExchange exchange, FileSnapshot file) {
+		return this.representations.select(exchange, this.root, file)
+			.flatMap((representation) -> representation.deliver(this.delivery, exchange));
 	}
 
 	private FileSnapshot findIndexFile(FileSnapshot directory) throws java.io.IOException {

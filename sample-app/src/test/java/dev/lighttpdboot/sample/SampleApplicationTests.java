@@ -151,4 +151,27 @@ class SampleApplicationTests {
 			.expectBody().returnResult();
 	}
 
+
+	@Test
+	void servesTheDemoBundleCompressed() throws Exception {
+		org.springframework.test.web.reactive.server.EntityExchangeResult<byte[]> plain = client().get()
+			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/js/??greeting.js,clock.js?v=1")).exchange()
+			.expectStatus().isOk()
+			.expectHeader().contentType("text/javascript;charset=UTF-8")
+			.expectBody().returnResult();
+		assertThat(new String(plain.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8))
+			.contains("greeting.js").contains("clock.js ran at");
+		org.springframework.test.web.reactive.server.EntityExchangeResult<byte[]> brotli = client().get()
+			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/js/??greeting.js,clock.js?v=1"))
+			.header(HttpHeaders.ACCEPT_ENCODING, "br").exchange()
+			.expectStatus().isOk()
+			.expectHeader().valueEquals(HttpHeaders.CONTENT_ENCODING, "br")
+			.expectHeader().valueEquals(HttpHeaders.VARY, "Accept-Encoding")
+			.expectBody().returnResult();
+		try (java.io.InputStream decoded = new com.aayushatharva.brotli4j.decoder.BrotliInputStream(
+				new java.io.ByteArrayInputStream(brotli.getResponseBody()))) {
+			assertThat(decoded.readAllBytes()).isEqualTo(plain.getResponseBody());
+		}
+	}
+
 }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
@@ -37,11 +38,14 @@ public final class StaticFilesAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBean(FileDelivery.class)
 	StaticFileHandlerMapping lighttpdStaticFileHandlerMapping(FilesProperties files, StaticFilesProperties properties,
-			FileDelivery delivery, FileSystemScheduler fileSystemScheduler, ObjectProvider<StatCache> statCache) {
+			FileDelivery delivery, FileSystemScheduler fileSystemScheduler, ObjectProvider<StatCache> statCache,
+			ObjectProvider<RepresentationSelector> representations) {
 		FileRoot root = openDocumentRoot(files.getDocumentRoot(), properties.isServeHiddenFiles());
-		return new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
+		StaticFileHandlerMapping mapping = new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), properties.getIndexFiles(),
 				properties.isDirListing(), properties.isServeHiddenFiles());
+		representations.ifUnique(mapping::setRepresentationSelector);
+		return mapping;
 	}
 
 	private static FileRoot openDocumentRoot(Path directory, boolean serveHiddenFiles) {

@@ -1,0 +1,28 @@
+package dev.lighttpdboot.files;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * Chooses which file represents a requested file in a response: the file itself, or an encoded form of it. The
+ * chosen file is then sent by {@link FileDelivery} like any other, so zero-copy, conditional requests and Range
+ * keep working against the representation that is sent.
+ * <p>Implementations run on the event loop and must move any file-system work to the {@link FileSystemScheduler}.
+ */
+@FunctionalInterface
+public interface RepresentationSelector {
+
+	/** Always the file itself. */
+	RepresentationSelector IDENTITY = (exchange, root, file) -> Mono.just(FileRepresentation.identity(file));
+
+	/**
+	 * Choose the representation of a file for an exchange.
+	 * @param exchange the exchange (its request headers decide)
+	 * @param root the root the file was found under, for siblings that must stay within it
+	 * @param file the requested regular file
+	 * @return the representation to send
+	 */
+	Mono<FileRepresentation> select(ServerWebExchange exchange, FileRoot root, FileSnapshot file);
+
+}
