@@ -144,8 +144,7 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		}
 		return found.map((sibling) -> {
 			// The sibling's own validators: replacing only the .br file must change the tag.
-			FileSnapshot encoded = new FileSnapshot(sibling.path(), sibling.size(), sibling.lastModified(), false,
-					coding.suffix(sibling.etag()));
+			FileSnapshot encoded = sibling.withEtag(coding.suffix(sibling.etag()));
 			return new FileRepresentation(encoded, type, coding.token(), true);
 		});
 	}

@@ -35,7 +35,8 @@ public record FileSnapshot(Path path, long size, Instant lastModified, boolean d
 	}
 
 	/**
-	 * A snapshot of a file with no known identity and no root.
+	 * A snapshot of a file with no known identity and no root: a file this server wrote itself (a compressed copy,
+	 * a bundle), whose validators are those of what it encodes rather than its own. Opening it checks its size only.
 	 */
 	public FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag) {
 		this(path, size, lastModified, directory, etag, null, null);
@@ -75,10 +76,22 @@ public record FileSnapshot(Path path, long size, Instant lastModified, boolean d
 	}
 
 	/**
+	 * Return this snapshot with another entity tag: the same file, sent as another representation.
+	 */
+	public FileSnapshot withEtag(String otherEtag) {
+		return new FileSnapshot(this.path, this.size, this.lastModified, this.directory, otherEtag, this.fileKey,
+				this.root);
+	}
+
+	/**
 	 * Whether attributes read later describe the same file as this snapshot: same identity, size and modification
 	 * time. A file replaced (a new inode), rewritten or touched since is not the same.
 	 */
 	public boolean sameFileAs(BasicFileAttributes attributes) {
+		if (this.fileKey == null) {
+			// No identity to compare (see the five-argument constructor): its modification time is not its own.
+			return this.size == attributes.size() && this.directory == attributes.isDirectory();
+		}
 		return Objects.equals(this.fileKey, attributes.fileKey()) && this.size == attributes.size()
 				&& this.lastModified.equals(attributes.lastModifiedTime().toInstant())
 				&& this.directory == attributes.isDirectory();

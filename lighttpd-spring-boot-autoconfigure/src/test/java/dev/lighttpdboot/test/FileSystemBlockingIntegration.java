@@ -29,6 +29,11 @@ public class FileSystemBlockingIntegration implements BlockHoundIntegration {
 			.allowBlockingCallsInside("reactor.netty.NettyOutbound", "lambda$sendFile$0")
 			.allowBlockingCallsInside("reactor.netty.ReactorNetty", "mustChunkFileTransfer")
 			.allowBlockingCallsInside("org.springframework.http.codec.ResourceHttpMessageWriter", "zeroCopy")
+			// Netty asks whether Brotli and Zstandard are available when Reactor Netty's own compression first runs,
+			// on an event loop: the one-time native library load must not leave them unavailable for the whole JVM
+			// (our compression loads them at start-up, off the event loop).
+			.allowBlockingCallsInside("com.aayushatharva.brotli4j.Brotli4jLoader", "<clinit>")
+			.allowBlockingCallsInside("com.github.luben.zstd.util.Native", "load")
 			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
 			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
 	}
