@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
@@ -228,15 +229,23 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// Reactor Netty flushes whenever no further buffer is ready, so output that a script flushes reaches the
 		// client at once; demand from the client paces the reads from the backend. A body that breaks after it
 		// began closes the client connection: the client sees an incomplete response, never a complete-looking one.
-		return response.writeWith(framed(answer, headers));
-	}
-
-	private static Flux<DataBuffer> framed(GatewayResponse answer, HttpHeaders headers) {
 		int status = answer.head().status().value();
 		long declared = headers.getContentLength();
+		if (declared < 0 || status == 204 || status == 304) {
+			return response.writeWith(answer.body());
+		}
 		// A declared length frames the client connection: the body must match it (bodiless statuses aside).
-		return (declared < 0 || status == 204 || status == 304) ? answer.body()
-				: DeclaredContentLength.enforce(answer.body(), declared, "the backend");
+		AtomicBoolean excess = new AtomicBoolean();
+		return response
+			.writeWith(DeclaredContentLength.enforce(answer.body(), declared, "the backend", () -> excess.set(true)))
+			.then(Mono.fromRunnable(() -> {
+				if (excess.get()) {
+					logger.warn("Route '" + route.name() + "', " + SafePath.printable(request.getPath().value())
+							+ ": the backend sent more than its Content-Length of " + declared
+							+ " bytes; the rest was dropped and the client connection closed");
+					ClientConnections.closeAfterWrites(response);
+				}
+			}));
 	}
 
 	private static Mono<Void> drain(Flux<DataBuffer> body) {
