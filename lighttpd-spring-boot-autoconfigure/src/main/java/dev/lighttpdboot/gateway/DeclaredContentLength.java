@@ -12,12 +12,12 @@ import org.springframework.core.io.buffer.DataBufferUtils;
  * declared length would be read by the client as the next response (response splitting), and a body that ends
  * early would leave the client waiting and take the next response's bytes for the rest of this body.
  * <ul>
- * <li>Bytes beyond the declared length are dropped, and the body fails after exactly the declared bytes: the
- * client connection is closed behind a complete response.</li>
- * <li>A body that ends short fails: the client connection is closed, and the client sees an incomplete
- * response.</li>
+ * <li>Bytes beyond the declared length are dropped: the body ends after exactly the declared bytes, and the
+ * caller is told, so that it closes the client connection behind the complete response. (Failing the body
+ * instead would close the connection at once, before the declared bytes were flushed.)</li>
+ * <li>A body that ends short fails with a {@link BackendException} (502, raised after the head was sent): the
+ * client connection is closed, and the client sees an incomplete response.</li>
  * </ul>
- * Either failure is a {@link BackendException} with status 502, raised after the head was sent.
  */
 public final class DeclaredContentLength {
 
@@ -29,8 +29,10 @@ public final class DeclaredContentLength {
 	 * @param body the body from the backend
 	 * @param declared the length its head declared, at least 0
 	 * @param backend the backend's name, for the reason text
+	 * @param excess called once when bytes beyond the declared length were dropped, after the last declared byte
+	 * was passed on
 	 */
-	public static Flux<DataBuffer> enforce(Flux<DataBuffer> body, long declared, String backend) {
+	public static Flux<DataBuffer> enforce(Flux<DataBuffer> body, long declared, String backend, Runnable excess) {
 		return Flux.defer(() -> {
 			long[] passed = new long[1];
 			return body.<DataBuffer>handle((buffer, sink) -> {
@@ -42,7 +44,7 @@ public final class DeclaredContentLength {
 					return;
 				}
 				if (room > 0) {
-					// The declared bytes go out; the connection closes behind them, the rest is never sent.
+					// The declared bytes go out; the rest is never sent.
 					buffer.writePosition(buffer.readPosition() + (int) room);
 					passed[0] += room;
 					sink.next(buffer);
@@ -50,8 +52,8 @@ public final class DeclaredContentLength {
 				else {
 					DataBufferUtils.release(buffer);
 				}
-				sink.error(BackendException.broken(backend + " sent more than its Content-Length of " + declared
-						+ " bytes", false, null));
+				excess.run();
+				sink.complete();
 			}).concatWith(Mono.defer(() -> (passed[0] < declared)
 					? Mono.error(BackendException.broken(backend + " ended its body after " + passed[0] + " of "
 							+ declared + " declared bytes", false, null))

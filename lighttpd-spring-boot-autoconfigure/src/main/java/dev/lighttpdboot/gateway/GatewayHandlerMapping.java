@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
@@ -256,18 +257,31 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		// from the client paces the reads from the backend. Reactor Netty flushes whenever no further buffer is
 		// ready, so output that a script flushes reaches the client at once. A body that breaks after it began
 		// closes the client connection: the client sees an incomplete response, never a complete-looking one.
-		// The declared length is enforced on what the backend sends, before any buffering.
-		Flux<DataBuffer> body = framed(answer, headers);
-		return response.writeWith((buffered && this.responseBuffer != null)
-				? this.responseBuffer.buffer(body, route.responseBuffering(), response.bufferFactory()) : body);
-	}
-
-	private static Flux<DataBuffer> framed(GatewayResponse answer, HttpHeaders headers) {
 		int status = answer.head().status().value();
 		long declared = headers.getContentLength();
-		// A declared length frames the client connection: the body must match it (bodiless statuses aside).
-		return (declared < 0 || status == 204 || status == 304) ? answer.body()
-				: DeclaredContentLength.enforce(answer.body(), declared, "the backend");
+		if (declared < 0 || status == 204 || status == 304) {
+			return response.writeWith(buffered(answer.body(), buffered, route, response));
+		}
+		// A declared length frames the client connection: the body must match it (bodiless statuses aside). It is
+		// enforced on what the backend sends, before any buffering.
+		AtomicBoolean excess = new AtomicBoolean();
+		Flux<DataBuffer> framed = DeclaredContentLength.enforce(answer.body(), declared, "the backend",
+				() -> excess.set(true));
+		return response.writeWith(buffered(framed, buffered, route, response))
+			.then(Mono.fromRunnable(() -> {
+				if (excess.get()) {
+					logger.warn("Route '" + route.name() + "', " + SafePath.printable(request.getPath().value())
+							+ ": the backend sent more than its Content-Length of " + declared
+							+ " bytes; the rest was dropped and the client connection closed");
+					ClientConnections.closeAfterWrites(response);
+				}
+			}));
+	}
+
+	private Flux<DataBuffer> buffered(Flux<DataBuffer> body, boolean buffered, GatewayRoute route,
+			ServerHttpResponse response) {
+		return (buffered && this.responseBuffer != null)
+				? this.responseBuffer.buffer(body, route.responseBuffering(), response.bufferFactory()) : body;
 	}
 
 	private static Mono<Void> drain(Flux<DataBuffer> body) {
