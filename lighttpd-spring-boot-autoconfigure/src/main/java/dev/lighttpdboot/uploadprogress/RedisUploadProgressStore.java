@@ -52,6 +52,9 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 
 	private static final Log logger = LogFactory.getLog(RedisUploadProgressStore.class);
 
+	/** How long a PING may take to open the connection and answer, while Redis is not available. */
+	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
 	/** The default prefix of the keys. */
 	public static final String DEFAULT_KEY_PREFIX = "lighttpd:upload-progress:";
 
@@ -83,7 +86,8 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 
 	private final Disposable ticker;
 
-	private volatile boolean available = true;
+	/** False until a first PING succeeds, and while Redis cannot be reached. */
+	private volatile boolean available;
 
 	private volatile String lastError;
 
@@ -116,6 +120,8 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 		long period = publishInterval.toMillis();
 		this.ticker = tick ? Schedulers.parallel().schedulePeriodically(this::tick, period, period, TimeUnit.MILLISECONDS)
 				: null;
+		// Connects in the background: the application starts whether Redis is there or not.
+		probe();
 	}
 
 	@Override
@@ -193,7 +199,7 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 	public Mono<UploadProgressStoreStatus> status() {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("store", "redis");
-		details.put("redis", this.available ? "available" : "unavailable");
+		details.put("redis", this.available ? "available" : (this.lastError != null) ? "unavailable" : "connecting");
 		details.put("uploads", this.publications.size());
 		details.put("commands", this.commands.get());
 		String error = this.lastError;
@@ -241,23 +247,34 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 		}
 	}
 
+	/**
+	 * Send a {@code PING} on the bounded-elastic scheduler and wait for it there, with {@link #PROBE_TIMEOUT}
+	 * rather than the commands' timeout: it may have to open the connection, which a cancellation would interrupt
+	 * (so that a connection slower to open than a command's timeout would never open).
+	 */
 	private void probe() {
 		if (!this.probing.compareAndSet(false, true)) {
 			return;
 		}
-		send(() -> this.redis.execute((connection) -> connection.ping()).next()).subscribe((pong) -> {
-			this.probing.set(false);
-			if (!this.available) {
-				logger.info("Redis is reachable again: sharing upload progress with the other nodes ("
-						+ this.publications.size() + " uploads of this node to write again)");
+		this.scheduler.schedule(() -> {
+			try {
+				this.commands.incrementAndGet();
+				this.redis.execute((connection) -> connection.ping()).next().block(PROBE_TIMEOUT);
+				if (!this.available) {
+					logger.info("Redis is reachable: sharing upload progress with the other nodes ("
+							+ this.publications.size() + " uploads of this node to write)");
+				}
+				// Redis may have restarted empty: everything this node knows is written again by the next tick.
+				this.publications.values().forEach((publication) -> publication.published = null);
+				this.available = true;
 			}
-			// Redis may have restarted empty: everything this node knows is written again by the next tick.
-			this.publications.values().forEach((publication) -> publication.published = null);
-			this.available = true;
-		}, (ex) -> {
-			this.probing.set(false);
-			unavailable(ex);
-		}, () -> this.probing.set(false));
+			catch (RuntimeException ex) {
+				unavailable(ex);
+			}
+			finally {
+				this.probing.set(false);
+			}
+		});
 	}
 
 	/** Write the upload's current state, unless a write of it is in flight (whose completion looks again). */
@@ -310,10 +327,11 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 	}
 
 	private void unavailable(Throwable ex) {
-		String message = (ex instanceof TimeoutException)
-				? "no answer within " + this.timeout.toMillis() + " ms" : String.valueOf(ex.getMessage());
+		String message = (ex instanceof TimeoutException || ex.getCause() instanceof TimeoutException)
+				? "no answer in time" : String.valueOf(ex.getMessage());
+		boolean first = this.lastError == null;
 		this.lastError = message;
-		if (this.available) {
+		if (this.available || first) {
 			this.available = false;
 			logger.warn("Redis is unavailable (" + message + "): uploads go on, each node answers progress polls "
 					+ "for its own uploads only until Redis is back");

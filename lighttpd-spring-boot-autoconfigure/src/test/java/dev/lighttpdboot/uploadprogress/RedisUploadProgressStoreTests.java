@@ -77,6 +77,8 @@ class RedisUploadProgressStoreTests {
 				: new RedisUploadProgressStore(new ReactiveStringRedisTemplate(factory), PREFIX, retention, 100,
 						publishInterval, timeout, this.now::get, false);
 		this.closeables.add(store);
+		// Connected in the background; until then, nothing is written.
+		await().atMost(Duration.ofSeconds(20)).until(store::isAvailable);
 		return store;
 	}
 
