@@ -217,6 +217,13 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 	}
 
 	/**
+	 * Return whether a write is in flight, for tests.
+	 */
+	boolean writing() {
+		return this.publications.values().stream().anyMatch((publication) -> publication.inFlight.get());
+	}
+
+	/**
 	 * Return whether the last command reached Redis.
 	 */
 	public boolean isAvailable() {
