@@ -168,7 +168,8 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 	/**
 	 * Answer from Redis, which every node reads alike (so polls through a balancer never see an upload go back);
 	 * from this node's own uploads while Redis cannot be reached, or when Redis lost the key (a restart without
-	 * persistence, until this node has written it again).
+	 * persistence, until this node has written it again: then with the value being written, not a newer one, which
+	 * another node reading Redis right after would not see).
 	 */
 	@Override
 	public Mono<UploadProgress> find(String id) {
@@ -177,11 +178,17 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 		}
 		return send(() -> this.redis.opsForValue().get(key(id)))
 			.map(RedisUploadProgressStore::decode)
-			.switchIfEmpty(Mono.fromSupplier(() -> localOr(id, UploadProgress.STARTING)))
+			.switchIfEmpty(Mono.fromSupplier(() -> notInRedis(id)))
 			.onErrorResume((ex) -> {
 				unavailable(ex);
 				return Mono.just(localOr(id, UploadProgress.UNAVAILABLE));
 			});
+	}
+
+	private UploadProgress notInRedis(String id) {
+		Publication publication = this.publications.get(id);
+		UploadProgress sending = (publication != null) ? publication.sending : null;
+		return (sending != null) ? sending : localOr(id, UploadProgress.STARTING);
 	}
 
 	private UploadProgress localOr(String id, UploadProgress otherwise) {
@@ -305,6 +312,7 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 		}
 		Duration expiry = Duration.ofMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(ttl)));
 		String value = encode(progress);
+		publication.sending = progress;
 		send(() -> this.redis.opsForValue().set(key(publication.id), value, expiry)).subscribe((ok) -> {
 			publication.published = progress;
 			publication.lastSuccess = this.nanoClock.getAsLong();
@@ -384,6 +392,9 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 		final String id;
 
 		final AtomicBoolean inFlight = new AtomicBoolean();
+
+		/** The value of the last write sent, landed or not. */
+		volatile UploadProgress sending;
 
 		/** What Redis was last told, or null when it must be told again. */
 		volatile UploadProgress published;
