@@ -1,5 +1,7 @@
 package dev.lighttpdboot.uploadprogress.autoconfigure;
 
+import java.time.Duration;
+
 import dev.lighttpdboot.uploadprogress.InMemoryUploadProgressStore;
 import dev.lighttpdboot.uploadprogress.UploadProgressEndpoint;
 import dev.lighttpdboot.uploadprogress.UploadProgressMetrics;
@@ -98,10 +100,18 @@ public final class UploadProgressAutoConfiguration {
 								+ "auto-configuration makes (spring.data.redis.*), and there is none or several");
 			}
 			UploadProgressProperties.Redis redis = properties.getRedis();
+			atLeastOneMillisecond("lighttpd.upload-progress.redis.publish-interval", redis.getPublishInterval());
+			atLeastOneMillisecond("lighttpd.upload-progress.redis.timeout", redis.getTimeout());
 			return new RedisUploadProgressStore(new ReactiveStringRedisTemplate(factory), redis.getKeyPrefix(),
 					properties.getRetention(), maxEntries(properties), redis.getPublishInterval(), redis.getTimeout());
 		}
 
+	}
+
+	private static void atLeastOneMillisecond(String property, Duration value) {
+		if (value == null || value.toMillis() < 1) {
+			throw new InvalidConfigurationPropertyValueException(property, value, "it must be at least 1ms");
+		}
 	}
 
 	/**

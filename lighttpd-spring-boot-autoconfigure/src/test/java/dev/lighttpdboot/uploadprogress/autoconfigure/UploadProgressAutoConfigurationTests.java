@@ -118,6 +118,15 @@ class UploadProgressAutoConfigurationTests {
 	}
 
 	@Test
+	void aZeroPublishIntervalStopsStartUp() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("lighttpd.upload-progress.store=redis",
+					"lighttpd.upload-progress.redis.publish-interval=0")
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("lighttpd.upload-progress.redis.publish-interval"));
+	}
+
+	@Test
 	void anUnknownStoreStopsStartUp() {
 		this.contextRunner.withPropertyValues("lighttpd.upload-progress.store=memcached")
 			.run((context) -> assertThat(context).getFailure()
