@@ -133,6 +133,21 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 	}
 
 	/**
+	 * Return the progress of an upload this store knows, or {@code null}: unlike {@link #progress(String)}, tells an
+	 * upload registered without a byte yet from an id nobody uses.
+	 * @param id the progress id
+	 */
+	UploadProgress known(String id) {
+		Entry entry = this.entries.get(id);
+		return (entry != null) ? entry.snapshot() : null;
+	}
+
+	@Override
+	public Mono<UploadProgressStoreStatus> status() {
+		return Mono.just(new UploadProgressStoreStatus(true, Map.of("store", "memory", "entries", this.entries.size())));
+	}
+
+	/**
 	 * Return the number of entries, finished ones included.
 	 */
 	public int size() {

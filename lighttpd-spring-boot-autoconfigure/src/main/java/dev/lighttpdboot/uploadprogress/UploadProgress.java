@@ -13,6 +13,9 @@ public record UploadProgress(UploadState state, long received, long size, int st
 	/** The answer for an upload that has not begun, or that nobody knows. */
 	public static final UploadProgress STARTING = new UploadProgress(UploadState.STARTING, 0, -1, 0);
 
+	/** The answer of a shared store that cannot be reached, for an upload this node does not receive. */
+	public static final UploadProgress UNAVAILABLE = new UploadProgress(UploadState.UNAVAILABLE, 0, -1, 0);
+
 	/**
 	 * Return this progress as the JSON object of lighttpd's and nginx's modules, for example
 	 * {@code {"state":"uploading","received":300,"size":1000}}. An unknown size is reported as 0, as lighttpd 1.5
@@ -23,7 +26,7 @@ public record UploadProgress(UploadState state, long received, long size, int st
 		if (this.state == UploadState.ERROR) {
 			json.append(",\"status\":").append(this.status);
 		}
-		if (this.state != UploadState.STARTING) {
+		if (this.state != UploadState.STARTING && this.state != UploadState.UNAVAILABLE) {
 			long reportedSize = (this.size >= 0) ? this.size : (this.state.isFinished() ? this.received : 0);
 			json.append(",\"received\":").append(this.received).append(",\"size\":").append(reportedSize);
 		}

@@ -54,4 +54,12 @@ public interface UploadProgressStore {
 		return Mono.just(java.util.Map.of());
 	}
 
+	/**
+	 * Return whether the store can be reached, with details, for the health endpoint. The default answers
+	 * available with no details, right for a store in this JVM.
+	 */
+	default Mono<UploadProgressStoreStatus> status() {
+		return Mono.just(new UploadProgressStoreStatus(true, java.util.Map.of()));
+	}
+
 }

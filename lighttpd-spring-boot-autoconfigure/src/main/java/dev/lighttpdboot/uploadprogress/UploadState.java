@@ -17,7 +17,13 @@ public enum UploadState {
 	DONE,
 
 	/** The request failed: 413, another 4xx or 5xx from the handler, or the client went away. */
-	ERROR;
+	ERROR,
+
+	/**
+	 * Not an upload's state but the store's: a shared store (Redis) cannot be reached and this node does not receive
+	 * the upload itself, so nothing is known. A poller asks again.
+	 */
+	UNAVAILABLE;
 
 	/**
 	 * Return the name used in the JSON answer: {@code starting}, {@code uploading}, {@code done}, {@code error}.

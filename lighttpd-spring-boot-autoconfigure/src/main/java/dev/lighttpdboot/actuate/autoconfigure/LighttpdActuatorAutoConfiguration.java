@@ -6,7 +6,7 @@ import java.util.Map;
 import dev.lighttpdboot.actuate.GatewayPoolHealthIndicator;
 import dev.lighttpdboot.actuate.GatewayPoolMeters;
 import dev.lighttpdboot.actuate.LighttpdEndpoint;
-import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.actuate.UploadProgressStoreHealthIndicator;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration;
 import dev.lighttpdboot.uploadprogress.UploadProgressStore;
@@ -17,6 +17,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,11 +25,13 @@ import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEn
 import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Observability, each part backing off on its own when its library is missing: per-backend meters of the gateway
- * pools (Micrometer), a health contributor {@code lighttpd} with one member per pool (Spring Boot's health module),
+ * pools (Micrometer), a health contributor {@code lighttpd} with one member per pool and one for the upload-progress
+ * store (Spring Boot's health module),
  * and the {@code lighttpd} endpoint with the pools and the uploads in progress (Spring Boot actuator).
  */
 @AutoConfiguration(after = { GatewayAutoConfiguration.class, UploadProgressAutoConfiguration.class })
@@ -58,15 +61,38 @@ public final class LighttpdActuatorAutoConfiguration {
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(ReactiveHealthIndicator.class)
 	@ConditionalOnEnabledHealthIndicator("lighttpd")
-	@ConditionalOnBean(GatewayPools.class)
+	@Conditional(PoolsOrUploadProgress.class)
 	static class HealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "lighttpdHealthContributor")
-		CompositeReactiveHealthContributor lighttpdHealthContributor(GatewayPools pools) {
-			Map<String, GatewayPool> byName = new LinkedHashMap<>();
-			pools.all().forEach((pool) -> byName.put(pool.name(), pool));
-			return CompositeReactiveHealthContributor.fromMap(byName, GatewayPoolHealthIndicator::new);
+		CompositeReactiveHealthContributor lighttpdHealthContributor(ObjectProvider<GatewayPools> pools,
+				ObjectProvider<UploadProgressStore> uploads) {
+			Map<String, ReactiveHealthIndicator> members = new LinkedHashMap<>();
+			pools.ifAvailable((all) -> all.all()
+				.forEach((pool) -> members.put(pool.name(), new GatewayPoolHealthIndicator(pool))));
+			uploads.ifUnique((store) -> members.putIfAbsent("upload-progress",
+					new UploadProgressStoreHealthIndicator(store)));
+			return CompositeReactiveHealthContributor.fromMap(members);
+		}
+
+	}
+
+	/** One member per gateway pool, and one for the upload-progress store. */
+	static final class PoolsOrUploadProgress extends AnyNestedCondition {
+
+		PoolsOrUploadProgress() {
+			super(ConfigurationPhase.REGISTER_BEAN);
+		}
+
+		@ConditionalOnBean(GatewayPools.class)
+		static final class Pools {
+
+		}
+
+		@ConditionalOnBean(UploadProgressStore.class)
+		static final class UploadProgress {
+
 		}
 
 	}

@@ -32,6 +32,17 @@ public class UploadProgressProperties {
 	private int maxEntries = 10_000;
 
 	/**
+	 * Where progress is kept: memory (this node only) or redis (shared by the nodes behind a load balancer, through
+	 * Spring Data Redis and the spring.data.redis.* settings).
+	 */
+	private Store store = Store.MEMORY;
+
+	/**
+	 * Settings of the Redis store (store=redis).
+	 */
+	private final Redis redis = new Redis();
+
+	/**
 	 * How often an event stream (Accept: text/event-stream) looks for a change to send.
 	 */
 	private Duration eventInterval = Duration.ofMillis(500);
@@ -73,6 +84,18 @@ public class UploadProgressProperties {
 		this.maxEntries = maxEntries;
 	}
 
+	public Store getStore() {
+		return this.store;
+	}
+
+	public void setStore(Store store) {
+		this.store = store;
+	}
+
+	public Redis getRedis() {
+		return this.redis;
+	}
+
 	public Duration getEventInterval() {
 		return this.eventInterval;
 	}
@@ -87,6 +110,66 @@ public class UploadProgressProperties {
 
 	public void setEventIdleTimeout(Duration eventIdleTimeout) {
 		this.eventIdleTimeout = eventIdleTimeout;
+	}
+
+	/**
+	 * Where progress is kept.
+	 */
+	public enum Store {
+
+		/** In this JVM: one node, or a balancer that sends an upload's polls to the node receiving it. */
+		MEMORY,
+
+		/** In Redis, shared by every node. */
+		REDIS
+
+	}
+
+	/**
+	 * Settings of the Redis store.
+	 */
+	public static class Redis {
+
+		/**
+		 * Prefix of the keys, one per upload, followed by the X-Progress-ID.
+		 */
+		private String keyPrefix = "lighttpd:upload-progress:";
+
+		/**
+		 * Least time between two writes of one running upload to Redis; the end of an upload is written at once.
+		 */
+		private Duration publishInterval = Duration.ofMillis(250);
+
+		/**
+		 * How long a Redis command may take before Redis counts as unavailable (polls are then answered from each
+		 * node's own uploads until a PING succeeds again).
+		 */
+		private Duration timeout = Duration.ofSeconds(1);
+
+		public String getKeyPrefix() {
+			return this.keyPrefix;
+		}
+
+		public void setKeyPrefix(String keyPrefix) {
+			this.keyPrefix = keyPrefix;
+		}
+
+		public Duration getPublishInterval() {
+			return this.publishInterval;
+		}
+
+		public void setPublishInterval(Duration publishInterval) {
+			this.publishInterval = publishInterval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
 	}
 
 }

@@ -2,16 +2,20 @@ package dev.lighttpdboot.actuate.autoconfigure;
 
 import java.nio.file.Path;
 
+import dev.lighttpdboot.actuate.GatewayPoolHealthIndicator;
 import dev.lighttpdboot.actuate.GatewayPoolMeters;
 import dev.lighttpdboot.actuate.LighttpdEndpoint;
+import dev.lighttpdboot.actuate.UploadProgressStoreHealthIndicator;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration;
+import dev.lighttpdboot.uploadprogress.autoconfigure.UploadProgressAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
@@ -50,6 +54,23 @@ class LighttpdActuatorAutoConfigurationTests {
 		this.contextRunner.withPropertyValues(route())
 			.withPropertyValues("management.endpoints.web.exposure.include=lighttpd")
 			.run((context) -> assertThat(context).hasSingleBean(LighttpdEndpoint.class));
+	}
+
+	@Test
+	void healthHasAMemberForTheUploadProgressStoreWithOrWithoutPools() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(UploadProgressAutoConfiguration.class))
+			.run((context) -> assertThat(context.getBean("lighttpdHealthContributor",
+					CompositeReactiveHealthContributor.class).getContributor("upload-progress"))
+				.isInstanceOf(UploadProgressStoreHealthIndicator.class));
+		this.contextRunner.withConfiguration(AutoConfigurations.of(UploadProgressAutoConfiguration.class))
+			.withPropertyValues(route())
+			.run((context) -> {
+				CompositeReactiveHealthContributor lighttpd = context.getBean("lighttpdHealthContributor",
+						CompositeReactiveHealthContributor.class);
+				assertThat(lighttpd.getContributor("php")).isInstanceOf(GatewayPoolHealthIndicator.class);
+				assertThat(lighttpd.getContributor("upload-progress"))
+					.isInstanceOf(UploadProgressStoreHealthIndicator.class);
+			});
 	}
 
 	@Test

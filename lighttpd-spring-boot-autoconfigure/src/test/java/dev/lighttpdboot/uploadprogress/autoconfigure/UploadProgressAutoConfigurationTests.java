@@ -1,6 +1,7 @@
 package dev.lighttpdboot.uploadprogress.autoconfigure;
 
 import dev.lighttpdboot.uploadprogress.InMemoryUploadProgressStore;
+import dev.lighttpdboot.uploadprogress.RedisUploadProgressStore;
 import dev.lighttpdboot.uploadprogress.UploadProgress;
 import dev.lighttpdboot.uploadprogress.UploadProgressEndpoint;
 import dev.lighttpdboot.uploadprogress.UploadProgressMetrics;
@@ -10,10 +11,12 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,6 +79,58 @@ class UploadProgressAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("lighttpd.upload-progress.max-entries=0")
 			.run((context) -> assertThat(context).getFailure().rootCause()
 				.hasMessageContaining("lighttpd.upload-progress.max-entries"));
+	}
+
+	@Test
+	void memoryStoreUnlessRedisIsAskedForEvenWithRedisOnTheClassPath() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.run((context) -> assertThat(context).hasSingleBean(InMemoryUploadProgressStore.class)
+				.doesNotHaveBean(RedisUploadProgressStore.class));
+	}
+
+	@Test
+	void redisStoreWhenAskedFor() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("lighttpd.upload-progress.store=redis", "spring.data.redis.port=1")
+			.run((context) -> {
+				// Created without a connection: Redis is not needed to start.
+				assertThat(context).hasSingleBean(RedisUploadProgressStore.class)
+					.doesNotHaveBean(InMemoryUploadProgressStore.class);
+				assertThat(context.getBean(UploadProgressEndpoint.class)).isNotNull();
+			});
+	}
+
+	@Test
+	void redisStoreWithoutSpringDataRedisStopsStartUp() {
+		this.contextRunner.withPropertyValues("lighttpd.upload-progress.store=redis")
+			.withClassLoader(new FilteredClassLoader(ReactiveStringRedisTemplate.class))
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("lighttpd.upload-progress.store")
+				.hasMessageContaining("spring-boot-starter-data-redis"));
+	}
+
+	@Test
+	void redisStoreWithoutAConnectionFactoryStopsStartUp() {
+		this.contextRunner.withPropertyValues("lighttpd.upload-progress.store=redis")
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("lighttpd.upload-progress.store")
+				.hasMessageContaining("ReactiveRedisConnectionFactory"));
+	}
+
+	@Test
+	void aZeroPublishIntervalStopsStartUp() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class))
+			.withPropertyValues("lighttpd.upload-progress.store=redis",
+					"lighttpd.upload-progress.redis.publish-interval=0")
+			.run((context) -> assertThat(context).getFailure().rootCause()
+				.hasMessageContaining("lighttpd.upload-progress.redis.publish-interval"));
+	}
+
+	@Test
+	void anUnknownStoreStopsStartUp() {
+		this.contextRunner.withPropertyValues("lighttpd.upload-progress.store=memcached")
+			.run((context) -> assertThat(context).getFailure()
+				.hasStackTraceContaining("lighttpd.upload-progress.store"));
 	}
 
 	static class NothingStore implements UploadProgressStore {
