@@ -16,10 +16,10 @@ redis_port=16379; memory_port=18301; node1=18302; node2=18303; lb=18300
 redis-server --port $redis_port --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
 pids+=($!)
 jar=sample-app/target/sample-app.jar
-java -jar $jar --server.port=$memory_port >"$work/memory.log" 2>&1 &
+java -jar $jar --server.port=$memory_port --management.server.port=$((memory_port + 100)) >"$work/memory.log" 2>&1 &
 pids+=($!)
 for port in $node1 $node2; do
-	java -jar $jar --server.port=$port --lighttpd.upload-progress.store=redis --spring.data.redis.port=$redis_port \
+	java -jar $jar --server.port=$port --management.server.port=$((port + 100)) --lighttpd.upload-progress.store=redis --spring.data.redis.port=$redis_port \
 		>"$work/node-$port.log" 2>&1 &
 	pids+=($!)
 done
@@ -36,13 +36,13 @@ listen app
     balance roundrobin
     option httpchk GET /actuator/health
     http-check expect status 200
-    server n1 127.0.0.1:$node1 check inter 2s fall 3 rise 2
-    server n2 127.0.0.1:$node2 check inter 2s fall 3 rise 2
+    server n1 127.0.0.1:$node1 check port $((node1 + 100)) inter 2s fall 3 rise 2
+    server n2 127.0.0.1:$node2 check port $((node2 + 100)) inter 2s fall 3 rise 2
 CFG
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
 pids+=($!)
 for port in $memory_port $node1 $node2; do
-	until curl -sf -o /dev/null "http://127.0.0.1:$port/actuator/health"; do sleep 0.5; done
+	until curl -sf -o /dev/null "http://127.0.0.1:$((port + 100))/actuator/health"; do sleep 0.5; done
 done
 head -c $((mib * 1024 * 1024)) /dev/urandom >"$work/upload.bin"
 

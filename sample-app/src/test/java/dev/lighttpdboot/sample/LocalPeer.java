@@ -54,10 +54,12 @@ final class LocalPeer implements AutoCloseable {
 	}
 
 	/**
-	 * haproxy in front of {@code nodes}, round robin, checking {@code /actuator/health}; each response names the
-	 * node that answered in {@code X-Served-By} ({@code n1}, {@code n2}...).
+	 * haproxy in front of {@code nodes}, round robin, checking {@code /actuator/health} on each node's management
+	 * port; each response names the node that answered in {@code X-Served-By} ({@code n1}, {@code n2}...).
+	 * @param nodes the nodes' ports
+	 * @param managementPorts their management ports, in the same order
 	 */
-	static LocalPeer haproxy(int... nodes) throws IOException {
+	static LocalPeer haproxy(int[] nodes, int[] managementPorts) throws IOException {
 		Path binary = Peers.require("haproxy", Path.of("/usr/sbin/haproxy"));
 		return new LocalPeer("haproxy", (peer) -> {
 			StringBuilder config = new StringBuilder("""
@@ -80,7 +82,7 @@ final class LocalPeer implements AutoCloseable {
 					""");
 			for (int i = 0; i < nodes.length; i++) {
 				config.append("    server n").append(i + 1).append(" 127.0.0.1:").append(nodes[i])
-					.append(" check inter 1s fall 3 rise 2\n");
+					.append(" check port ").append(managementPorts[i]).append(" inter 1s fall 3 rise 2\n");
 			}
 			try {
 				Path file = Files.writeString(peer.directory.resolve("haproxy.cfg"), config);

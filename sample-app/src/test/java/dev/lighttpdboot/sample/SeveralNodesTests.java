@@ -64,11 +64,12 @@ class SeveralNodesTests {
 		redis = LocalPeer.redis();
 		nodes.add(node());
 		nodes.add(node());
-		balancer = LocalPeer.haproxy(port(nodes.get(0)), port(nodes.get(1)));
+		balancer = LocalPeer.haproxy(new int[] { port(nodes.get(0)), port(nodes.get(1)) },
+				new int[] { managementPort(nodes.get(0)), managementPort(nodes.get(1)) });
 		// Both nodes in service before the tests count on it.
 		List<String> served = new ArrayList<>();
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-			served.add(get(balancer.port(), "/actuator/health").headers().firstValue("X-Served-By").orElse(""));
+			served.add(get(balancer.port(), "/hello.txt").headers().firstValue("X-Served-By").orElse(""));
 			return served.contains("n1") && served.contains("n2");
 		});
 	}
@@ -77,12 +78,16 @@ class SeveralNodesTests {
 		return new SpringApplicationBuilder(SampleApplication.class)
 			.properties(SampleApplication.demoDefaults(DemoSite.extract()))
 			// Command-line arguments, as an operator starts a node: they win over application.yml.
-			.run("--server.port=0", "--lighttpd.upload-progress.store=redis", "--spring.data.redis.host=127.0.0.1",
+			.run("--server.port=0", "--management.server.port=0", "--lighttpd.upload-progress.store=redis", "--spring.data.redis.host=127.0.0.1",
 					"--spring.data.redis.port=" + redis.port(), "--demo.upload-throttle=1MB");
 	}
 
 	private static int port(ConfigurableApplicationContext node) {
 		return Integer.parseInt(node.getEnvironment().getProperty("local.server.port"));
+	}
+
+	private static int managementPort(ConfigurableApplicationContext node) {
+		return Integer.parseInt(node.getEnvironment().getProperty("local.management.port"));
 	}
 
 	@AfterAll
@@ -132,7 +137,7 @@ class SeveralNodesTests {
 		assertThat(upload).as("the upload goes on without Redis").isNotDone();
 		// Health shows the store's state, and stays UP: the balancer keeps both nodes.
 		for (ConfigurableApplicationContext node : nodes) {
-			HttpResponse<String> health = get(port(node), "/actuator/health");
+			HttpResponse<String> health = get(managementPort(node), "/actuator/health");
 			assertThat(health.statusCode()).isEqualTo(200);
 			assertThat(health.body()).contains("\"upload-progress\"").contains("\"redis\":\"unavailable\"");
 		}
@@ -160,7 +165,7 @@ class SeveralNodesTests {
 		assertThat(polls.subList(recovered, polls.size())).filteredOn((poll) -> poll.state.equals("uploading"))
 			.as("%s", polls).extracting(Poll::node).contains("n1", "n2");
 		for (ConfigurableApplicationContext node : nodes) {
-			assertThat(get(port(node), "/actuator/health").body()).contains("\"redis\":\"available\"");
+			assertThat(get(managementPort(node), "/actuator/health").body()).contains("\"redis\":\"available\"");
 		}
 	}
 
