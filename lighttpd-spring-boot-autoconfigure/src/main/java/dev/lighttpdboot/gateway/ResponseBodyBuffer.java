@@ -135,6 +135,13 @@ public final class ResponseBodyBuffer {
 
 		private boolean upstreamComplete;
 
+		/**
+		 * How the backend's body ended early (a body shorter than declared, a read timeout): the client still gets
+		 * what arrived before it, then the error, which cuts its connection.
+		 */
+		private Throwable backendError;
+
+		/** A failure of the buffer itself (the temporary file): it ends the body at once. */
 		private Throwable upstreamError;
 
 		private long requested;
@@ -207,7 +214,8 @@ public final class ResponseBodyBuffer {
 		@Override
 		public void onError(Throwable ex) {
 			synchronized (this) {
-				this.upstreamError = ex;
+				this.backendError = ex;
+				this.upstreamComplete = true;
 			}
 			drain();
 		}
@@ -310,7 +318,12 @@ public final class ResponseBodyBuffer {
 				if (this.upstreamComplete && this.parked == null && !this.writing && this.memory.isEmpty()
 						&& this.readBack == null && this.writePosition == this.readPosition && step.emit == null) {
 					this.done = true;
-					step.complete = true;
+					if (this.backendError != null) {
+						step.error = this.backendError;
+					}
+					else {
+						step.complete = true;
+					}
 					return step;
 				}
 				if (this.upstream != null && !this.upstreamComplete && !this.upstreamRequested && this.parked == null

@@ -152,8 +152,9 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 
 	private <T> Mono<T> refuse(ServerHttpRequest request, String rawPath, Outcome outcome, PathRefusedException ex) {
 		this.metrics.record(outcome);
-		if (logger.isInfoEnabled()) {
-			logger.info("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
+		// DEBUG: a client can send these as fast as it likes, and the log must not grow with an attack.
+		if (logger.isDebugEnabled()) {
+			logger.debug("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
 					+ ex.getStatusCode().value() + ": " + ex.getReason());
 		}
 		return Mono.error(ex);

@@ -245,15 +245,17 @@ public final class XSendfile {
 		String message = instruction.header() + " '" + SafePath.printable(instruction.path()) + "' for "
 				+ SafePath.printable(request.getPath().value()) + ": "
 				+ ex.getReason() + " (" + status + ")";
+		// 403 and 404 at DEBUG: a script that passes a client's input on can be made to ask for anything, as often as
+		// the client likes; lighttpd.sendfile.requests counts them by outcome.
 		if (status == 403) {
-			logger.warn("Refused " + message + ((instruction.kind() != SendfileInstruction.Kind.ACCEL_URI)
+			logger.debug("Refused " + message + ((instruction.kind() != SendfileInstruction.Kind.ACCEL_URI)
 					? "; allowed roots: " + this.allowedRoots : ""));
 		}
 		else if (status >= 500) {
 			logger.error("Failed " + message);
 		}
 		else {
-			logger.info("Not found: " + message);
+			logger.debug("Not found: " + message);
 		}
 	}
 

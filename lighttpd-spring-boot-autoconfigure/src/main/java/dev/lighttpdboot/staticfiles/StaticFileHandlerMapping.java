@@ -202,8 +202,9 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			// Hidden files look missing: let other mappings try, and end as an ordinary 404.
 			return Mono.empty();
 		}
-		if (logger.isInfoEnabled()) {
-			logger.info("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
+		// DEBUG: a client can send these as fast as it likes, and the log must not grow with an attack.
+		if (logger.isDebugEnabled()) {
+			logger.debug("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
 					+ ex.getStatusCode().value() + ": " + ex.getReason());
 		}
 		return Mono.error(ex);

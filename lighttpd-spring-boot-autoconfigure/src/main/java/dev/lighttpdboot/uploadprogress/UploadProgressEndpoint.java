@@ -169,7 +169,9 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 	private static Mono<Void> refuse(ServerHttpRequest request, String what) {
 		String query = request.getURI().getRawQuery();
 		String target = request.getURI().getRawPath() + ((query != null) ? "?" + query : "");
-		logger.info("Refused upload-progress request " + SafePath.printable(target) + " with 400: " + what);
+		if (logger.isDebugEnabled()) {
+			logger.debug("Refused upload-progress request " + SafePath.printable(target) + " with 400: " + what);
+		}
 		return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, what));
 	}
 

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import dev.lighttpdboot.test.DebugLogging;
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
@@ -303,19 +304,21 @@ class SecureDownloadIntegrationTests {
 		@Test
 		void refusalsAreLoggedWithReasonAndPathButNeverTheSecretOrExpectedToken(CapturedOutput output)
 				throws Exception {
-			String link = this.links.link("/hello.txt");
-			String token = tokenOf(link);
-			String forged = withToken(link, "Z".repeat(43));
-			String expired = this.links.link("/big.bin", Instant.now().minusSeconds(1800));
-			assertThat(raw(forged + "?probe=log").status()).isEqualTo(403);
-			assertThat(raw(expired).status()).isEqualTo(410);
-			assertThat(raw(forged.replace("/hello.txt", "/%2e%2e/secret.txt")).status()).isEqualTo(400);
-			await().untilAsserted(() -> assertThat(output.getOut())
-				.containsOnlyOnce("Refused GET " + forged + " with 403: bad token")
-				.contains("Refused GET " + expired + " with 410: timestamp 18")
-				.contains(" s in the past (timeout 60 s)")
-				.contains("with 400: '..' segment"));
-			assertThat(output.getOut()).doesNotContain(SECRET).doesNotContain(token);
+			try (DebugLogging debug = DebugLogging.of(SecureDownloadWebFilter.class)) {
+				String link = this.links.link("/hello.txt");
+				String token = tokenOf(link);
+				String forged = withToken(link, "Z".repeat(43));
+				String expired = this.links.link("/big.bin", Instant.now().minusSeconds(1800));
+				assertThat(raw(forged + "?probe=log").status()).isEqualTo(403);
+				assertThat(raw(expired).status()).isEqualTo(410);
+				assertThat(raw(forged.replace("/hello.txt", "/%2e%2e/secret.txt")).status()).isEqualTo(400);
+				await().untilAsserted(() -> assertThat(output.getOut())
+					.containsOnlyOnce("Refused GET " + forged + " with 403: bad token")
+					.contains("Refused GET " + expired + " with 410: timestamp 18")
+					.contains(" s in the past (timeout 60 s)")
+					.contains("with 400: '..' segment"));
+				assertThat(output.getOut()).doesNotContain(SECRET).doesNotContain(token);
+			}
 		}
 
 	}

@@ -4,10 +4,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import dev.lighttpdboot.test.DebugLogging;
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
-import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.RealServerTests;
+import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -126,16 +127,18 @@ class XSendfileIntegrationTests extends RealServerTests {
 	}
 
 	@Test
-	void pathsOutsideTheAllowedRootsAre403WithAWarning(CapturedOutput output) throws Exception {
-		for (String path : new String[] { "/etc/passwd", site.root().resolve("../secret.txt").toString(), "../secret.txt",
-				site.root().resolve("link-out.txt").toString(), "link-dir-out/secret.txt" }) {
-			RawHttp.Response response = new RawHttp(this.port).get("/send?path=" + encoded(path));
-			assertThat(response.status()).as(path).isEqualTo(403);
-			assertThat(response.header("x-sendfile")).isNull();
-			assertThat(response.bodyText()).doesNotContain(TestSite.SECRET).doesNotContain("root:x:0:0");
+	void pathsOutsideTheAllowedRootsAre403AndLogged(CapturedOutput output) throws Exception {
+		try (DebugLogging debug = DebugLogging.of(XSendfile.class)) {
+			for (String path : new String[] { "/etc/passwd", site.root().resolve("../secret.txt").toString(), "../secret.txt",
+					site.root().resolve("link-out.txt").toString(), "link-dir-out/secret.txt" }) {
+				RawHttp.Response response = new RawHttp(this.port).get("/send?path=" + encoded(path));
+				assertThat(response.status()).as(path).isEqualTo(403);
+				assertThat(response.header("x-sendfile")).isNull();
+				assertThat(response.bodyText()).doesNotContain(TestSite.SECRET).doesNotContain("root:x:0:0");
+			}
+			await().untilAsserted(() -> assertThat(output.getOut()).contains("DEBUG")
+				.contains("Refused X-Sendfile '/etc/passwd'"));
 		}
-		await().untilAsserted(() -> assertThat(output.getOut()).contains("WARN")
-			.contains("Refused X-Sendfile '/etc/passwd'"));
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package dev.lighttpdboot.staticfiles;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lighttpdboot.test.DebugLogging;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
 import org.junit.jupiter.api.Test;
@@ -51,11 +52,13 @@ class TraversalIntegrationTests extends RealServerTests {
 
 	@Test
 	void aRefusalIsLoggedOnceWithItsReason(CapturedOutput output) throws Exception {
-		assertThat(new RawHttp(this.port).get("/docs/%2e%2e/%2e%2e/secret.txt?probe=log").status()).isEqualTo(400);
-		assertThat(new RawHttp(this.port).get("/link-out.txt?probe=log").status()).isEqualTo(403);
-		await().untilAsserted(() -> assertThat(output.getOut())
-			.containsOnlyOnce("Refused GET /docs/%2e%2e/%2e%2e/secret.txt with 400: '..' segment")
-			.containsOnlyOnce("Refused GET /link-out.txt with 403: real path is outside the root"));
+		try (DebugLogging debug = DebugLogging.of(StaticFileHandlerMapping.class)) {
+			assertThat(new RawHttp(this.port).get("/docs/%2e%2e/%2e%2e/secret.txt?probe=log").status()).isEqualTo(400);
+			assertThat(new RawHttp(this.port).get("/link-out.txt?probe=log").status()).isEqualTo(403);
+			await().untilAsserted(() -> assertThat(output.getOut())
+				.containsOnlyOnce("Refused GET /docs/%2e%2e/%2e%2e/secret.txt with 400: '..' segment")
+				.containsOnlyOnce("Refused GET /link-out.txt with 403: real path is outside the root"));
+		}
 	}
 
 	@ParameterizedTest(name = "{0}")
