@@ -128,7 +128,7 @@ class SampleApplicationTests {
 		// It lists upload ids, socket paths and backend errors: for the operator, not for the visitor.
 		client().get().uri("/actuator/lighttpd").exchange().expectStatus().isNotFound().expectBody().returnResult();
 		client().get().uri("/actuator/health").exchange().expectStatus().isNotFound().expectBody().returnResult();
-		management().get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody().returnResult();
+		management().get().uri("/actuator/lighttpd").exchange().expectStatus().isOk().expectBody().returnResult();
 	}
 
 	private static int unusedPort() {
