@@ -20,7 +20,7 @@ import org.springframework.web.server.ResponseStatusException;
  * Handlers that answer with sendfile headers in every way an application can end a response.
  */
 @Configuration(proxyBeanMethods = false)
-class SendfileTestHandlers {
+public class SendfileTestHandlers {
 
 	static final String DISCARDED = "THIS BODY MUST BE DISCARDED";
 

@@ -2,6 +2,7 @@ package dev.lighttpdboot.server;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,12 +18,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
+import dev.lighttpdboot.secdownload.SecureLinks;
+import dev.lighttpdboot.sendfile.SendfileTestHandlers;
 import dev.lighttpdboot.test.LeakWatch;
 import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,8 +40,10 @@ import static org.awaitility.Awaitility.await;
  * Over TLS (a self-signed key made by the JDK's keytool for this test): requests pass, and the header deadline
  * (counted from the end of the handshake) and the strict checks apply inside the TLS session.
  */
-@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "lighttpd.server.header-timeout=1s", "server.ssl.key-store-type=PKCS12", "server.ssl.key-store-password=changeit",
+@SpringBootTest(classes = { TestApplication.class, SendfileTestHandlers.class },
+		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "lighttpd.secdownload.enabled=true", "lighttpd.secdownload.secret=tls-test-secret",
+				"lighttpd.secdownload.algorithm=hmac-sha256", "lighttpd.server.header-timeout=1s", "server.ssl.key-store-type=PKCS12", "server.ssl.key-store-password=changeit",
 				"server.ssl.key-alias=test" })
 class TlsLimitsIntegrationTests {
 
@@ -48,9 +54,13 @@ class TlsLimitsIntegrationTests {
 	@LocalServerPort
 	int port;
 
+	@Autowired
+	SecureLinks links;
+
 	@DynamicPropertySource
 	static void properties(DynamicPropertyRegistry registry) {
 		registry.add("lighttpd.document-root", () -> site.root().toString());
+		registry.add("lighttpd.secdownload.document-root", () -> site.root().toString());
 		registry.add("server.ssl.key-store", () -> keys.resolve("keystore.p12").toUri().toString());
 	}
 
@@ -89,6 +99,21 @@ class TlsLimitsIntegrationTests {
 				HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(seek.statusCode()).isEqualTo(200);
 		assertThat(seek.body()).hasSize(13 + site.movie().length - 1013);
+	}
+
+	@Test
+	void xSendfileAndSignedLinksInsideTls() throws Exception {
+		HttpClient client = client();
+		HttpResponse<byte[]> sent = client.send(HttpRequest.newBuilder(uri("/send?path=" + URLEncoder.encode(site.root().resolve("big.bin").toString(),
+				StandardCharsets.UTF_8))).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(sent.statusCode()).isEqualTo(200);
+		assertThat(sent.headers().firstValue("X-Sendfile")).isEmpty();
+		assertThat(sent.body()).isEqualTo(site.big());
+		HttpResponse<byte[]> signed = client.send(HttpRequest.newBuilder(uri(this.links.link("/big.bin"))).build(),
+				HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(signed.statusCode()).isEqualTo(200);
+		assertThat(signed.body()).isEqualTo(site.big());
 	}
 
 	@Test

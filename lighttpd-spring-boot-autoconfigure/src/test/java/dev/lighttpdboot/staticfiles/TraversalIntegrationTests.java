@@ -42,6 +42,15 @@ class TraversalIntegrationTests extends RealServerTests {
 		return targets;
 	}
 
+	@Test
+	void refusalsAreNotLoggedAtTheDefaultLevel(CapturedOutput output) throws Exception {
+		// An attacker can send these as fast as the connection allows: they must not grow the log.
+		assertThat(new RawHttp(this.port).get("/docs/%2e%2e/%2e%2e/secret.txt?probe=quiet").status()).isEqualTo(400);
+		assertThat(new RawHttp(this.port).get("/link-out.txt?probe=quiet").status()).isEqualTo(403);
+		assertThat(new RawHttp(this.port).get("/hello.txt").status()).isEqualTo(200);
+		assertThat(output.getOut()).doesNotContain("Refused GET");
+	}
+
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("attacks")
 	void neverServesWhatLiesOutsideTheRoot(String target) throws Exception {
