@@ -261,7 +261,13 @@ public final class FastCgiConnection {
 			// Neither the message nor the cause of the socket error is passed on: Spring takes an exception that
 			// mentions "connection reset by peer" for a disconnected client and ends the response as if it were
 			// complete, which would hide a truncated body from the client.
-			logger.debug("Connection to a FastCGI backend failed", cause);
+			if (cause instanceof Error) {
+				// Not a socket error but a fault of this server on the connection's event loop: show where it was.
+				logger.error("Connection to a FastCGI backend failed", cause);
+			}
+			else {
+				logger.debug("Connection to a FastCGI backend failed", cause);
+			}
 			String reason = "the connection to the backend failed (" + BackendException.describe(cause) + ")";
 			fail(this.responseStarted ? BackendException.broken(reason, false, cause)
 					: BackendException.connectionLost(reason, cause));
