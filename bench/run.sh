@@ -16,11 +16,15 @@
 #   PIN [auto]        1: servers and php-fpm on SERVER_CPUS [0], wrk on CLIENT_CPUS [1]; 0: no pinning;
 #                     auto: pin when the machine has at least 2 cores
 #   FPM_CHILDREN [4]  php-fpm's pm.max_children (pm = static); also our pool's max-connections
-#   BASE_PORT [18400] ports BASE_PORT+1.. for the servers, BASE_PORT+7..9 for php-fpm
+#   BASE_PORT [18400] ports BASE_PORT+1.. for the servers (+4 our actuator), BASE_PORT+7..9 for php-fpm
 #   JAVA [java] JAVA_OPTS []   how the sample app is started (JFR, heap, ...)
 #   APP_JAR [sample-app/target/sample-app.jar]
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
 #   KEEP [0]          1: keep the temporary directory (configurations, logs) and print its path
+#   PROFILE [none]    a directory: our JVM is sampled by async-profiler (Maven Central's tools.profiler:async-profiler,
+#                     fetched on first use) during every measured run of a row, one collapsed-stack file per row
+#                     (<row>.collapsed) for bench/layers.py, which splits the CPU per request by layer
+#   PROFILE_EVENT [cpu]  async-profiler's event: cpu (perf events), or itimer where perf events are not allowed
 #
 # Everything it starts is stopped by pid when it exits, also on Ctrl-C.
 set -euo pipefail
@@ -34,7 +38,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
+ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -45,6 +49,9 @@ APP_JAR=${APP_JAR:-$repo/sample-app/target/sample-app.jar}
 RESULTS=${RESULTS:-}
 KEEP=${KEEP:-0}
 PIN=${PIN:-auto}
+PROFILE=${PROFILE:-}
+PROFILE_EVENT=${PROFILE_EVENT:-cpu}
+ASYNC_PROFILER_VERSION=${ASYNC_PROFILER_VERSION:-4.1}
 SERVER_CPUS=${SERVER_CPUS:-0}
 CLIENT_CPUS=${CLIENT_CPUS:-1}
 BENCH_JS=${BENCH_JS:-/usr/share/javascript/jquery/jquery.js}
@@ -53,6 +60,7 @@ PHP_FPM=${PHP_FPM:-$(command -v php-fpm8.2 || command -v php-fpm || echo php-fpm
 port_ours=$((BASE_PORT + 1))
 port_lighttpd=$((BASE_PORT + 2))
 port_nginx=$((BASE_PORT + 3))
+port_management=$((BASE_PORT + 4))
 fpm_ours=$((BASE_PORT + 7))
 fpm_lighttpd=$((BASE_PORT + 8))
 fpm_nginx=$((BASE_PORT + 9))
@@ -197,6 +205,9 @@ server.port = $port_lighttpd
 server.errorlog = "$work/logs/lighttpd-error.log"
 server.modules = ( "mod_fastcgi", "mod_deflate" )
 server.max-keep-alive-requests = 100000
+# Room for the 1,000-connection row (the default caps connections at a third of max-fds).
+server.max-fds = 8192
+server.max-connections = 4096
 mimetype.assign = ( ".bin" => "application/octet-stream", ".flv" => "video/x-flv", ".html" => "text/html", ".js" => "text/javascript" )
 deflate.mimetypes = ( "text/javascript" )
 deflate.allowed-encodings = ( "br", "gzip" )
@@ -317,7 +328,7 @@ if wants ours; then
 	fi
 	# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 	start ours "$JAVA" $JAVA_OPTS -jar "$APP_JAR" \
-		--server.port="$port_ours" --server.address=127.0.0.1 \
+		--server.port="$port_ours" --server.address=127.0.0.1 --management.server.port="$port_management" \
 		--logging.level.root=WARN \
 		--lighttpd.document-root="$www" \
 		--lighttpd.sendfile.allowed-roots="$www" \
@@ -335,7 +346,8 @@ if wants ours; then
 		--lighttpd.gateway.routes[0].backends[0].address="127.0.0.1:$fpm_ours" \
 		--lighttpd.gateway.routes[0].backends[0].max-connections="$FPM_CHILDREN" \
 		--lighttpd.compression.enabled=true \
-		--lighttpd.compression.bundles.enabled=true
+		--lighttpd.compression.bundles.enabled=true \
+		--lighttpd.server.max-keep-alive-requests=100000
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
@@ -353,7 +365,7 @@ url() {
 	local row=$1 server=$2 port_var=port_$2
 	local base="http://127.0.0.1:${!port_var}"
 	case $row in
-		static-1k) echo "$base/1k.bin" ;;
+		static-1k | static-1k-c1000) echo "$base/1k.bin" ;;
 		static-100k) echo "$base/100k.bin" ;;
 		static-10m) echo "$base/10m.bin" ;;
 		xsendfile-10m) echo "$base/xsendfile.php" ;;
@@ -398,6 +410,14 @@ accept_encoding() {
 	esac
 }
 
+# wrk's -c for a row: CONNECTIONS, but 1,000 keep-alive connections for the many-connections row.
+row_connections() {
+	case $1 in
+		*-c1000) echo 1000 ;;
+		*) echo "$CONNECTIONS" ;;
+	esac
+}
+
 # wrk's and curl's header options for a row.
 row_headers() {
 	local coding
@@ -408,7 +428,7 @@ row_headers() {
 
 expected_length() {
 	case $1 in
-		static-1k) echo 1024 ;;
+		static-1k | static-1k-c1000) echo 1024 ;;
 		static-100k | secdownload-100k) echo $((100 * 1024)) ;;
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;
@@ -491,6 +511,18 @@ jit_ticks() {
 	echo "$total"
 }
 
+# Resident memory in MiB of a process and its children (nginx's worker), php-fpm not included.
+rss_mib() {
+	local pid total=0 p
+	for pid in "$@"; do
+		for p in $pid $(pgrep -P "$pid" || true); do
+			[ -r "/proc/$p/status" ] || continue
+			total=$((total + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status")))
+		done
+	done
+	awk -v k="$total" 'BEGIN { printf "%.0f", k / 1024 }'
+}
+
 # Latency in wrk's units (us, ms, s) to microseconds.
 to_us() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) m = 1; else if (v ~ /ms$/) m = 1000; else if (v ~ /s$/) m = 1000000; else m = 1; printf "%.0f", n * m }'; }
 
@@ -504,19 +536,36 @@ per_request() { awk -v t="$1" -v hz="$ticks_per_second" -v r="$2" 'BEGIN { if (t
 samples=$work/samples.tsv
 : >"$samples"
 
-# One wrk run; appends "row server req/s MB/s p50us p99us cpu-us-per-request errors jit-us-per-request" to the
-# samples.
+# async-profiler, attached to our JVM only while a row is measured (not while it warms up).
+profiler_lib=
+if [ -n "$PROFILE" ] && wants ours; then
+	mkdir -p "$PROFILE"
+	PROFILE=$(cd "$PROFILE" && pwd)
+	(cd "$work" && mvn -B -q dependency:copy -DoutputDirectory="$work" \
+		-Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION:jar:linux-x64" >/dev/null) || die "cannot fetch async-profiler"
+	(cd "$work" && unzip -q -o "async-profiler-$ASYNC_PROFILER_VERSION-linux-x64.jar" 'linux-x64/*')
+	profiler_lib=$work/linux-x64/libasyncProfiler.so
+fi
+profiler() {
+	[ -n "$profiler_lib" ] || return 0
+	# Quoted, or jcmd splits the agent's options at "=".
+	jcmd "$pid_ours" JVMTI.agent_load "$profiler_lib" "\"$1\"" >/dev/null || die "async-profiler: $1 failed"
+}
+
+# One wrk run; appends "row server req/s MB/s p50us p99us cpu-us-per-request errors jit-us-per-request rss-MiB" to
+# the samples (resident memory right after the run).
 measure() {
 	local row=$1 server=$2 duration=$3 record=$4
-	local u pid_var headers before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit
+	local u pid_var headers before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit rss
 	u=$(url "$row" "$server")
 	pid_var=pid_$server
 	before=$(cpu_ticks "${!pid_var}")
 	jit_before=$(jit_ticks "${!pid_var}")
 	mapfile -t headers < <(row_headers "$row")
-	out=$("${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${headers[@]}" "$u")
+	out=$("${client_prefix[@]}" wrk -t"$THREADS" -c"$(row_connections "$row")" -d"$duration" --latency "${headers[@]}" "$u")
 	after=$(cpu_ticks "${!pid_var}")
 	jit_after=$(jit_ticks "${!pid_var}")
+	rss=$(rss_mib "${!pid_var}")
 	[ "$record" = 1 ] || return 0
 	requests=$(awk '/requests in/ { print $1 }' <<<"$out")
 	rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
@@ -526,9 +575,9 @@ measure() {
 	errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")
 	cpu=$(per_request $((after - before)) "$requests")
 	jit=$(per_request $((jit_after - jit_before)) "$requests")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$server" "$rps" "$(to_mbps "$transfer")" "$(to_us "$p50")" \
-		"$(to_us "$p99")" "$cpu" "$errors" "$jit" >>"$samples"
-	log "  $row $server: $rps req/s, $transfer/s, p50 $p50, p99 $p99, $cpu us cpu/request ($jit in the JIT), $errors errors"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$server" "$rps" "$(to_mbps "$transfer")" "$(to_us "$p50")" \
+		"$(to_us "$p99")" "$cpu" "$errors" "$jit" "$rss" >>"$samples"
+	log "  $row $server: $rps req/s, $transfer/s, p50 $p50, p99 $p99, $cpu us cpu/request ($jit in the JIT), $errors errors, $rss MiB resident"
 }
 
 # The JIT compiles our hot paths during the first minutes; on one shared core it needs long. The peers have
@@ -538,7 +587,7 @@ if wants ours; then
 	for row in $ROWS; do
 		[ -n "$(url "$row" ours)" ] || continue
 		mapfile -t headers < <(row_headers "$row")
-		"${client_prefix[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$JVM_WARMUP" "${headers[@]}" "$(url "$row" ours)" >/dev/null
+		"${client_prefix[@]}" wrk -t"$THREADS" -c"$(row_connections "$row")" -d"$JVM_WARMUP" "${headers[@]}" "$(url "$row" ours)" >/dev/null
 	done
 fi
 
@@ -548,6 +597,7 @@ for row in $ROWS; do
 	for server in "${server_list[@]}"; do
 		[ -n "$(url "$row" "$server")" ] && measure "$row" "$server" "$WARMUP" 0
 	done
+	profiler "start,event=$PROFILE_EVENT,interval=1ms,threads"
 	for rep in $(seq 1 "$REPEAT"); do
 		# Rotate the order each repetition, so no server always runs first (or right after a heavy one).
 		n=${#server_list[@]}
@@ -556,6 +606,7 @@ for row in $ROWS; do
 			[ -n "$(url "$row" "$server")" ] && measure "$row" "$server" "$DURATION" 1
 		done
 	done
+	profiler "stop,collapsed,threads,file=$PROFILE/$row.collapsed"
 done
 [ -n "$RESULTS" ] && cp "$samples" "$RESULTS"
 
@@ -566,7 +617,7 @@ column_median() { awk -F'\t' -v r="$1" -v s="$2" -v c="$3" '$1 == r && $2 == s {
 
 printf '\n%s, %s cores, wrk -t%s -c%s -d%s, %s runs per cell (median), pinning %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(nproc)" "$THREADS" "$CONNECTIONS" "$DURATION" "$REPEAT" "$([ "$PIN" = 1 ] && echo "servers+php-fpm cpu $SERVER_CPUS, wrk cpu $CLIENT_CPUS" || echo off)"
-printf '%-17s %-9s %10s %9s %9s %9s %10s %7s %7s %10s %13s\n' row server req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors ours/peer cpu-peer/ours
+printf '%-17s %-9s %10s %9s %9s %9s %10s %7s %7s %8s %10s %13s\n' row server req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB ours/peer cpu-peer/ours
 for row in $ROWS; do
 	ours_rps=$(column_median "$row" ours 3)
 	ours_cpu=$(column_median "$row" ours 7)
@@ -581,14 +632,15 @@ for row in $ROWS; do
 		p99=$(column_median "$row" "$server" 6)
 		cpu=$(column_median "$row" "$server" 7)
 		jit=$(column_median "$row" "$server" 9)
+		rss=$(column_median "$row" "$server" 10)
 		errors=$(awk -F'\t' -v r="$row" -v s="$server" '$1 == r && $2 == s { n += $8 } END { print n + 0 }' "$samples")
 		ratio=- cpu_ratio=-
 		if [ "$server" != ours ] && [ -n "$ours_rps" ]; then
 			ratio=$(awk -v a="$ours_rps" -v b="$rps" 'BEGIN { printf "%.2f", a / b }')
 			cpu_ratio=$(awk -v a="$cpu" -v b="$ours_cpu" 'BEGIN { printf (b > 0) ? "%.2f" : "-", a / b }')
 		fi
-		printf '%-17s %-9s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %10s %13s\n' "$row" "$server" "$rps" "$mbps" \
+		printf '%-17s %-9s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %10s %13s\n' "$row" "$server" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \
-			"$jit" "$errors" "$ratio" "$cpu_ratio"
+			"$jit" "$errors" "$rss" "$ratio" "$cpu_ratio"
 	done
 done
