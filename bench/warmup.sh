@@ -95,10 +95,9 @@ while IFS='|' read -r name options; do
 	cpu=$(sed 's/.*) //' "/proc/$pid/stat" | awk -v hz="$ticks_per_second" '{ printf "%.1f", ($12 + $13) / hz }')
 	kill "$pid" && wait "$pid" 2>/dev/null || true
 	pid=
-	read -r steady warm < <(awk '{ r[NR] = $1 } END {
-		n = 0; for (i = NR - 9; i <= NR; i++) if (i > 0) s[++n] = r[i]
-		asort(s); steady = (n % 2) ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
-		warm = NR; for (i = NR; i >= 1 && r[i] >= 0.9 * steady; i--) warm = i - 1
-		printf "%.0f %d\n", steady, warm }' "$work/$name.rates")
+	steady=$(tail -n 10 "$work/$name.rates" | sort -g \
+		| awk '{ v[NR] = $1 } END { printf "%.0f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	warm=$(awk -v steady="$steady" '{ r[NR] = $1 } END {
+		warm = NR; for (i = NR; i >= 1 && r[i] >= 0.9 * steady; i--) warm = i - 1; print warm }' "$work/$name.rates")
 	printf '%-12s %9s %9s %12s %10s %9s\n' "$name" "$start_s" "$warm" "$steady" "$rss" "$cpu"
 done <<<"$OPTION_SETS"
