@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
 import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.buffer.DataBuffer;

@@ -132,7 +132,7 @@ class LighttpdActuatorTests {
 				if (position == 0) {
 					return Mono.error(BackendException.unavailable("connection refused", null));
 				}
-				return Mono.just(new GatewayResponse(new dev.lighttpdboot.gateway.CgiResponseHead(
+				return Mono.just(new GatewayResponse(new dev.lighttpdboot.gateway.cgi.CgiResponseHead(
 						org.springframework.http.HttpStatus.OK, new org.springframework.http.HttpHeaders()), Flux.empty()));
 			}
 

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

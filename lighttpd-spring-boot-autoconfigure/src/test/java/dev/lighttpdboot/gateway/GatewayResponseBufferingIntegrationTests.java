@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

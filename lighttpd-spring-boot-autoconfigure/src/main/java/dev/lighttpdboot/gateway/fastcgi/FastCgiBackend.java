@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.BackendException;
-import dev.lighttpdboot.gateway.CgiResponseHeadParser;
+import dev.lighttpdboot.gateway.cgi.CgiResponseHeadParser;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayResponse;
-import dev.lighttpdboot.gateway.InvalidCgiResponseException;
+import dev.lighttpdboot.gateway.cgi.InvalidCgiResponseException;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
@@ -231,7 +231,7 @@ public final class FastCgiBackend implements GatewayBackend {
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 			return headThenBody
 				.switchOnFirst((first, flux) -> {
-					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.CgiResponseHead head) {
+					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.cgi.CgiResponseHead head) {
 						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class)
 							.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 						return Mono.just(new GatewayResponse(head, body));

@@ -3,8 +3,8 @@ package dev.lighttpdboot.gateway.autoconfigure;
 import java.nio.file.Path;
 
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
-import dev.lighttpdboot.gateway.GatewayHandlerMapping;
-import dev.lighttpdboot.gateway.GatewayRoutes;
+import dev.lighttpdboot.gateway.route.GatewayHandlerMapping;
+import dev.lighttpdboot.gateway.route.GatewayRoutes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
-import dev.lighttpdboot.gateway.CgiClientHttpConnector;
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
