@@ -1,6 +1,5 @@
 package dev.lighttpdboot.gateway;
 
-import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.gateway.fastcgi.PhpScriptsAccess;
+import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.peers.PhpFpm;
 import org.junit.jupiter.api.AfterAll;

@@ -9,17 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.lighttpdboot.gateway.GatewayRequest;
+import dev.lighttpdboot.gateway.spool.SpooledBody;
 import io.netty.util.NetUtil;
-import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
-import org.springframework.util.ClassUtils;
 
 /**
  * Builds the CGI/1.1 environment (RFC 3875) that FastCGI, SCGI and uwsgi backends receive for one request, with
- * the variables lighttpd adds.
+ * the variables lighttpd adds: the one builder of the gateway, used by the proxy routes and the {@code WebClient}
+ * connector alike.
  * <p>Every name and value is a <em>byte string</em>: each {@code char} is one byte (0-255), so protocol codecs
  * encode them as ISO-8859-1. Header values are passed as the client sent them (Netty reads header bytes as
  * ISO-8859-1); decoded names such as SCRIPT_NAME and file paths are given as their UTF-8 bytes, the bytes lighttpd
@@ -47,9 +47,6 @@ public final class CgiEnvironment {
 	/** The SERVER_SOFTWARE that backends see unless configured otherwise. */
 	public static final String DEFAULT_SERVER_SOFTWARE = "lighttpd-spring-boot";
 
-	private static final boolean REACTOR_NETTY_PRESENT = ClassUtils
-		.isPresent("reactor.netty.http.server.HttpServerRequest", CgiEnvironment.class.getClassLoader());
-
 	private final String serverSoftware;
 
 	public CgiEnvironment() {
@@ -64,7 +61,7 @@ public final class CgiEnvironment {
 	}
 
 	/**
-	 * Build the ordered parameters for one request.
+	 * Build the ordered parameters for one request this server received.
 	 * @param request the request
 	 * @param script where the request lands
 	 * @param contentLength the exact length of the spooled request body
@@ -72,13 +69,28 @@ public final class CgiEnvironment {
 	 */
 	public List<Map.Entry<String, String>> build(ServerHttpRequest request, ScriptResolution script,
 			long contentLength) {
-		List<Map.Entry<String, String>> parameters = new ArrayList<>(32 + request.getHeaders().size());
-		HttpHeaders headers = request.getHeaders();
-		URI uri = request.getURI();
-		boolean secure = request.getSslInfo() != null || "https".equalsIgnoreCase(uri.getScheme())
-				|| "wss".equalsIgnoreCase(uri.getScheme());
-		InetSocketAddress local = request.getLocalAddress();
-		InetSocketAddress remote = request.getRemoteAddress();
+		return build(GatewayRequest.of(request, script, SpooledBody.EMPTY), contentLength);
+	}
+
+	/**
+	 * Build the ordered parameters for one request on its way to a backend.
+	 * @param request the request; it must carry a {@linkplain GatewayRequest#script() script resolution}
+	 * @return the parameters, in the order they should be sent; names are unique
+	 */
+	public List<Map.Entry<String, String>> build(GatewayRequest request) {
+		return build(request, request.body().length());
+	}
+
+	private List<Map.Entry<String, String>> build(GatewayRequest request, long contentLength) {
+		ScriptResolution script = request.script();
+		if (script == null) {
+			throw new IllegalArgumentException("a CGI environment needs a script: the route has no document root");
+		}
+		List<Map.Entry<String, String>> parameters = new ArrayList<>(32 + request.headers().size());
+		HttpHeaders headers = request.headers();
+		boolean secure = request.secure();
+		InetSocketAddress local = request.localAddress();
+		InetSocketAddress remote = request.remoteAddress();
 
 		add(parameters, "CONTENT_LENGTH", Long.toString(contentLength));
 		String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
@@ -87,25 +99,26 @@ public final class CgiEnvironment {
 		}
 		add(parameters, "GATEWAY_INTERFACE", "CGI/1.1");
 		add(parameters, "SERVER_SOFTWARE", this.serverSoftware);
-		add(parameters, "SERVER_PROTOCOL", protocol(request));
-		add(parameters, "SERVER_NAME", serverName(headers, uri, local));
+		add(parameters, "SERVER_PROTOCOL", request.serverProtocol());
+		add(parameters, "SERVER_NAME", serverName(headers, request.authority(), local));
 		if (local != null) {
 			add(parameters, "SERVER_ADDR", address(local));
 		}
-		add(parameters, "SERVER_PORT", Integer.toString(serverPort(uri, local, secure)));
+		add(parameters, "SERVER_PORT", Integer.toString(serverPort(request.authority(), local, secure)));
 		if (remote != null) {
 			add(parameters, "REMOTE_ADDR", address(remote));
-			add(parameters, "REMOTE_PORT", Integer.toString(remote.getPort()));
+			if (remote.getPort() > 0) {
+				// Unknown for a request this application makes itself.
+				add(parameters, "REMOTE_PORT", Integer.toString(remote.getPort()));
+			}
 		}
-		add(parameters, "REQUEST_METHOD", request.getMethod().name());
+		add(parameters, "REQUEST_METHOD", request.method().name());
 		add(parameters, "REQUEST_SCHEME", secure ? "https" : "http");
 		if (secure) {
 			add(parameters, "HTTPS", "on");
 		}
-		String rawQuery = uri.getRawQuery();
-		String rawPath = (uri.getRawPath() != null) ? uri.getRawPath() : request.getPath().value();
-		add(parameters, "REQUEST_URI", (rawQuery != null) ? rawPath + "?" + rawQuery : rawPath);
-		add(parameters, "QUERY_STRING", (rawQuery != null) ? rawQuery : "");
+		add(parameters, "REQUEST_URI", request.rawTarget());
+		add(parameters, "QUERY_STRING", request.rawQuery());
 		add(parameters, "SCRIPT_NAME", utf8Bytes(script.scriptName()));
 		add(parameters, "SCRIPT_FILENAME", utf8Bytes(script.scriptFilename().toString()));
 		if (!script.pathInfo().isEmpty()) {
@@ -163,22 +176,7 @@ public final class CgiEnvironment {
 		return variable.toString();
 	}
 
-	private static String protocol(ServerHttpRequest request) {
-		String version = REACTOR_NETTY_PRESENT ? ReactorNettyVersion.of(nativeRequest(request)) : null;
-		return (version != null) ? version : "HTTP/1.1";
-	}
-
-	private static Object nativeRequest(ServerHttpRequest request) {
-		try {
-			return ServerHttpRequestDecorator.getNativeRequest(request);
-		}
-		catch (IllegalArgumentException | IllegalStateException ex) {
-			// Not a server request (a mock, or a decorator hiding it): no version to read.
-			return null;
-		}
-	}
-
-	private static String serverName(HttpHeaders headers, URI uri, InetSocketAddress local) {
+	private static String serverName(HttpHeaders headers, String authority, InetSocketAddress local) {
 		String host = headers.getFirst(HttpHeaders.HOST);
 		if (host != null && !host.isEmpty()) {
 			if (host.charAt(0) == '[') {
@@ -188,8 +186,9 @@ public final class CgiEnvironment {
 			int colon = host.indexOf(':');
 			return (colon >= 0) ? host.substring(0, colon) : host;
 		}
-		if (uri.getHost() != null) {
-			return uri.getHost();
+		URI named = authority(authority);
+		if (named != null && named.getHost() != null) {
+			return named.getHost();
 		}
 		if (local != null) {
 			String address = address(local);
@@ -198,14 +197,27 @@ public final class CgiEnvironment {
 		return "";
 	}
 
-	private static int serverPort(URI uri, InetSocketAddress local, boolean secure) {
+	private static int serverPort(String authority, InetSocketAddress local, boolean secure) {
 		if (local != null) {
 			return local.getPort();
 		}
-		if (uri.getPort() >= 0) {
-			return uri.getPort();
+		URI named = authority(authority);
+		if (named != null && named.getPort() >= 0) {
+			return named.getPort();
 		}
 		return secure ? 443 : 80;
+	}
+
+	private static URI authority(String authority) {
+		if (authority == null || authority.isEmpty()) {
+			return null;
+		}
+		try {
+			return new URI("http://" + authority);
+		}
+		catch (java.net.URISyntaxException ex) {
+			return null;
+		}
 	}
 
 	private static String address(InetSocketAddress socketAddress) {
@@ -225,18 +237,6 @@ public final class CgiEnvironment {
 
 	private static void add(List<Map.Entry<String, String>> parameters, String name, String value) {
 		parameters.add(Map.entry(name, value));
-	}
-
-	/**
-	 * Kept apart so that this class loads on servers other than Reactor Netty.
-	 */
-	private static final class ReactorNettyVersion {
-
-		static String of(Object nativeRequest) {
-			// Reactor Netty names HTTP/2 "HTTP/2.0", the spelling lighttpd and nginx use too.
-			return (nativeRequest instanceof HttpServerRequest request) ? request.version().text() : null;
-		}
-
 	}
 
 }

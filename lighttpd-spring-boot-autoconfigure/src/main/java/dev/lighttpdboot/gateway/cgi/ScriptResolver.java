@@ -14,6 +14,7 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.gateway.route.RouteMatcher;
 import reactor.core.publisher.Mono;
 
 /**
@@ -38,7 +39,7 @@ import reactor.core.publisher.Mono;
  * the same segments with string work only, so that {@code /index.ph%70} or {@code //app/x} cannot slip past
  * the route to the static files and disclose a script's source.
  */
-public final class ScriptResolver {
+public final class ScriptResolver implements RouteMatcher {
 
 	private final List<String> extensions;
 
@@ -102,6 +103,7 @@ public final class ScriptResolver {
 	 * when the path contains a {@code %}. A path that does not decode is left to whoever answers it otherwise.
 	 * @param rawPath the percent-encoded request path, without the query
 	 */
+	@Override
 	public boolean matches(String rawPath) {
 		String decoded = (rawPath.indexOf('%') < 0) ? rawPath : decodeLeniently(rawPath);
 		if (decoded == null) {

@@ -1,14 +1,5 @@
 package dev.lighttpdboot.gateway.route;
 
-import dev.lighttpdboot.gateway.BackendException;
-import dev.lighttpdboot.gateway.GatewayMetrics;
-import dev.lighttpdboot.gateway.GatewayPool;
-import dev.lighttpdboot.gateway.GatewayResponse;
-import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
-import dev.lighttpdboot.gateway.cgi.ScriptResolution;
-import dev.lighttpdboot.gateway.spool.PayloadTooLargeException;
-import dev.lighttpdboot.gateway.spool.RequestBodySpool;
-import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -23,6 +14,15 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.GatewayRequest;
+import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.cgi.ScriptResolution;
+import dev.lighttpdboot.gateway.spool.PayloadTooLargeException;
+import dev.lighttpdboot.gateway.spool.RequestBodySpool;
+import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
 import org.apache.commons.logging.Log;
@@ -51,8 +51,9 @@ import org.springframework.web.server.WebHandler;
  * <li>The request body is read at network speed and spooled (memory, then a temporary file) before a backend is
  * contacted, so a slow upload never holds a backend worker, and CONTENT_LENGTH is exact even for chunked
  * uploads; beyond {@code max-request-size}, 413.</li>
- * <li>The CGI environment goes to the backend; its response head decides the status ({@code Status:}, else
- * {@code Location} gives 302, else 200) and headers. The body is read as fast as the backend sends it and kept
+ * <li>The request goes to the route's pool as a protocol-neutral {@link GatewayRequest}; the protocol of its
+ * backends turns it into bytes (a CGI environment for FastCGI and SCGI). The response head decides the status
+ * ({@code Status:}, else {@code Location} gives 302, else 200) and headers. The body is read as fast as the backend sends it and kept
  * (memory, then a temporary file) until the client takes it, so a slow client does not hold the backend
  * ({@link ResponseBodyBuffer}); a route or a response may choose to stream with back-pressure instead.</li>
  * <li>With {@code allow-x-sendfile}, a response carrying a sendfile header is answered by {@link XSendfile}.</li>
@@ -80,8 +81,6 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private final RequestBodySpool spool;
 
-	private final CgiEnvironment environment;
-
 	private final FileSystemScheduler fileSystem;
 
 	private final XSendfile xSendfile;
@@ -96,14 +95,13 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
 	 * @param spool spools request bodies
-	 * @param environment builds CGI environments
 	 * @param fileSystem the scheduler for file-system calls ({@code check-local})
 	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
 	 * @param metrics receives an event per request
 	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
 			FileSystemScheduler fileSystem, XSendfile xSendfile, GatewayMetrics metrics) {
-		this(routes, spool, environment, fileSystem, (fileSystem != null) ? StatCache.disabled(fileSystem) : null,
+		this(routes, spool, fileSystem, (fileSystem != null) ? StatCache.disabled(fileSystem) : null,
 				xSendfile, metrics);
 	}
 
@@ -111,15 +109,14 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
 	 * @param spool spools request bodies
-	 * @param environment builds CGI environments
 	 * @param fileSystem the scheduler for file-system calls
 	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
 	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
 	 * @param metrics receives an event per request
 	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
 			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics) {
-		this(routes, spool, environment, fileSystem, statCache, xSendfile, metrics,
+		this(routes, spool, fileSystem, statCache, xSendfile, metrics,
 				(fileSystem != null) ? new ResponseBodyBuffer(fileSystem, Path.of(System.getProperty("java.io.tmpdir")))
 						: null);
 	}
@@ -128,21 +125,19 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
 	 * @param spool spools request bodies
-	 * @param environment builds CGI environments
 	 * @param fileSystem the scheduler for file-system calls
 	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
 	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
 	 * @param metrics receives an event per request
 	 * @param responseBuffer keeps response bodies for routes that buffer them
 	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
 			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics,
 			ResponseBodyBuffer responseBuffer) {
 		this.responseBuffer = responseBuffer;
 		this.statCache = statCache;
 		this.routes = List.copyOf(routes);
 		this.spool = spool;
-		this.environment = environment;
 		this.fileSystem = fileSystem;
 		this.xSendfile = xSendfile;
 		this.metrics = metrics;
@@ -153,7 +148,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
 		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
 		for (GatewayRoute route : this.routes) {
-			if (route.scripts().matches(rawPath)) {
+			if (route.matcher().matches(rawPath)) {
 				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath));
 			}
 		}
@@ -174,15 +169,22 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
 			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
 		}
+		if (route.scripts() == null) {
+			// No document root: the target goes on as received, once it passed the same path checks.
+			try {
+				SafePath.parse(rawPath, false);
+			}
+			catch (PathRefusedException ex) {
+				return refused(exchange, route, rawPath, ex);
+			}
+			return proxy(exchange, route, null);
+		}
 		ScriptResolution script;
 		try {
 			script = route.scripts().resolve(rawPath).orElse(null);
 		}
 		catch (PathRefusedException ex) {
-			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
-			logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
-					+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
-			return Mono.error(ex);
+			return refused(exchange, route, rawPath, ex);
 		}
 		if (script == null) {
 			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
@@ -199,6 +201,14 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		});
 	}
 
+	private Mono<Void> refused(ServerWebExchange exchange, GatewayRoute route, String rawPath,
+			PathRefusedException ex) {
+		this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+		logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
+				+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
+		return Mono.error(ex);
+	}
+
 	private Mono<Void> proxy(ServerWebExchange exchange, GatewayRoute route, ScriptResolution script) {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
@@ -208,21 +218,22 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
 		}
 		long start = System.nanoTime();
+		// What logs name: the script, or for a route without scripts the path.
+		String target = (script != null) ? script.scriptName() : request.getPath().value();
 		// A body spooled to a file completes on a file-system thread: continue on the event loop.
 		return this.fileSystem.backTo(request,
 				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
 			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), "none",
 					"too-large", Duration.ofNanos(System.nanoTime() - start)))
 			.flatMap((body) -> pool
-				.exchange(this.environment.build(request, script, body.length()),
-						() -> body.content(response.bufferFactory()), (name, text) -> {
-							this.metrics.stderr(route.name(), name);
-							this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
-								.log(name, script.scriptName(), text);
-						})
+				.exchange(GatewayRequest.of(request, script, body), (name, text) -> {
+					this.metrics.stderr(route.name(), name);
+					this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
+						.log(name, target, text);
+				})
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
-					String line = "Route '" + route.name() + "', " + SafePath.printable(script.scriptName()) + ": "
+					String line = "Route '" + route.name() + "', " + SafePath.printable(target) + ": "
 							+ ex.getReason() + " (" + ex.getStatusCode().value() + ")";
 					if (ex.getStatusCode().value() == 503) {
 						// The pool logs once when its backends go and come back, not once per request.

@@ -1,8 +1,9 @@
 package dev.lighttpdboot.gateway.route;
 
-import dev.lighttpdboot.gateway.GatewayPools;
 import java.util.List;
 import java.util.NoSuchElementException;
+
+import dev.lighttpdboot.gateway.GatewayPools;
 
 /**
  * The configured gateway routes, in the order they are tried; their pools are also in {@link GatewayPools}.

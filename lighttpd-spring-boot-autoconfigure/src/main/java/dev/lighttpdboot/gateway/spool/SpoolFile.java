@@ -10,12 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.RejectedExecutionException;
 
+import dev.lighttpdboot.files.FileSystemScheduler;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.scheduler.Schedulers;
-
-import dev.lighttpdboot.files.FileSystemScheduler;
 
 import org.springframework.core.io.buffer.DataBuffer;
 

@@ -20,6 +20,14 @@ public interface SpooledBody {
 	SpooledBody EMPTY = new EmptySpooledBody();
 
 	/**
+	 * Return a body held in memory.
+	 * @param bytes the content, not copied: it must not change afterwards
+	 */
+	static SpooledBody of(byte[] bytes) {
+		return (bytes.length == 0) ? EMPTY : new MemorySpooledBody(bytes, bytes.length);
+	}
+
+	/**
 	 * Return the exact length in bytes.
 	 */
 	long length();

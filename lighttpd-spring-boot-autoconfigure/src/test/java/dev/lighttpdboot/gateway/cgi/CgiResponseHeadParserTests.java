@@ -1,6 +1,5 @@
 package dev.lighttpdboot.gateway.cgi;
 
-import dev.lighttpdboot.gateway.TrackingBuffers;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -8,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import dev.lighttpdboot.gateway.TrackingBuffers;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

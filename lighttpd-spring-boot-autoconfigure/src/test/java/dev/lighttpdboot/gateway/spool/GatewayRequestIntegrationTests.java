@@ -1,8 +1,5 @@
 package dev.lighttpdboot.gateway.spool;
 
-import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
-import dev.lighttpdboot.gateway.cgi.ScriptResolution;
-import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +16,9 @@ import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
+import dev.lighttpdboot.gateway.cgi.ScriptResolution;
+import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.test.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,5 @@
 package dev.lighttpdboot.gateway.spool;
 
-import dev.lighttpdboot.gateway.TrackingBuffers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.gateway.TrackingBuffers;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;

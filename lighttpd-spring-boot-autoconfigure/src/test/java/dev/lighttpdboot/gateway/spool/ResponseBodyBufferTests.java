@@ -1,7 +1,5 @@
 package dev.lighttpdboot.gateway.spool;
 
-import dev.lighttpdboot.gateway.BackendException;
-import dev.lighttpdboot.gateway.TrackingBuffers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -14,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.TrackingBuffers;
 import dev.lighttpdboot.test.LeakWatch;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
