@@ -21,6 +21,7 @@ import dev.lighttpdboot.gateway.route.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.route.GatewayRoute;
 import dev.lighttpdboot.gateway.route.GatewayRoutes;
 import dev.lighttpdboot.gateway.route.RouteMatcher;
+import dev.lighttpdboot.gateway.scgi.ScgiProtocol;
 import dev.lighttpdboot.gateway.spool.RequestBodySpool;
 import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
@@ -60,6 +61,7 @@ public final class GatewayAutoConfiguration {
 		CgiEnvironment environment = new CgiEnvironment();
 		List<GatewayProtocol> available = new ArrayList<>(protocols.orderedStream().toList());
 		available.add(new FastCgiProtocol(environment));
+		available.add(new ScgiProtocol(environment));
 		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle,
 				available);
 		List<GatewayRoute> routes = new ArrayList<>();

@@ -60,7 +60,10 @@ public class GatewayProperties {
 	public enum Protocol {
 
 		/** FastCGI 1.0 (php-fpm, php-cgi, uwsgi's fastcgi-socket). */
-		FASTCGI;
+		FASTCGI,
+
+		/** SCGI (uwsgi's scgi-socket, Python applications): a connection per request. */
+		SCGI;
 
 		/**
 		 * Return the name a protocol plug-in has: {@code fastcgi}, {@code scgi}.
@@ -93,7 +96,7 @@ public class GatewayProperties {
 		private String pathPrefix;
 
 		/**
-		 * Protocol spoken to the backends: fastcgi. Its routes need a document root for their
+		 * Protocol spoken to the backends: fastcgi or scgi. Routes of both need a document root for their
 		 * scripts.
 		 */
 		private Protocol protocol = Protocol.FASTCGI;
