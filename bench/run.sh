@@ -16,7 +16,9 @@
 #   PIN [auto]        1: servers and php-fpm on SERVER_CPUS [0], wrk on CLIENT_CPUS [1]; 0: no pinning;
 #                     auto: pin when the machine has at least 2 cores
 #   FPM_CHILDREN [4]  php-fpm's pm.max_children (pm = static); also our pool's max-connections
-#   BASE_PORT [18400] ports BASE_PORT+1.. for the servers (+4 our actuator), BASE_PORT+7..9 for php-fpm
+#   BASE_PORT [18400] ports BASE_PORT+1.. for the servers (+4 our actuator), BASE_PORT+7..9 for php-fpm,
+#                     BASE_PORT+10..12 for uwsgi (the scgi-hello row: one uwsgi with FPM_CHILDREN workers per
+#                     server, over SCGI)
 #   JAVA [java] JAVA_OPTS []   how the sample app is started (JFR, heap, ...)
 #   APP_JAR [sample-app/target/sample-app.jar]
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
@@ -38,7 +40,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
+ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello scgi-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -64,6 +66,9 @@ port_management=$((BASE_PORT + 4))
 fpm_ours=$((BASE_PORT + 7))
 fpm_lighttpd=$((BASE_PORT + 8))
 fpm_nginx=$((BASE_PORT + 9))
+scgi_ours=$((BASE_PORT + 10))
+scgi_lighttpd=$((BASE_PORT + 11))
+scgi_nginx=$((BASE_PORT + 12))
 secret=bench-secret-$RANDOM$RANDOM
 
 log() { printf '%s\n' "$*" >&2; }
@@ -72,6 +77,12 @@ die() { log "bench: $*"; exit 1; }
 for tool in wrk curl openssl lighttpd nginx "$PHP_FPM" "$JAVA"; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk curl openssl lighttpd nginx php-fpm default-jre-headless)"
 done
+wants_row() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+UWSGI=${UWSGI:-$(command -v uwsgi || echo uwsgi)}
+if wants_row scgi-hello; then
+	command -v "$UWSGI" >/dev/null && [ -f /usr/lib/uwsgi/plugins/python3_plugin.so ] \
+		|| die "the scgi-hello row needs uwsgi (apt-get install uwsgi uwsgi-plugin-python3), or leave it out of ROWS"
+fi
 if [ "$PIN" = auto ]; then
 	if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then PIN=1; else PIN=0; fi
 fi
@@ -83,7 +94,8 @@ if [ "$PIN" = 1 ]; then
 fi
 
 # A server already listening on one of the ports would answer in place of the one started here.
-for port in "$port_ours" "$port_lighttpd" "$port_nginx" "$fpm_ours" "$fpm_lighttpd" "$fpm_nginx"; do
+for port in "$port_ours" "$port_lighttpd" "$port_nginx" "$fpm_ours" "$fpm_lighttpd" "$fpm_nginx" \
+	"$scgi_ours" "$scgi_lighttpd" "$scgi_nginx"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		die "port $port is in use; choose other ports with BASE_PORT"
 	fi
@@ -203,7 +215,7 @@ server.document-root = "$www"
 server.bind = "127.0.0.1"
 server.port = $port_lighttpd
 server.errorlog = "$work/logs/lighttpd-error.log"
-server.modules = ( "mod_fastcgi", "mod_deflate" )
+server.modules = ( "mod_fastcgi", "mod_scgi", "mod_deflate" )
 server.max-keep-alive-requests = 100000
 # Room for the 1,000-connection row (the default caps connections at a third of max-fds).
 server.max-fds = 8192
@@ -217,6 +229,11 @@ fastcgi.server = ( ".php" => ( (
 	"port" => $fpm_lighttpd,
 	"check-local" => "enable",
 	"allow-x-send-file" => "enable"
+) ) )
+scgi.server = ( "/py/" => ( (
+	"host" => "127.0.0.1",
+	"port" => $scgi_lighttpd,
+	"check-local" => "disable"
 ) ) )
 CONF
 if [ "$as_root" = 1 ]; then
@@ -282,6 +299,22 @@ http {
 			fastcgi_param SERVER_NAME \$server_name;
 			fastcgi_param REDIRECT_STATUS 200;
 		}
+		location /py/ {
+			scgi_pass 127.0.0.1:$scgi_nginx;
+			scgi_param SCGI 1;
+			scgi_param REQUEST_METHOD \$request_method;
+			scgi_param REQUEST_URI \$request_uri;
+			scgi_param QUERY_STRING \$query_string;
+			scgi_param CONTENT_TYPE \$content_type;
+			scgi_param DOCUMENT_URI \$document_uri;
+			scgi_param SCRIPT_NAME /py;
+			scgi_param PATH_INFO \$uri;
+			scgi_param SERVER_PROTOCOL \$server_protocol;
+			scgi_param REMOTE_ADDR \$remote_addr;
+			scgi_param REMOTE_PORT \$remote_port;
+			scgi_param SERVER_PORT \$server_port;
+			scgi_param SERVER_NAME \$server_name;
+		}
 		location /internal/ { internal; alias $www/; }
 		location /pre/ { gzip_static on; }
 		location /s/ {
@@ -321,6 +354,22 @@ start fpm "$PHP_FPM" "${fpm_args[@]}"
 
 wants() { case " $SERVERS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
+# uwsgi: one per server (SCGI has a connection per request; separate workers keep the servers from starving each
+# other, as the php-fpm pools do), serving a WSGI hello of 14 bytes.
+if wants_row scgi-hello; then
+	cat >"$work/hello_app.py" <<'PY'
+def application(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '14')])
+    return [b'Hello, world!\n']
+PY
+	for server in $SERVERS; do
+		port_var=scgi_$server
+		start "uwsgi_$server" "$UWSGI" --plugin python3 --scgi-socket "127.0.0.1:${!port_var}" \
+			--wsgi-file "$work/hello_app.py" --need-app --master --processes "$FPM_CHILDREN" --die-on-term \
+			--disable-logging --listen 511
+	done
+fi
+
 if wants ours; then
 	if [ ! -f "$APP_JAR" ]; then
 		log "bench: building the sample app"
@@ -345,6 +394,14 @@ if wants ours; then
 		--lighttpd.gateway.routes[0].allow-x-sendfile=true \
 		--lighttpd.gateway.routes[0].backends[0].address="127.0.0.1:$fpm_ours" \
 		--lighttpd.gateway.routes[0].backends[0].max-connections="$FPM_CHILDREN" \
+		--lighttpd.gateway.routes[1].name=py \
+		--lighttpd.gateway.routes[1].protocol=scgi \
+		--lighttpd.gateway.routes[1].path-prefix=/py/ \
+		--lighttpd.gateway.routes[1].document-root="$www" \
+		--lighttpd.gateway.routes[1].check-local=false \
+		--lighttpd.gateway.routes[1].spawn.command= \
+		--lighttpd.gateway.routes[1].backends[0].address="127.0.0.1:$scgi_ours" \
+		--lighttpd.gateway.routes[1].backends[0].max-connections="$FPM_CHILDREN" \
 		--lighttpd.compression.enabled=true \
 		--lighttpd.compression.bundles.enabled=true \
 		--lighttpd.server.max-keep-alive-requests=100000
@@ -381,6 +438,7 @@ url() {
 				*) echo "$base/video.flv?start=$flv_start" ;;
 			esac ;;
 		php-hello) echo "$base/hello.php" ;;
+		scgi-hello) echo "$base/py/hello" ;;
 		gzip-js-100k) echo "$base/js/app.js" ;;
 		br-js-100k)
 			case $server in
@@ -432,7 +490,7 @@ expected_length() {
 		static-100k | secdownload-100k) echo $((100 * 1024)) ;;
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;
-		php-hello) echo 14 ;;
+		php-hello | scgi-hello) echo 14 ;;
 		*) echo compressed ;;
 	esac
 }

@@ -4,8 +4,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * A backend failed to answer: the status says how the client is answered (502 for a broken or malformed
- * response, 503 when no backend could take the request, 504 when the backend was too slow).
+ * A backend failed to answer. Its {@link Kind} says what failed and decides, in one place, how the client is
+ * answered: 502 for a broken or malformed response, 503 when no backend could take the request, 504 when the
+ * backend was too slow.
  * <p>{@link #beforeResponse()} tells whether the failure happened before any byte of the response arrived, when
  * the request may safely be sent again.
  */
@@ -23,18 +24,29 @@ public class BackendException extends ResponseStatusException {
 	 * Create the exception. The cause is kept apart ({@link #backendCause()}), not chained: Spring takes an
 	 * exception whose cause says "connection reset by peer" or "broken pipe" for a disconnected client, and would
 	 * then end a broken response as if it were complete.
+	 * @param kind what failed; it decides the status
+	 * @param reason the reason, for logs (never shown to the client)
+	 * @param beforeResponse whether no byte of the response had arrived
+	 * @param cause what went wrong underneath, or {@code null}
 	 */
-	public BackendException(HttpStatus status, String reason, boolean beforeResponse, Throwable cause) {
-		this(status, reason, beforeResponse, cause, 1, Kind.OTHER);
+	public BackendException(Kind kind, String reason, boolean beforeResponse, Throwable cause) {
+		this(kind, reason, beforeResponse, cause, 1);
 	}
 
-	private BackendException(HttpStatus status, String reason, boolean beforeResponse, Throwable cause,
-			long retryAfterSeconds, Kind kind) {
-		super(status, reason);
+	private BackendException(Kind kind, String reason, boolean beforeResponse, Throwable cause,
+			long retryAfterSeconds) {
+		super(kind.status(), reason);
 		this.beforeResponse = beforeResponse;
 		this.backendCause = cause;
 		this.retryAfterSeconds = retryAfterSeconds;
 		this.kind = kind;
+	}
+
+	/**
+	 * Return what failed.
+	 */
+	public Kind kind() {
+		return this.kind;
 	}
 
 	/**
@@ -88,26 +100,26 @@ public class BackendException extends ResponseStatusException {
 
 	/** The connection closed or failed. */
 	public static BackendException broken(String reason, boolean beforeResponse, Throwable cause) {
-		return new BackendException(HttpStatus.BAD_GATEWAY, reason, beforeResponse, cause);
+		return new BackendException(Kind.BROKEN, reason, beforeResponse, cause);
 	}
 
 	/**
 	 * The connection closed or failed before any byte of the response arrived (see {@link #connectionLost()}).
 	 */
 	public static BackendException connectionLost(String reason, Throwable cause) {
-		return new BackendException(HttpStatus.BAD_GATEWAY, reason, true, cause, 1, Kind.CONNECTION_LOST);
+		return new BackendException(Kind.CONNECTION_LOST, reason, true, cause);
 	}
 
 	/**
 	 * Every connection to the backend is busy and the requests waiting for one already fill its queue.
 	 */
 	public static BackendException queueFull(String reason) {
-		return new BackendException(HttpStatus.SERVICE_UNAVAILABLE, reason, true, null, 1, Kind.QUEUE_FULL);
+		return new BackendException(Kind.QUEUE_FULL, reason, true, null);
 	}
 
 	/** No connection could be made, or the backend said it is overloaded. */
 	public static BackendException unavailable(String reason, Throwable cause) {
-		return new BackendException(HttpStatus.SERVICE_UNAVAILABLE, reason, true, cause);
+		return new BackendException(Kind.NOT_TAKEN, reason, true, cause);
 	}
 
 	/**
@@ -115,18 +127,49 @@ public class BackendException extends ResponseStatusException {
 	 * @param retryAfterSeconds when the first of them may be tried again, for the {@code Retry-After} header
 	 */
 	public static BackendException noBackend(String reason, long retryAfterSeconds) {
-		return new BackendException(HttpStatus.SERVICE_UNAVAILABLE, reason, true, null, Math.max(1, retryAfterSeconds),
-				Kind.OTHER);
+		return new BackendException(Kind.NO_BACKEND, reason, true, null, Math.max(1, retryAfterSeconds));
 	}
 
 	/** The backend did not answer in time. */
 	public static BackendException timeout(String reason, boolean beforeResponse) {
-		return new BackendException(HttpStatus.GATEWAY_TIMEOUT, reason, beforeResponse, null);
+		return new BackendException(Kind.TIMEOUT, reason, beforeResponse, null);
 	}
 
-	private enum Kind {
+	/**
+	 * What failed, and the one place where each failure gets its status.
+	 */
+	public enum Kind {
 
-		CONNECTION_LOST, QUEUE_FULL, OTHER
+		/** No connection could be made, or the backend said it is overloaded: the request was not taken. */
+		NOT_TAKEN(HttpStatus.SERVICE_UNAVAILABLE),
+
+		/** This server's queue for the backend is full: the backend refused nothing. */
+		QUEUE_FULL(HttpStatus.SERVICE_UNAVAILABLE),
+
+		/** No backend of the pool is usable now. */
+		NO_BACKEND(HttpStatus.SERVICE_UNAVAILABLE),
+
+		/** A connection closed or failed before any response byte, without a timeout. */
+		CONNECTION_LOST(HttpStatus.BAD_GATEWAY),
+
+		/** The connection broke, or the response was malformed. */
+		BROKEN(HttpStatus.BAD_GATEWAY),
+
+		/** The backend stayed silent longer than the read timeout. */
+		TIMEOUT(HttpStatus.GATEWAY_TIMEOUT);
+
+		private final HttpStatus status;
+
+		Kind(HttpStatus status) {
+			this.status = status;
+		}
+
+		/**
+		 * Return the status the client is answered with.
+		 */
+		public HttpStatus status() {
+			return this.status;
+		}
 
 	}
 

@@ -1,17 +1,11 @@
 package dev.lighttpdboot.gateway;
 
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.core.io.buffer.DataBuffer;
-
 /**
- * A backend behind a gateway route, whatever its protocol (FastCGI now; SCGI, HTTP and AJP13 later): it takes a
- * CGI environment and a replayable body, and answers with a response head and a streaming body.
+ * A backend behind a gateway route, whatever its protocol: it takes a protocol-neutral {@link GatewayRequest}
+ * (whose body is replayable), turns it into its protocol's bytes, and answers with a response head and a
+ * streaming body. Backends are made by a {@link GatewayProtocol}; a {@link GatewayPool} balances among them.
  */
 public interface GatewayBackend {
 
@@ -22,13 +16,12 @@ public interface GatewayBackend {
 
 	/**
 	 * Send a request.
-	 * @param params the CGI environment
-	 * @param body the request body; subscribed again when the request is retried
-	 * @param stderr receives what the backend logs about this request
+	 * @param request the request; its body is read again when the request is retried
+	 * @param stderr receives what the backend logs about this request (FastCGI's error stream; nothing for
+	 * protocols without one)
 	 * @return the response once its head arrived, or a {@link BackendException}
 	 */
-	Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr);
+	Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr);
 
 	/**
 	 * Return the requests waiting for one of this backend's connections, for balancing and metrics.

@@ -4,13 +4,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.balancer.Balancer;
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -68,7 +67,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * @param name the pool's (and its route's) name
 	 * @param backends the backends, in configured order (their positions 0, 1, ...)
 	 * @param balancer chooses among the usable backends
-	 * @param documentRoot where the backends find their scripts, for requests made through {@code WebClient}
+	 * @param documentRoot where the backends find their scripts, for requests made through {@code WebClient};
+	 * {@code null} for a protocol that needs none
 	 * @param metrics receives an event per attempt
 	 * @param nanoClock the clock the backends' disable-times are measured on
 	 */
@@ -146,14 +146,13 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * Send a request to a backend chosen by the balancer, going on to the next usable backend while none takes it.
 	 */
 	@Override
-	public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr) {
-		String key = requestPath(params);
-		return Mono.defer(() -> attempt(params, body, stderr, key, new ArrayList<>(this.backends.size())));
+	public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
+		String key = request.balanceKey();
+		return Mono.defer(() -> attempt(request, stderr, key, new ArrayList<>(this.backends.size())));
 	}
 
-	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr, String key, List<PoolBackend> tried) {
+	private Mono<GatewayResponse> attempt(GatewayRequest request, StderrListener stderr, String key,
+			List<PoolBackend> tried) {
 		PoolBackend backend = choose(key, tried);
 		if (backend == null) {
 			return Mono.error(noBackend(tried));
@@ -168,7 +167,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 				backend.finished();
 			}
 		};
-		return backend.backend().exchange(params, body, stderr)
+		return backend.backend().exchange(request, stderr)
 			.map((response) -> {
 				answered.set(true);
 				backend.answered();
@@ -193,7 +192,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 					if (logger.isDebugEnabled()) {
 						logger.debug("Pool '" + this.name + "': " + failure.getReason() + "; trying another backend");
 					}
-					return attempt(params, body, stderr, key, tried);
+					return attempt(request, stderr, key, tried);
 				}
 				if (failure.getStatusCode().value() == 503 && failure.beforeResponse()) {
 					// Not taken: the backend rests, and the request, which reached no application, goes on.
@@ -202,7 +201,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 						logger.debug("Pool '" + this.name + "': " + backend.name() + " did not take the request ("
 								+ failure.getReason() + "); trying another backend");
 					}
-					return attempt(params, body, stderr, key, tried);
+					return attempt(request, stderr, key, tried);
 				}
 				backend.failed(failure.getReason());
 				return Mono.error(failure);
@@ -271,17 +270,6 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			case 504 -> "timeout";
 			default -> "broken";
 		};
-	}
-
-	private static String requestPath(List<Map.Entry<String, String>> params) {
-		for (Map.Entry<String, String> param : params) {
-			if (param.getKey().equals("REQUEST_URI")) {
-				String uri = param.getValue();
-				int query = uri.indexOf('?');
-				return (query >= 0) ? uri.substring(0, query) : uri;
-			}
-		}
-		return "";
 	}
 
 	/**

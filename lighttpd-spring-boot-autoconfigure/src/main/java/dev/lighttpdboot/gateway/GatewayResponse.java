@@ -1,15 +1,34 @@
 package dev.lighttpdboot.gateway;
 
+import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
 import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
 
 /**
- * A backend's answer once its head has arrived: the status and headers, and the body still streaming from the
- * backend. The body must be subscribed to (or cancelled) exactly once: that is what gives the connection back.
+ * A backend's answer once its head has arrived, whatever the protocol: the status and headers, and the body still
+ * streaming from the backend. The body must be subscribed to (or cancelled) exactly once: that is what gives the
+ * connection back.
  *
- * @param head the status and headers
+ * @param head the status and headers (the CGI rules of FastCGI and SCGI decide them; other protocols carry them)
  * @param body the rest of the response, read from the backend as it is requested
  */
 public record GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body) {
+
+	/**
+	 * Return the status.
+	 */
+	public HttpStatusCode status() {
+		return this.head.status();
+	}
+
+	/**
+	 * Return the headers, hop-by-hop ones included: the route removes those.
+	 */
+	public HttpHeaders headers() {
+		return this.head.headers();
+	}
+
 }

@@ -4,15 +4,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.BackendException;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
+import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.PoolBackend;
+import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.uploadprogress.InMemoryUploadProgressStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,8 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
-import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -114,8 +116,9 @@ class LighttpdActuatorTests {
 
 	private void refuseOnce() {
 		// The first backend refuses, the second answers (its body is left unread).
-		this.pool.exchange(List.of(Map.entry("REQUEST_URI", "/a.php")), Flux::empty, (backend, text) -> {
-		}).block(Duration.ofSeconds(5));
+		this.pool.exchange(new GatewayRequest(HttpMethod.GET, "/a.php", new HttpHeaders(), null, null, "http", null,
+				"HTTP/1.1", "/a.php", SpooledBody.EMPTY, null), (backend, text) -> {
+				}).block(Duration.ofSeconds(5));
 	}
 
 	private PoolBackend backend(int position, String name) {
@@ -127,12 +130,11 @@ class LighttpdActuatorTests {
 			}
 
 			@Override
-			public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params,
-					Supplier<Flux<DataBuffer>> body, StderrListener stderr) {
+			public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
 				if (position == 0) {
 					return Mono.error(BackendException.unavailable("connection refused", null));
 				}
-				return Mono.just(new GatewayResponse(new dev.lighttpdboot.gateway.CgiResponseHead(
+				return Mono.just(new GatewayResponse(new dev.lighttpdboot.gateway.cgi.CgiResponseHead(
 						org.springframework.http.HttpStatus.OK, new org.springframework.http.HttpHeaders()), Flux.empty()));
 			}
 

@@ -3,12 +3,12 @@ package dev.lighttpdboot.gateway;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.PoolBackend.State;
+import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
+import dev.lighttpdboot.gateway.spool.SpooledBody;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -18,6 +18,7 @@ import reactor.test.StepVerifier;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +39,7 @@ class GatewayPoolTests {
 	void aBackendThatRefusesIsDisabledAndTheRequestGoesToTheNext() {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		assertThat(scripted(0).calls.get()).isEqualTo(1);
 		assertThat(scripted(1).calls.get()).isEqualTo(1);
 		assertThat(pool.backend(0).state()).isEqualTo(State.DISABLED);
@@ -46,7 +47,7 @@ class GatewayPoolTests {
 		assertThat(pool.backend(0).disabledFor()).isEqualTo(DISABLE_TIME);
 		// Disabled: the next requests go to the other backend without trying it.
 		for (int i = 0; i < 5; i++) {
-			StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain)
+			StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain)
 				.verifyComplete();
 		}
 		assertThat(scripted(0).calls.get()).isEqualTo(1);
@@ -57,17 +58,17 @@ class GatewayPoolTests {
 	void afterItsDisableTimeOneRequestProbesTheBackendAndSuccessBringsItBack() {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		this.clock.addAndGet(DISABLE_TIME.toNanos() - 1);
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		assertThat(scripted(0).calls.get()).as("still resting one nanosecond before its time").isEqualTo(1);
 		this.clock.addAndGet(1);
 		scripted(0).answerLater();
-		Mono<GatewayResponse> probe = pool.exchange(params("/a.php"), Flux::empty, none());
+		Mono<GatewayResponse> probe = pool.exchange(request("/a.php"), none());
 		StepVerifier.create(probe).then(() -> {
 			assertThat(pool.backend(0).state()).isEqualTo(State.PROBING);
 			// While the probe is out, other requests leave that backend alone.
-			StepVerifier.create(pool.exchange(params("/b.php"), Flux::empty, none())).assertNext(this::drain)
+			StepVerifier.create(pool.exchange(request("/b.php"), none())).assertNext(this::drain)
 				.verifyComplete();
 			assertThat(scripted(0).calls.get()).isEqualTo(2);
 			scripted(0).release();
@@ -79,14 +80,14 @@ class GatewayPoolTests {
 	void aProbeWhoseClientWentAwayLeavesTheNextRequestToProbe() {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		this.clock.addAndGet(DISABLE_TIME.toNanos());
 		scripted(0).answerLater();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).thenCancel().verify();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).thenCancel().verify();
 		assertThat(pool.backend(0).state()).isEqualTo(State.DISABLED);
 		assertThat(pool.backend(0).load()).isZero();
 		scripted(0).release();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		assertThat(scripted(0).calls.get()).isEqualTo(3);
 		assertThat(pool.backend(0).state()).isEqualTo(State.ACTIVE);
 	}
@@ -95,9 +96,9 @@ class GatewayPoolTests {
 	void aFailedProbeDisablesTheBackendForAnotherDisableTime() {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		this.clock.addAndGet(DISABLE_TIME.toNanos());
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		assertThat(scripted(0).calls.get()).isEqualTo(2);
 		assertThat(pool.backend(0).state()).isEqualTo(State.DISABLED);
 		assertThat(pool.backend(0).disabledFor()).isEqualTo(DISABLE_TIME);
@@ -108,7 +109,7 @@ class GatewayPoolTests {
 	void aResponseThatBreaksAfterDeliveryIs502AndNotSentElsewhere() {
 		GatewayPool pool = pool(2);
 		scripted(0).breakBeforeHead();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none()))
+		StepVerifier.create(pool.exchange(request("/a.php"), none()))
 			.expectErrorSatisfies((ex) -> assertThat(((BackendException) ex).getStatusCode())
 				.isEqualTo(HttpStatus.BAD_GATEWAY))
 			.verify();
@@ -124,7 +125,7 @@ class GatewayPoolTests {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
 		scripted(1).refuse();
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none()))
+		StepVerifier.create(pool.exchange(request("/a.php"), none()))
 			.expectErrorSatisfies((ex) -> {
 				BackendException failure = (BackendException) ex;
 				assertThat(failure.getStatusCode()).isEqualTo(HttpStatus.SERVICE_UNAVAILABLE);
@@ -133,7 +134,7 @@ class GatewayPoolTests {
 			.verify();
 		assertThat(pool.hasUsableBackend()).isFalse();
 		this.clock.addAndGet(Duration.ofMillis(1500).toNanos());
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none()))
+		StepVerifier.create(pool.exchange(request("/a.php"), none()))
 			.expectErrorSatisfies((ex) -> assertThat(((BackendException) ex).getHeaders().getFirst(HttpHeaders.RETRY_AFTER))
 				.isEqualTo("2"))
 			.verify();
@@ -144,7 +145,7 @@ class GatewayPoolTests {
 	@Test
 	void loadCountsARequestUntilItsBodyEnds() {
 		GatewayPool pool = pool(1);
-		GatewayResponse response = pool.exchange(params("/a.php"), Flux::empty, none()).block(Duration.ofSeconds(5));
+		GatewayResponse response = pool.exchange(request("/a.php"), none()).block(Duration.ofSeconds(5));
 		assertThat(pool.backend(0).load()).isEqualTo(1);
 		drain(response);
 		assertThat(pool.backend(0).load()).isZero();
@@ -155,8 +156,8 @@ class GatewayPoolTests {
 	void theBodyIsSentAgainToTheNextBackend() {
 		GatewayPool pool = pool(2);
 		scripted(0).refuse();
-		Supplier<Flux<DataBuffer>> body = () -> Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(new byte[] { 1, 2 }));
-		StepVerifier.create(pool.exchange(params("/a.php"), body, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php", new byte[] { 1, 2 }), none())).assertNext(this::drain)
+			.verifyComplete();
 		assertThat(scripted(1).bodyBytes.get()).isEqualTo(2);
 	}
 
@@ -165,15 +166,15 @@ class GatewayPoolTests {
 		GatewayPool pool = pool(2);
 		pool.processStopped(0, "exited with 255");
 		for (int i = 0; i < 3; i++) {
-			StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain)
+			StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain)
 				.verifyComplete();
 		}
 		assertThat(scripted(0).calls.get()).isZero();
 		this.clock.addAndGet(DISABLE_TIME.toNanos() * 10);
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		assertThat(scripted(0).calls.get()).as("no probe of a stopped process").isZero();
 		pool.processStarted(0);
-		StepVerifier.create(pool.exchange(params("/a.php"), Flux::empty, none())).assertNext(this::drain).verifyComplete();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
 		assertThat(scripted(0).calls.get()).isEqualTo(1);
 	}
 
@@ -202,8 +203,13 @@ class GatewayPoolTests {
 		};
 	}
 
-	private static List<Map.Entry<String, String>> params(String uri) {
-		return List.of(Map.entry("REQUEST_METHOD", "POST"), Map.entry("REQUEST_URI", uri));
+	private static GatewayRequest request(String target) {
+		return request(target, new byte[0]);
+	}
+
+	private static GatewayRequest request(String target, byte[] body) {
+		return new GatewayRequest(HttpMethod.POST, target, new HttpHeaders(), null, null, "http", null, "HTTP/1.1",
+				target, SpooledBody.of(body), null);
 	}
 
 	/**
@@ -248,10 +254,9 @@ class GatewayPoolTests {
 		}
 
 		@Override
-		public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-				StderrListener stderr) {
+		public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
 			this.calls.incrementAndGet();
-			Mono<Void> sent = body.get().doOnNext((buffer) -> this.countBytes(buffer)).then();
+			Mono<Void> sent = request.body().content(DefaultDataBufferFactory.sharedInstance).doOnNext((buffer) -> this.countBytes(buffer)).then();
 			GatewayResponse ok = new GatewayResponse(new CgiResponseHead(HttpStatus.OK, new HttpHeaders()), Flux.empty());
 			return switch (this.behaviour) {
 				case "refuse" -> Mono.error(BackendException.unavailable("connection refused", null));

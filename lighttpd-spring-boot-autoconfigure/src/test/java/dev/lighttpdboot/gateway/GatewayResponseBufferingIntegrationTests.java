@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.gateway.fastcgi.PhpScriptsAccess;
+import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.peers.PhpFpm;
 import org.junit.jupiter.api.AfterAll;

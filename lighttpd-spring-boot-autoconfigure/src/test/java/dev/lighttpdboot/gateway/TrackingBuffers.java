@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * released exactly once: Netty buffers count references (and a double release throws), the default factory's
  * do not, so tests run with both.
  */
-final class TrackingBuffers {
+public final class TrackingBuffers {
 
 	private final boolean netty;
 
@@ -33,20 +33,20 @@ final class TrackingBuffers {
 		this.nettyFactory = new NettyDataBufferFactory(PooledByteBufAllocator.DEFAULT);
 	}
 
-	static TrackingBuffers netty() {
+	public static TrackingBuffers netty() {
 		return new TrackingBuffers(true);
 	}
 
-	static TrackingBuffers plain() {
+	public static TrackingBuffers plain() {
 		return new TrackingBuffers(false);
 	}
 
-	static TrackingBuffers of(boolean netty) {
+	public static TrackingBuffers of(boolean netty) {
 		return netty ? netty() : plain();
 	}
 
 	/** A buffer holding the bytes, with some unrelated bytes before and after them, as in a slice of a read. */
-	synchronized DataBuffer buffer(byte[] bytes, int offset, int length) {
+	public synchronized DataBuffer buffer(byte[] bytes, int offset, int length) {
 		if (!this.netty) {
 			DataBuffer buffer = this.defaultFactory.allocateBuffer(length + 2);
 			buffer.write((byte) 'X');
@@ -66,23 +66,23 @@ final class TrackingBuffers {
 		return buffer;
 	}
 
-	DataBuffer buffer(byte[] bytes) {
+	public DataBuffer buffer(byte[] bytes) {
 		return buffer(bytes, 0, bytes.length);
 	}
 
 	/** The factory to read spooled bodies with. */
-	DataBufferFactory factory() {
+	public DataBufferFactory factory() {
 		return this.netty ? this.nettyFactory : this.defaultFactory;
 	}
 
 	/** Check that every buffer made so far was released. */
-	synchronized void assertAllReleased() {
+	public synchronized void assertAllReleased() {
 		for (NettyDataBuffer buffer : this.made) {
 			assertThat(buffer.getNativeBuffer().refCnt()).as("reference count").isZero();
 		}
 	}
 
-	synchronized int count() {
+	public synchronized int count() {
 		return this.made.size();
 	}
 

@@ -20,6 +20,7 @@ import org.springframework.util.FileSystemUtils;
  * <pre>
  * www/         the public document root (demo-site/ in the jar, plus video/demo.flv)
  * protected/   files only reachable through X-Sendfile or a signed link
+ * apps/        applications behind gateway routes (the WSGI application of /py/), outside the document root
  * </pre>
  */
 final class DemoSite {
@@ -45,6 +46,10 @@ final class DemoSite {
 		Files.writeString(protectedFiles.resolve("notes.txt"),
 				"These notes are reachable through a signed, expiring link.\n", StandardCharsets.UTF_8);
 		writeFlv(protectedFiles.resolve("movie.flv"));
+		Path apps = Files.createDirectories(site.appsRoot());
+		try (InputStream app = DemoSite.class.getResourceAsStream("/demo-apps/hello_app.py")) {
+			Files.copy(app, apps.resolve("hello_app.py"));
+		}
 		return site;
 	}
 
@@ -54,6 +59,10 @@ final class DemoSite {
 
 	Path protectedRoot() {
 		return this.base.resolve("protected");
+	}
+
+	Path appsRoot() {
+		return this.base.resolve("apps");
 	}
 
 	private static void copyBundledSite(Path target) throws IOException {

@@ -17,15 +17,25 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * the jar: a public document root, and protected files reachable through X-Sendfile and signed links. PHP goes to
  * the php-fpm backends named by {@code --demo.php-fpm=ADDRESS[,ADDRESS...]}; without that option, to two php-cgi
  * processes the server spawns itself when php-cgi is installed, else to a php-fpm on 127.0.0.1:9000;
- * {@code --demo.php-balance=round-robin} (or static, hash) replaces the default shortest-queue balancing.
+ * {@code --demo.php-balance=round-robin} (or static, hash) replaces the default shortest-queue balancing. When
+ * uwsgi and its Python plugin are installed, {@code /py/} goes to a WSGI application over SCGI, in two uwsgi
+ * processes the server spawns.
  */
 @SpringBootApplication
 public class SampleApplication {
 
+	/** The uwsgi plugin the {@code /py/} route needs (Debian package uwsgi-plugin-python3). */
+	static final Path PYTHON_PLUGIN = Path.of("/usr/lib/uwsgi/plugins/python3_plugin.so");
+
 	public static void main(String[] args) throws IOException {
 		SpringApplication application = new SpringApplication(SampleApplication.class);
-		Map<String, Object> defaults = new HashMap<>(demoDefaults(DemoSite.extract()));
+		DemoSite site = DemoSite.extract();
+		Map<String, Object> defaults = new HashMap<>(demoDefaults(site));
 		defaults.putAll(phpDefaults(option(args, "demo.php-fpm"), findOnPath("php-cgi")));
+		Path uwsgi = findOnPath("uwsgi");
+		if (uwsgi != null && Files.isRegularFile(PYTHON_PLUGIN)) {
+			defaults.putAll(pythonDefaults(uwsgi, site));
+		}
 		String balance = option(args, "demo.php-balance");
 		if (balance != null) {
 			defaults.put("lighttpd.gateway.routes[0].balance", balance);
@@ -54,6 +64,22 @@ public class SampleApplication {
 			php.put(route + "backends[" + i + "].address", addresses.get(i).strip());
 		}
 		return php;
+	}
+
+	/**
+	 * The {@code py} route: {@code /py/} to uwsgi over SCGI, two processes the server spawns on Unix sockets and
+	 * balances as it does php-cgi; the application may answer with X-Sendfile.
+	 */
+	static Map<String, Object> pythonDefaults(Path uwsgi, DemoSite site) {
+		String route = "lighttpd.gateway.routes[1].";
+		String app = site.appsRoot().resolve("hello_app.py").toString();
+		return Map.of(route + "name", "py", route + "protocol", "scgi", route + "path-prefix", "/py/",
+				route + "document-root", site.appsRoot().toString(), route + "check-local", "false",
+				route + "allow-x-sendfile", "true",
+				route + "spawn.command", String.join(",", uwsgi.toString(), "--plugin", "python3", "--scgi-socket",
+						"{address}", "--wsgi-file", app, "--need-app", "--master", "--processes", "1", "--die-on-term"),
+				route + "spawn.processes", "2",
+				route + "spawn.environment.DEMO_PROTECTED", site.protectedRoot().toString());
 	}
 
 	private static String option(String[] args, String name) {

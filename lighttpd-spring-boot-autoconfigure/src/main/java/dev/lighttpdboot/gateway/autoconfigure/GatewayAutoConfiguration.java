@@ -10,17 +10,21 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
-import dev.lighttpdboot.gateway.CgiEnvironment;
-import dev.lighttpdboot.gateway.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
-import dev.lighttpdboot.gateway.GatewayRoute;
-import dev.lighttpdboot.gateway.GatewayRoutes;
-import dev.lighttpdboot.gateway.RequestBodySpool;
-import dev.lighttpdboot.gateway.ResponseBodyBuffer;
-import dev.lighttpdboot.gateway.ResponseBufferPolicy;
-import dev.lighttpdboot.gateway.ScriptResolver;
+import dev.lighttpdboot.gateway.GatewayProtocol;
+import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
+import dev.lighttpdboot.gateway.cgi.ScriptResolver;
+import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
+import dev.lighttpdboot.gateway.route.GatewayHandlerMapping;
+import dev.lighttpdboot.gateway.route.GatewayRoute;
+import dev.lighttpdboot.gateway.route.GatewayRoutes;
+import dev.lighttpdboot.gateway.route.RouteMatcher;
+import dev.lighttpdboot.gateway.scgi.ScgiProtocol;
+import dev.lighttpdboot.gateway.spool.RequestBodySpool;
+import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
+import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
 
@@ -52,8 +56,14 @@ public final class GatewayAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
-			ObjectProvider<GatewayMetrics> metrics, GatewayLifecycle lifecycle) {
-		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle);
+			ObjectProvider<GatewayMetrics> metrics, GatewayLifecycle lifecycle,
+			ObjectProvider<GatewayProtocol> protocols) {
+		CgiEnvironment environment = new CgiEnvironment();
+		List<GatewayProtocol> available = new ArrayList<>(protocols.orderedStream().toList());
+		available.add(new FastCgiProtocol(environment));
+		available.add(new ScgiProtocol(environment));
+		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle,
+				available);
 		List<GatewayRoute> routes = new ArrayList<>();
 		try {
 			for (int i = 0; i < properties.getRoutes().size(); i++) {
@@ -82,7 +92,7 @@ public final class GatewayAutoConfiguration {
 		Path spoolDirectory = (properties.getSpoolDirectory() != null) ? properties.getSpoolDirectory()
 				: Path.of(System.getProperty("java.io.tmpdir"));
 		return new GatewayHandlerMapping(routes.routes(), new RequestBodySpool(fileSystemScheduler, spoolDirectory),
-				new CgiEnvironment(), fileSystemScheduler,
+				fileSystemScheduler,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), xSendfile.getIfAvailable(),
 				metrics.getIfAvailable(() -> GatewayMetrics.NONE),
 				new ResponseBodyBuffer(fileSystemScheduler, spoolDirectory));
@@ -105,29 +115,25 @@ public final class GatewayAutoConfiguration {
 		if (route.getName() == null || route.getName().isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
-		Path documentRoot = (route.getDocumentRoot() != null) ? route.getDocumentRoot() : files.getDocumentRoot();
-		if (documentRoot == null) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", null,
-					"set it, or lighttpd.document-root, to the directory of the route's scripts");
-		}
-		FileRoot root;
-		try {
-			root = FileRoot.open(documentRoot, false);
-		}
-		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", documentRoot,
-					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
-		}
-		ScriptResolver scripts;
-		if (route.getPathPrefix() != null && !route.getPathPrefix().isBlank()) {
-			scripts = ScriptResolver.forPathPrefix(route.getPathPrefix(), root);
-		}
-		else if (!route.getExtensions().isEmpty()) {
-			scripts = ScriptResolver.forExtensions(route.getExtensions(), root);
-		}
-		else {
+		GatewayProtocol protocol = pools.protocol(prefix, route);
+		boolean byPrefix = route.getPathPrefix() != null && !route.getPathPrefix().isBlank();
+		if (!byPrefix && route.getExtensions().isEmpty()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
+		}
+		FileRoot root = null;
+		ScriptResolver scripts = null;
+		RouteMatcher matcher;
+		if (protocol.cgi()) {
+			root = documentRoot(prefix, route, files);
+			scripts = byPrefix ? ScriptResolver.forPathPrefix(route.getPathPrefix(), root)
+					: ScriptResolver.forExtensions(route.getExtensions(), root);
+			matcher = scripts;
+		}
+		else {
+			// The target goes on as received: no script split, no document root.
+			matcher = byPrefix ? RouteMatcher.pathPrefix(route.getPathPrefix())
+					: RouteMatcher.extensions(route.getExtensions());
 		}
 		ResponseBufferPolicy responseBuffering;
 		try {
@@ -139,10 +145,26 @@ public final class GatewayAutoConfiguration {
 					route.getResponseBufferInMemory() + ", max-response-temp-file-size "
 							+ route.getMaxResponseTempFileSize(), ex.getMessage());
 		}
-		GatewayPool pool = pools.create(prefix, route, root.realPath().toString());
-		return new GatewayRoute(route.getName(), scripts, route.isCheckLocal(), route.isAllowXSendfile(),
+		GatewayPool pool = pools.create(prefix, route, protocol, (root != null) ? root.realPath().toString() : null);
+		return new GatewayRoute(route.getName(), matcher, scripts, route.isCheckLocal() && scripts != null,
+				route.isAllowXSendfile(),
 				route.getMaxRequestSize().toBytes(), route.getRequestBufferInMemory().toBytes(), pool,
 				responseBuffering);
+	}
+
+	private static FileRoot documentRoot(String prefix, GatewayProperties.Route route, FilesProperties files) {
+		Path documentRoot = (route.getDocumentRoot() != null) ? route.getDocumentRoot() : files.getDocumentRoot();
+		if (documentRoot == null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", null,
+					"set it, or lighttpd.document-root, to the directory of the route's scripts");
+		}
+		try {
+			return FileRoot.open(documentRoot, false);
+		}
+		catch (IOException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", documentRoot,
+					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
+		}
 	}
 
 }

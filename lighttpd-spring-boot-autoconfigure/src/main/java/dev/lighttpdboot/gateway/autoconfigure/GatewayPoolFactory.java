@@ -1,23 +1,27 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.lighttpdboot.gateway.BackendAddress;
+import dev.lighttpdboot.gateway.BackendOptions;
+import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.GatewayProtocol;
 import dev.lighttpdboot.gateway.PoolBackend;
 import dev.lighttpdboot.gateway.balancer.Balancer;
 import dev.lighttpdboot.gateway.balancer.Balancers;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
-import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
 import dev.lighttpdboot.gateway.spawn.SpawnSpec;
 import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * Builds a route's {@link GatewayPool} from its properties: the configured backends first, then one backend per
+ * Builds a route's {@link GatewayPool} from its properties, with backends of the {@link GatewayProtocol} the
+ * route names: the configured backends first, then one backend per
  * spawned process, whose processes it attaches to the pool (stopped when the pool is disposed) and hands to the
  * {@link GatewayLifecycle}, which starts them with the application context.
  */
@@ -27,12 +31,32 @@ final class GatewayPoolFactory {
 
 	private final GatewayLifecycle lifecycle;
 
-	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle) {
+	private final Map<String, GatewayProtocol> protocols;
+
+	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle, List<GatewayProtocol> protocols) {
 		this.metrics = metrics;
 		this.lifecycle = lifecycle;
+		this.protocols = new LinkedHashMap<>();
+		for (GatewayProtocol protocol : protocols) {
+			// The first of a name wins: an application's own bean comes before the built-in one.
+			this.protocols.putIfAbsent(protocol.name(), protocol);
+		}
 	}
 
-	GatewayPool create(String prefix, GatewayProperties.Route route, String documentRoot) {
+	/**
+	 * Return the protocol plug-in a route names.
+	 */
+	GatewayProtocol protocol(String prefix, GatewayProperties.Route route) {
+		GatewayProtocol protocol = this.protocols.get(route.getProtocol().pluginName());
+		if (protocol == null) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".protocol", route.getProtocol(),
+					"no plug-in speaks it (available: " + String.join(", ", this.protocols.keySet()) + ")");
+		}
+		return protocol;
+	}
+
+	GatewayPool create(String prefix, GatewayProperties.Route route, GatewayProtocol protocol,
+			String documentRoot) {
 		GatewayProperties.Spawn spawn = route.getSpawn();
 		boolean spawns = !spawn.getCommand().isEmpty();
 		if (route.getBackends().isEmpty() && !spawns) {
@@ -48,7 +72,7 @@ final class GatewayPoolFactory {
 						"a backend needs an address");
 			}
 			try {
-				backends.add(backend(route, backends.size(), backend.getAddress(), backend.getWeight(),
+				backends.add(backend(route, protocol, backends.size(), backend.getAddress(), backend.getWeight(),
 						backend.getMaxConnections()));
 			}
 			catch (IllegalArgumentException ex) {
@@ -61,7 +85,7 @@ final class GatewayPoolFactory {
 		if (spawned != null) {
 			try {
 				for (String address : spawned.addresses()) {
-					backends.add(backend(route, backends.size(), address, 1, spawn.getMaxConnections()));
+					backends.add(backend(route, protocol, backends.size(), address, 1, spawn.getMaxConnections()));
 				}
 			}
 			catch (IllegalArgumentException ex) {
@@ -90,12 +114,11 @@ final class GatewayPoolFactory {
 		return pool;
 	}
 
-	private PoolBackend backend(GatewayProperties.Route route, int position, String address, int weight,
-			int maxConnections) {
-		FastCgiBackendOptions options = new FastCgiBackendOptions(maxConnections, route.getQueueLimit(),
-				route.getConnectTimeout(), route.getReadTimeout(), FastCgiBackendOptions.DEFAULTS.maxIdleTime(),
-				FastCgiBackendOptions.DEFAULTS.maxHeadSize());
-		FastCgiBackend backend = new FastCgiBackend(address, BackendAddress.parse(address), options);
+	private PoolBackend backend(GatewayProperties.Route route, GatewayProtocol protocol, int position, String address,
+			int weight, int maxConnections) {
+		BackendOptions options = new BackendOptions(maxConnections, route.getQueueLimit(), route.getConnectTimeout(),
+				route.getReadTimeout(), BackendOptions.DEFAULTS.maxIdleTime(), BackendOptions.DEFAULTS.maxHeadSize());
+		GatewayBackend backend = protocol.backend(address, BackendAddress.parse(address), options);
 		return new PoolBackend(route.getName(), position, weight, backend, route.getDisableTime(), System::nanoTime);
 	}
 

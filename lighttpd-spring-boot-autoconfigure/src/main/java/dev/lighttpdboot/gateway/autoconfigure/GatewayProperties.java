@@ -59,8 +59,18 @@ public class GatewayProperties {
 	/** Protocols a route can speak to its backends. */
 	public enum Protocol {
 
-		/** FastCGI 1.0 (php-fpm, uwsgi, ...). */
-		FASTCGI
+		/** FastCGI 1.0 (php-fpm, php-cgi, uwsgi's fastcgi-socket). */
+		FASTCGI,
+
+		/** SCGI (uwsgi's scgi-socket, Python applications): a connection per request. */
+		SCGI;
+
+		/**
+		 * Return the name a protocol plug-in has: {@code fastcgi}, {@code scgi}.
+		 */
+		public String pluginName() {
+			return name().toLowerCase(java.util.Locale.ROOT);
+		}
 
 	}
 
@@ -86,7 +96,8 @@ public class GatewayProperties {
 		private String pathPrefix;
 
 		/**
-		 * Protocol spoken to the backends.
+		 * Protocol spoken to the backends: fastcgi or scgi. Routes of both need a document root for their
+		 * scripts.
 		 */
 		private Protocol protocol = Protocol.FASTCGI;
 

@@ -9,10 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.BackendException;
-import dev.lighttpdboot.gateway.CgiResponseHeadParser;
 import dev.lighttpdboot.gateway.GatewayBackend;
+import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
-import dev.lighttpdboot.gateway.InvalidCgiResponseException;
+import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
+import dev.lighttpdboot.gateway.cgi.CgiResponseHeadParser;
+import dev.lighttpdboot.gateway.cgi.InvalidCgiResponseException;
 import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
@@ -52,6 +54,8 @@ public final class FastCgiBackend implements GatewayBackend {
 
 	private final FastCgiBackendOptions options;
 
+	private final CgiEnvironment environment;
+
 	private final InstrumentedPool<FastCgiConnection> pool;
 
 	/**
@@ -74,7 +78,20 @@ public final class FastCgiBackend implements GatewayBackend {
 	 * @param options connection limits and timeouts
 	 */
 	public FastCgiBackend(String name, SocketAddress address, FastCgiBackendOptions options) {
+		this(name, address, options, new CgiEnvironment());
+	}
+
+	/**
+	 * Create a backend.
+	 * @param name how logs and metrics name it, for example {@code 127.0.0.1:9000}
+	 * @param address where it listens ({@code InetSocketAddress} or {@code DomainSocketAddress})
+	 * @param options connection limits and timeouts
+	 * @param environment builds the CGI environment of each request
+	 */
+	public FastCgiBackend(String name, SocketAddress address, FastCgiBackendOptions options,
+			CgiEnvironment environment) {
 		this.name = name;
+		this.environment = environment;
 		this.options = options;
 		this.admissionLimit = options.maxConnections() + options.queueLimit();
 		TcpClient client = TcpClient.newConnection()
@@ -99,21 +116,24 @@ public final class FastCgiBackend implements GatewayBackend {
 	}
 
 	/**
-	 * Send a request and return the response once its head has arrived.
-	 * @param params the CGI environment
-	 * @param body the request body, subscribed again if the request is sent a second time
+	 * Send a request as a CGI environment and return the response once its head has arrived.
+	 * @param request the request, with its script resolution; its body is read again if the request is sent a
+	 * second time
 	 * @param stderr receives each STDERR line the backend writes
 	 * @return the response; fails with a {@link BackendException} (or {@link InvalidCgiResponseException}) before
 	 * the head, or in the body once it started
 	 */
 	@Override
-	public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr) {
-		return attempt(params, body, stderr, true);
+	public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
+		return Mono.defer(() -> {
+			List<Map.Entry<String, String>> params = this.environment.build(request);
+			Supplier<Flux<DataBuffer>> body = () -> request.body().content(this.bufferFactory);
+			return attempt(params, body, stderr, true, request.safeMethod());
+		});
 	}
 
 	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr, boolean mayRetry) {
+			StderrListener stderr, boolean mayRetry, boolean safe) {
 		return Mono.defer(() -> {
 			// A retry is let in whatever the count: the attempt it replaces is on its way out.
 			if (this.admitted.incrementAndGet() > this.admissionLimit && mayRetry) {
@@ -130,7 +150,7 @@ public final class FastCgiBackend implements GatewayBackend {
 				.doOnError((ex) -> leave.run())
 				.doOnCancel(leave)
 				.onErrorMap((ex) -> !(ex instanceof BackendException), this::acquireFailure)
-				.flatMap((ref) -> exchange(ref, params, body, stderr, mayRetry, leave));
+				.flatMap((ref) -> exchange(ref, params, body, stderr, mayRetry && safe, leave));
 		});
 	}
 
@@ -140,7 +160,9 @@ public final class FastCgiBackend implements GatewayBackend {
 		Flux<FastCgiResponsePart> parts = connection
 			.exchange(params, body.get().map(NettyDataBufferFactory::toByteBuf))
 			.doFinally((signal) -> giveBack(ref, leave));
-		boolean retryable = mayRetry && connection.isReused() && isSafe(params);
+		// Only safe methods are sent twice: a worker that received a POST and died before answering may have
+		// acted on it already.
+		boolean retryable = mayRetry && connection.isReused();
 		return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
 			// Never after a timeout or a malformed answer: the backend had the request and may still run it.
 			.onErrorResume(BackendException.class,
@@ -150,21 +172,7 @@ public final class FastCgiBackend implements GatewayBackend {
 	private Mono<GatewayResponse> retry(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
 			StderrListener stderr, BackendException ex) {
 		logger.debug("Retrying on a fresh connection to " + this.name + ": " + ex.getReason());
-		return attempt(params, body, stderr, false);
-	}
-
-	private static boolean isSafe(List<Map.Entry<String, String>> params) {
-		// Only safe methods are sent twice: a worker that received a POST and died before answering may have
-		// acted on it already.
-		for (Map.Entry<String, String> param : params) {
-			if (param.getKey().equals("REQUEST_METHOD")) {
-				return switch (param.getValue()) {
-					case "GET", "HEAD", "OPTIONS" -> true;
-					default -> false;
-				};
-			}
-		}
-		return false;
+		return attempt(params, body, stderr, false, true);
 	}
 
 	private BackendException queueFull() {
@@ -231,7 +239,7 @@ public final class FastCgiBackend implements GatewayBackend {
 				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 			return headThenBody
 				.switchOnFirst((first, flux) -> {
-					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.CgiResponseHead head) {
+					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.cgi.CgiResponseHead head) {
 						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class)
 							.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 						return Mono.just(new GatewayResponse(head, body));
@@ -244,7 +252,6 @@ public final class FastCgiBackend implements GatewayBackend {
 				.switchIfEmpty(Mono.error(() -> BackendException.broken(FastCgiBackend.this.name
 						+ " closed the response before its head", true, null)));
 		}
-
 
 		private List<Object> process(FastCgiResponsePart part) {
 			if (part instanceof FastCgiStdout stdout) {

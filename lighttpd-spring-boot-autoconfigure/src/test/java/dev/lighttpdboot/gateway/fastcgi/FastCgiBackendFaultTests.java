@@ -1,10 +1,10 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
-import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import dev.lighttpdboot.test.peers.PhpFpm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,12 +1,12 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
-import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 
 import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import dev.lighttpdboot.test.peers.PhpFpm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,11 +1,11 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
-import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import dev.lighttpdboot.test.peers.Echo;
 import dev.lighttpdboot.test.peers.FastCgiPeer;
 import dev.lighttpdboot.test.peers.JettyFastCgi;

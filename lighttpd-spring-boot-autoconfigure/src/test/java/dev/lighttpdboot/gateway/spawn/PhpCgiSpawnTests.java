@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 import dev.lighttpdboot.gateway.BackendAddress;
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
-import dev.lighttpdboot.gateway.CgiClientHttpConnector;
 import dev.lighttpdboot.test.peers.PeerProcess;
 import dev.lighttpdboot.test.peers.Peers;
 import org.awaitility.Awaitility;

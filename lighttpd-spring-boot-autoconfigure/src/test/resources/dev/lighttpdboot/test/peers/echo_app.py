@@ -1,7 +1,8 @@
 """Echo application that the uwsgi peer of lighttpd-spring-boot's tests serves over FastCGI.
 
 The contract is documented in Echo.java, next to its Java twin JettyEchoHandler.java: a JSON description of what
-arrived, ?status=N for the status, ?stream=N for N bytes (0..255 repeated) in 64 KiB pieces without Content-Length.
+arrived, ?status=N for the status, ?stream=N for N bytes (0..255 repeated) in 64 KiB pieces without Content-Length, ?sendfile=PATH for an empty answer
+that names PATH in X-Sendfile.
 """
 import hashlib
 import http
@@ -22,6 +23,9 @@ def application(environ, start_response):
         reason = 'Unknown'
     status = '%d %s' % (code, reason)
     body = environ['wsgi.input'].read()
+    if 'sendfile' in query:
+        start_response(status, [('X-Sendfile', query['sendfile'][0]), ('Content-Type', 'text/plain')])
+        return [b'']
     if 'stream' in query:
         start_response(status, [('Content-Type', 'application/octet-stream')])
         return stream(int(query['stream'][0]))

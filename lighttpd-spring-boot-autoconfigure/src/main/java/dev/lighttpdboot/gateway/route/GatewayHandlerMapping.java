@@ -1,0 +1,312 @@
+package dev.lighttpdboot.gateway.route;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.GatewayRequest;
+import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.cgi.ScriptResolution;
+import dev.lighttpdboot.gateway.spool.PayloadTooLargeException;
+import dev.lighttpdboot.gateway.spool.RequestBodySpool;
+import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
+import dev.lighttpdboot.sendfile.SendfileHeaders;
+import dev.lighttpdboot.sendfile.XSendfile;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.reactive.handler.AbstractHandlerMapping;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebHandler;
+
+/**
+ * Proxies matching requests to backends, as lighttpd's mod_fastcgi does: ahead of the application's own handlers
+ * (order -2, before router functions at -1), because a route is configured for exactly the paths it owns.
+ * <ol>
+ * <li>The path is checked ({@link SafePath}) and split into SCRIPT_NAME and PATH_INFO; with {@code check-local}
+ * a missing script is 404 without contacting a backend.</li>
+ * <li>The request body is read at network speed and spooled (memory, then a temporary file) before a backend is
+ * contacted, so a slow upload never holds a backend worker, and CONTENT_LENGTH is exact even for chunked
+ * uploads; beyond {@code max-request-size}, 413.</li>
+ * <li>The request goes to the route's pool as a protocol-neutral {@link GatewayRequest}; the protocol of its
+ * backends turns it into bytes (a CGI environment for FastCGI and SCGI). The response head decides the status
+ * ({@code Status:}, else {@code Location} gives 302, else 200) and headers. The body is read as fast as the backend sends it and kept
+ * (memory, then a temporary file) until the client takes it, so a slow client does not hold the backend
+ * ({@link ResponseBodyBuffer}); a route or a response may choose to stream with back-pressure instead.</li>
+ * <li>With {@code allow-x-sendfile}, a response carrying a sendfile header is answered by {@link XSendfile}.</li>
+ * </ol>
+ */
+public class GatewayHandlerMapping extends AbstractHandlerMapping {
+
+	private static final Log logger = LogFactory.getLog(GatewayHandlerMapping.class);
+
+	/**
+	 * Response headers that describe the backend connection, not the response (RFC 9110 section 7.6.1), or that
+	 * would frame the client connection: framing is this server's alone.
+	 */
+	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+			"transfer-encoding", "te", "trailer", "upgrade", "http2-settings");
+
+	private static final Set<HttpMethod> REFUSED_METHODS = Set.of(HttpMethod.TRACE, HttpMethod.valueOf("CONNECT"));
+
+	private static final Set<HttpMethod> ALLOWED_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+			HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
+
+	private final List<GatewayRoute> routes;
+
+	private final Map<String, StderrLog> stderrLogs = new ConcurrentHashMap<>();
+
+	private final RequestBodySpool spool;
+
+	private final FileSystemScheduler fileSystem;
+
+	private final XSendfile xSendfile;
+
+	private final GatewayMetrics metrics;
+
+	private final StatCache statCache;
+
+	private final ResponseBodyBuffer responseBuffer;
+
+	/**
+	 * Create the mapping.
+	 * @param routes the routes, tried in order
+	 * @param spool spools request bodies
+	 * @param fileSystem the scheduler for file-system calls ({@code check-local})
+	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 * @param metrics receives an event per request
+	 */
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
+			FileSystemScheduler fileSystem, XSendfile xSendfile, GatewayMetrics metrics) {
+		this(routes, spool, fileSystem, (fileSystem != null) ? StatCache.disabled(fileSystem) : null,
+				xSendfile, metrics);
+	}
+
+	/**
+	 * Create the mapping.
+	 * @param routes the routes, tried in order
+	 * @param spool spools request bodies
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
+	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 * @param metrics receives an event per request
+	 */
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
+			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics) {
+		this(routes, spool, fileSystem, statCache, xSendfile, metrics,
+				(fileSystem != null) ? new ResponseBodyBuffer(fileSystem, Path.of(System.getProperty("java.io.tmpdir")))
+						: null);
+	}
+
+	/**
+	 * Create the mapping.
+	 * @param routes the routes, tried in order
+	 * @param spool spools request bodies
+	 * @param fileSystem the scheduler for file-system calls
+	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
+	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
+	 * @param metrics receives an event per request
+	 * @param responseBuffer keeps response bodies for routes that buffer them
+	 */
+	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
+			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics,
+			ResponseBodyBuffer responseBuffer) {
+		this.responseBuffer = responseBuffer;
+		this.statCache = statCache;
+		this.routes = List.copyOf(routes);
+		this.spool = spool;
+		this.fileSystem = fileSystem;
+		this.xSendfile = xSendfile;
+		this.metrics = metrics;
+		setOrder(-2);
+	}
+
+	@Override
+	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
+		for (GatewayRoute route : this.routes) {
+			if (route.matcher().matches(rawPath)) {
+				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath));
+			}
+		}
+		return Mono.empty();
+	}
+
+	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath) {
+		HttpMethod method = exchange.getRequest().getMethod();
+		if (REFUSED_METHODS.contains(method)) {
+			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
+			// an application.
+			if (logger.isDebugEnabled()) {
+				logger.debug("Refused " + method + " " + SafePath.printable(rawPath) + " on route '" + route.name()
+						+ "' with 405");
+			}
+			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+			// The error page is rendered on this response: it carries Allow.
+			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
+			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
+		}
+		if (route.scripts() == null) {
+			// No document root: the target goes on as received, once it passed the same path checks.
+			try {
+				SafePath.parse(rawPath, false);
+			}
+			catch (PathRefusedException ex) {
+				return refused(exchange, route, rawPath, ex);
+			}
+			return proxy(exchange, route, null);
+		}
+		ScriptResolution script;
+		try {
+			script = route.scripts().resolve(rawPath).orElse(null);
+		}
+		catch (PathRefusedException ex) {
+			return refused(exchange, route, rawPath, ex);
+		}
+		if (script == null) {
+			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
+		}
+		Mono<Boolean> present = route.checkLocal()
+				? route.scripts().scriptExists(exchange.getRequest(), script, this.statCache)
+				: Mono.just(true);
+		return present.flatMap((exists) -> {
+			if (!exists) {
+				return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND,
+						"no script " + script.scriptName()));
+			}
+			return proxy(exchange, route, script);
+		});
+	}
+
+	private Mono<Void> refused(ServerWebExchange exchange, GatewayRoute route, String rawPath,
+			PathRefusedException ex) {
+		this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+		logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
+				+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
+		return Mono.error(ex);
+	}
+
+	private Mono<Void> proxy(ServerWebExchange exchange, GatewayRoute route, ScriptResolution script) {
+		ServerHttpRequest request = exchange.getRequest();
+		ServerHttpResponse response = exchange.getResponse();
+		GatewayPool pool = route.pool();
+		if (request.getHeaders().getContentLength() > route.maxRequestSize()) {
+			// Announced too large: refuse before reading a byte, as nginx's client_max_body_size does.
+			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
+		}
+		long start = System.nanoTime();
+		// What logs name: the script, or for a route without scripts the path.
+		String target = (script != null) ? script.scriptName() : request.getPath().value();
+		// A body spooled to a file completes on a file-system thread: continue on the event loop.
+		return this.fileSystem.backTo(request,
+				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
+			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), "none",
+					"too-large", Duration.ofNanos(System.nanoTime() - start)))
+			.flatMap((body) -> pool
+				.exchange(GatewayRequest.of(request, script, body), (name, text) -> {
+					this.metrics.stderr(route.name(), name);
+					this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
+						.log(name, target, text);
+				})
+				.flatMap((answer) -> respond(request, response, route, answer))
+				.doOnError(BackendException.class, (ex) -> {
+					String line = "Route '" + route.name() + "', " + SafePath.printable(target) + ": "
+							+ ex.getReason() + " (" + ex.getStatusCode().value() + ")";
+					if (ex.getStatusCode().value() == 503) {
+						// The pool logs once when its backends go and come back, not once per request.
+						logger.debug(line);
+					}
+					else {
+						logger.warn(line);
+					}
+					if (!response.isCommitted()) {
+						// The error page is rendered on this response: let it carry Retry-After for a 503.
+						response.getHeaders().addAll(ex.getHeaders());
+					}
+				})
+				.doFinally((signal) -> body.release()));
+	}
+
+	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, GatewayRoute route,
+			GatewayResponse answer) {
+		response.setStatusCode(answer.head().status());
+		HttpHeaders headers = response.getHeaders();
+		// Headers that the backend's Connection header names are hop-by-hop too.
+		Set<String> nominated = new HashSet<>();
+		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
+		answer.head().headers().forEach((name, values) -> {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (!HOP_BY_HOP.contains(lower) && !nominated.contains(lower)) {
+				headers.addAll(name, values);
+			}
+		});
+		// Decided here, so that X-Accel-Buffering, meant for this server, leaves every response, HEAD included.
+		boolean buffered = ResponseBodyBuffer.wantsBuffering(headers, route.responseBuffering());
+		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
+			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
+		}
+		// A backend that may not use X-Sendfile must not leak a path, nor steer an nginx in front of this server.
+		SendfileHeaders.stripAll(headers);
+		if (HttpMethod.HEAD.equals(request.getMethod())) {
+			return drain(answer.body()).then(Mono.defer(response::setComplete));
+		}
+		// Buffered, the backend is read at its own pace and freed when its answer is complete; streamed, demand
+		// from the client paces the reads from the backend. Reactor Netty flushes whenever no further buffer is
+		// ready, so output that a script flushes reaches the client at once. A body that breaks after it began
+		// closes the client connection: the client sees an incomplete response, never a complete-looking one.
+		int status = answer.head().status().value();
+		long declared = headers.getContentLength();
+		if (declared < 0 || status == 204 || status == 304) {
+			return response.writeWith(buffered(answer.body(), buffered, route, response));
+		}
+		// A declared length frames the client connection: the body must match it (bodiless statuses aside). It is
+		// enforced on what the backend sends, before any buffering.
+		AtomicBoolean excess = new AtomicBoolean();
+		Flux<DataBuffer> framed = DeclaredContentLength.enforce(answer.body(), declared, "the backend",
+				() -> excess.set(true));
+		return response.writeWith(buffered(framed, buffered, route, response))
+			.then(Mono.fromRunnable(() -> {
+				if (excess.get()) {
+					logger.warn("Route '" + route.name() + "', " + SafePath.printable(request.getPath().value())
+							+ ": the backend sent more than its Content-Length of " + declared
+							+ " bytes; the rest was dropped and the client connection closed");
+					ClientConnections.closeAfterWrites(response);
+				}
+			}));
+	}
+
+	private Flux<DataBuffer> buffered(Flux<DataBuffer> body, boolean buffered, GatewayRoute route,
+			ServerHttpResponse response) {
+		return (buffered && this.responseBuffer != null)
+				? this.responseBuffer.buffer(body, route.responseBuffering(), response.bufferFactory()) : body;
+	}
+
+	private static Mono<Void> drain(Flux<DataBuffer> body) {
+		// Reading the rest (usually nothing) lets the connection go back to the pool.
+		return body.doOnNext(DataBufferUtils::release).then();
+	}
+
+}

@@ -1,0 +1,237 @@
+package dev.lighttpdboot.gateway.cgi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.PathRefusedException;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class ScriptResolverTests {
+
+	private static Path base;
+
+	private static FileRoot root;
+
+	private static FileSystemScheduler fileSystem;
+
+	@BeforeAll
+	@BeforeContainer
+	static void createDocumentRoot() throws IOException {
+		if (base != null) {
+			return;
+		}
+		base = Files.createTempDirectory("lighttpd-gateway-root-");
+		Path www = Files.createDirectories(base.resolve("www"));
+		Files.createDirectories(www.resolve("app"));
+		Files.writeString(www.resolve("app/index.php"), "<?php echo 1;");
+		Files.writeString(www.resolve("index.php"), "<?php echo 2;");
+		Files.createDirectories(www.resolve("dir.php"));
+		Files.writeString(base.resolve("secret.php"), "<?php echo 'secret';");
+		Files.createSymbolicLink(www.resolve("out.php"), base.resolve("secret.php"));
+		Files.createSymbolicLink(www.resolve("in.php"), www.resolve("index.php"));
+		root = FileRoot.open(www, false);
+		fileSystem = new FileSystemScheduler(2, 100);
+	}
+
+	@AfterAll
+	@AfterContainer
+	static void deleteDocumentRoot() throws IOException {
+		if (base != null) {
+			fileSystem.dispose();
+			FileSystemUtils.deleteRecursively(base);
+			base = null;
+		}
+	}
+
+	@ParameterizedTest(name = "{0} -> [{1}] [{2}]")
+	@CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+			/app/index.php/extra/path | /app/index.php | /extra/path
+			/index.php                | /index.php     | ''
+			/index.php/               | /index.php     | /
+			/index.php/a/             | /index.php     | /a/
+			/a.php/b.php/c            | /a.php         | /b.php/c
+			/x.phtml/y                | /x.phtml       | /y
+			//app//./index.php//x     | /app/index.php | /x
+			/index.ph%70/x%20y        | /index.php     | /x y
+			/d%C3%BCr/x.php           | /dür/x.php     | ''
+			/x.phpx/y                 | -              | -
+			/php                      | -              | -
+			/INDEX.PHP                | -              | -
+			""")
+	void extensionRouteSplitsAfterTheFirstScriptSegment(String path, String scriptName, String pathInfo) {
+		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php", ".phtml"), root);
+		Optional<ScriptResolution> resolution = resolver.resolve(path);
+		assertThat(resolver.matches(path)).isEqualTo(scriptName != null);
+		assertThat(resolution.map(ScriptResolution::scriptName).orElse(null)).isEqualTo(scriptName);
+		assertThat(resolution.map(ScriptResolution::pathInfo).orElse(null)).isEqualTo(pathInfo);
+	}
+
+	@ParameterizedTest(name = "{0} {1} -> [{2}] [{3}]")
+	@CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+			/app      | /app/x/y        | /app          | /x/y
+			/app      | /app            | /app          | ''
+			/app      | /app/           | /app          | /
+			/app      | //app/x         | /app          | /x
+			/app      | /ap%70/x        | /app          | /x
+			/app      | /apple/x        | -             | -
+			/app      | /             | -             | -
+			/app/     | /app/x/y        | /app/x        | /y
+			/app/     | /app/x          | /app/x        | ''
+			/cgi-bin/ | /cgi-bin/s/x/y  | /cgi-bin/s    | /x/y
+			/cgi-bin/ | /cgi-bin/s/     | /cgi-bin/s    | /
+			/cgi-bin/ | /cgi-bin/       | /cgi-bin/     | ''
+			/cgi-bin/ | /cgi-bin        | -             | -
+			/a/b      | /a/b/c          | /a/b          | /c
+			/a/b      | /a/c            | -             | -
+			/         | /abc/def/ghi    | ''            | /abc/def/ghi
+			/         | /               | ''            | /
+			""")
+	void prefixRouteSplitsAsLighttpd(String prefix, String path, String scriptName, String pathInfo) {
+		ScriptResolver resolver = ScriptResolver.forPathPrefix(prefix, root);
+		Optional<ScriptResolution> resolution = resolver.resolve(path);
+		assertThat(resolver.matches(path)).isEqualTo(scriptName != null);
+		assertThat(resolution.map(ScriptResolution::scriptName).orElse(null)).isEqualTo(scriptName);
+		assertThat(resolution.map(ScriptResolution::pathInfo).orElse(null)).isEqualTo(pathInfo);
+	}
+
+	@Test
+	void derivesFileNamesFromTheDocumentRoot() {
+		ScriptResolution resolution = ScriptResolver.forExtensions(List.of(".php"), root)
+			.resolve("/app/index.php/extra/path/")
+			.orElseThrow();
+		assertThat(resolution.documentRoot()).isEqualTo(root.realPath());
+		assertThat(resolution.scriptFilename()).isEqualTo(root.realPath().resolve("app/index.php"));
+		assertThat(resolution.pathTranslated()).isEqualTo(root.realPath() + "/extra/path/");
+	}
+
+	@Test
+	void pathTranslatedIsEmptyWithoutPathInfo() {
+		ScriptResolution resolution = ScriptResolver.forExtensions(List.of(".php"), root).resolve("/index.php")
+			.orElseThrow();
+		assertThat(resolution.pathInfo()).isEmpty();
+		assertThat(resolution.pathTranslated()).isEmpty();
+	}
+
+	@Test
+	void rootPrefixNamesTheDocumentRootAsScript() {
+		ScriptResolution resolution = ScriptResolver.forPathPrefix("/", root).resolve("/a/b").orElseThrow();
+		assertThat(resolution.scriptFilename()).isEqualTo(root.realPath());
+		assertThat(resolution.pathTranslated()).isEqualTo(root.realPath() + "/a/b");
+	}
+
+	@ParameterizedTest(name = "{0} -> {1}")
+	@CsvSource(delimiter = '|', textBlock = """
+			/../index.php       | 400
+			/app/%2e%2e/x.php   | 400
+			/a%2Fb.php          | 400
+			/a%00.php           | 400
+			/.git/x.php         | 404
+			/app/.hidden.php    | 404
+			""")
+	void refusesWhatSafePathRefuses(String path, int status) {
+		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> resolver.resolve(path))
+			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(status));
+	}
+
+	@Test
+	void malformedEncodingIsNotMatched() {
+		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
+		assertThat(resolver.matches("/x.php%zz")).isFalse();
+		assertThat(resolver.matches("/x.php%2")).isFalse();
+		assertThat(ScriptResolver.forPathPrefix("/app", root).matches("/app%")).isFalse();
+	}
+
+	@Test
+	void refusesInvalidRoutes() {
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> ScriptResolver.forExtensions(List.of(), root));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> ScriptResolver.forExtensions(List.of(""), root));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> ScriptResolver.forExtensions(List.of("/x.php"), root));
+		assertThatExceptionOfType(IllegalArgumentException.class)
+			.isThrownBy(() -> ScriptResolver.forPathPrefix("app/", root));
+	}
+
+	@Test
+	void scriptExistsOnlyForRegularFilesInsideTheRoot() {
+		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
+		assertExists(resolver, "/app/index.php/extra", true);
+		assertExists(resolver, "/in.php", true);
+		assertExists(resolver, "/missing.php", false);
+		assertExists(resolver, "/dir.php", false);
+		assertExists(resolver, "/out.php", false);
+		assertExists(resolver, "/index.php/more.php", true);
+		assertExists(resolver, "/app/index.php.php", false);
+	}
+
+	@Test
+	void scriptExistsNeverTouchesTheFileSystemOnTheCallingThread() {
+		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
+		ScriptResolution resolution = resolver.resolve("/index.php").orElseThrow();
+		// Subscribed from a non-blocking thread: BlockHound fails the test if the lookup ran there.
+		StepVerifier.create(resolver.scriptExists(resolution, fileSystem).subscribeOn(Schedulers.parallel()))
+			.expectNext(true)
+			.verifyComplete();
+	}
+
+	@Property(tries = 1000)
+	void matchesAgreesWithResolve(@ForAll("requestPaths") String path, @ForAll boolean prefixRoute) {
+		ScriptResolver resolver = prefixRoute ? ScriptResolver.forPathPrefix("/app/", root)
+				: ScriptResolver.forExtensions(List.of(".php"), root);
+		Optional<ScriptResolution> resolution;
+		try {
+			resolution = resolver.resolve(path);
+		}
+		catch (PathRefusedException ex) {
+			assertThat(ex.getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
+			return;
+		}
+		assertThat(resolver.matches(path)).as(path).isEqualTo(resolution.isPresent());
+		resolution.ifPresent((found) -> {
+			assertThat(found.scriptFilename().startsWith(root.realPath())).isTrue();
+			assertThat(found.pathInfo()).matches("|/.*");
+		});
+	}
+
+	@Provide
+	Arbitrary<String> requestPaths() {
+		Arbitrary<String> pieces = Arbitraries.oneOf(
+				Arbitraries.of("", ".", "..", "app", "ap%70", "index.php", "index.ph%70", "x.php", "php", ".php",
+						"a%2Fb", "%C3%BC.php", "%zz", "%", "app.php"),
+				Arbitraries.strings().withCharRange('a', 'e').ofMaxLength(3));
+		return pieces.list().ofMaxSize(5).map((parts) -> "/" + String.join("/", parts));
+	}
+
+	private static void assertExists(ScriptResolver resolver, String path, boolean expected) {
+		ScriptResolution resolution = resolver.resolve(path).orElseThrow();
+		StepVerifier.create(resolver.scriptExists(resolution, fileSystem)).as(path).expectNext(expected)
+			.verifyComplete();
+	}
+
+}
