@@ -44,6 +44,10 @@ import org.springframework.web.server.ServerWebExchange;
  * checks that it is the file that was looked up; every header and byte after that comes from the open file. The
  * whole file or a single range is written by {@link RegionWriter}: {@code sendfile(2)} from that descriptor
  * whenever the connection allows it, else buffers read from it; multipart ranges are read from it too.</li>
+ * <li>Small files from memory: a GET without Range for a whole file the {@link SmallFileCache} accepts is
+ * answered from its kept bytes, checked against the file as it is now, and read from the opened descriptor into
+ * it when missing or changed. The bytes go out as the one buffer of the body, which WebFlux and Reactor Netty write
+ * with the headers as one message: one write, one system call.</li>
  * <li>A {@link StreamingSeek} (FLV {@code ?start=}) that applies to the request answers instead, before any
  * of the above.</li>
  * </ul>
@@ -125,11 +129,7 @@ public final class FileDelivery {
 			return respond(request, response, file, contentType, null, null);
 		}
 		if (!seek && this.memory.accepts(file) && !request.getHeaders().containsHeader(HttpHeaders.RANGE)) {
-			ByteBuf kept = this.memory.get(file);
-			if (kept != null) {
-				return respond(request, response, file, contentType, null, kept);
-			}
-			return load(request, file).flatMap((loaded) -> (loaded.bytes() != null)
+			return fromMemory(request, file).flatMap((loaded) -> (loaded.bytes() != null)
 					? respond(request, response, loaded.snapshot(), contentType, null, loaded.bytes())
 					: respond(request, response, loaded.opened().snapshot(), contentType, loaded.opened(), null)
 						.doFinally((signal) -> loaded.opened().close()));
@@ -140,11 +140,16 @@ public final class FileDelivery {
 	}
 
 	/**
-	 * Open a file and read it into memory, on the file-system scheduler; a file that changed since it was checked
-	 * and is no longer small stays open instead, for the ordinary answer.
+	 * On the file-system scheduler: the kept bytes if the file is still the one they were read from, else open the
+	 * file and read it into memory; a file that changed since it was checked and is no longer small stays open
+	 * instead, for the ordinary answer.
 	 */
-	private Mono<Loaded> load(ServerHttpRequest request, FileSnapshot file) {
+	private Mono<Loaded> fromMemory(ServerHttpRequest request, FileSnapshot file) {
 		return this.fileSystem.call(request, () -> {
+			SmallFileCache.Kept kept = this.memory.find(file);
+			if (kept != null) {
+				return new Loaded(kept.snapshot(), kept.bytes(), null);
+			}
 			OpenFile opened = OpenFile.open(file);
 			if (opened == null) {
 				return null;

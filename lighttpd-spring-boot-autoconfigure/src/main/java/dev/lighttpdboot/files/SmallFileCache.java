@@ -3,10 +3,14 @@ package dev.lighttpdboot.files;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Objects;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,20 +22,21 @@ import reactor.core.Disposable;
 
 /**
  * The bytes of small files, kept off-heap so that a small file leaves with its headers in one write instead of a
- * header write followed by {@code sendfile(2)}: for a file of a few kilobytes, the system calls and the hand-off
- * to the file-system scheduler cost more than the copy.
+ * header write followed by {@code sendfile(2)}: for a file of a few kilobytes, opening (a walk of {@code openat}
+ * calls), closing and two writes cost more than the copy.
  * <p>Bounded twice: only files up to {@code maxFileSize} are kept, and all kept bytes together stay below
  * {@code maxTotalSize}; beyond it the least recently used files are dropped (a clock: a file read since the hand
  * last passed gets a second chance). Each file is held once, in a direct buffer; every response gets a retained
  * duplicate of it, so any number of responses share one copy, and a dropped file's memory is freed when the last
  * response that still writes it is done.
  * <p>Bytes are filled only from an {@link OpenFile} (the descriptor that was checked, never a second open by name),
- * on the file-system scheduler, and remembered under the identity of that open file (device and inode, size and
- * modification time). They are served only for a {@link FileSnapshot} with the same identity, so a file that was
- * rewritten, touched or replaced is read again as soon as a lookup sees it changed; the staleness window is that of
- * the snapshot (the stat cache's validity), never longer. Files without an identity (this server's own compressed
- * copies, checked by size only) are not kept.
- * <p>Reading never blocks: a map read and a reference-count increment, safe on an event loop.
+ * on the file-system scheduler, and remembered under the identity of the file at its real path: device and inode,
+ * size, modification time and status-change time, taken before the bytes are read. Every request checks that
+ * identity again with one {@code lstat} of the real path, on the file-system scheduler: a file rewritten, touched,
+ * replaced, or swapped for a symlink is read again (or refused) at once, whatever the stat cache still remembers,
+ * as a file sent from its descriptor would be. The check follows no final symlink; a match means the same inode the
+ * bytes were read from through the checked descriptor, so nothing outside a root can be served from here. Files
+ * without an identity (this server's own compressed copies, checked by size only) are not kept.
  */
 public final class SmallFileCache implements Disposable {
 
@@ -93,24 +98,29 @@ public final class SmallFileCache implements Disposable {
 	}
 
 	/**
-	 * Return the bytes of a file if they are kept under the snapshot's identity. Never blocks.
-	 * @param file the file as a lookup described it
-	 * @return a retained duplicate the caller must release (by writing it), or {@code null} if not kept
+	 * Return the bytes of a file if they are kept and the file is still the one they were read from. This blocks
+	 * (one {@code lstat} of the real path): call it on the file-system scheduler.
+	 * @param file the file as a lookup described it (possibly a while ago, by the stat cache)
+	 * @return the kept bytes with the snapshot they were read under, or {@code null} if nothing is kept for the
+	 * path or the file has changed since
 	 */
-	public ByteBuf get(FileSnapshot file) {
+	public Kept find(FileSnapshot file) {
 		Entry entry = this.entries.get(file.path());
-		if (entry != null && entry.describes(file)) {
-			try {
-				ByteBuf bytes = entry.bytes.retainedDuplicate();
-				if (!entry.referenced) {
-					// Read before written: a hot file costs no cache-line write per request.
-					entry.referenced = true;
+		if (entry != null) {
+			Stamp now = Stamp.of(file.path());
+			if (entry.stamp.equals(now)) {
+				try {
+					ByteBuf bytes = entry.bytes.retainedDuplicate();
+					if (!entry.referenced) {
+						// Read before written: a hot file costs no cache-line write per request.
+						entry.referenced = true;
+					}
+					this.hits.incrementAndGet();
+					return new Kept(entry.snapshot, bytes);
 				}
-				this.hits.incrementAndGet();
-				return bytes;
-			}
-			catch (IllegalReferenceCountException ex) {
-				// Dropped and freed between the map read and the retain: a miss like any other.
+				catch (IllegalReferenceCountException ex) {
+					// Dropped and freed between the map read and the retain: a miss like any other.
+				}
 			}
 		}
 		this.misses.incrementAndGet();
@@ -122,8 +132,8 @@ public final class SmallFileCache implements Disposable {
 	 * on the file-system scheduler. The file is not closed.
 	 * @param opened the open file, described by its snapshot; it must be {@linkplain #accepts(FileSnapshot)
 	 * accepted}
-	 * @return the file's bytes, a buffer the caller must release (by writing it); kept or not (not when the cache
-	 * has been disposed)
+	 * @return the file's bytes, a buffer the caller must release (by writing it); kept only if the name still
+	 * leads to the opened file and the cache has not been disposed
 	 * @throws IOException if reading fails or the file is shorter than its snapshot says
 	 */
 	public ByteBuf load(OpenFile opened) throws IOException {
@@ -131,6 +141,9 @@ public final class SmallFileCache implements Disposable {
 		if (!accepts(file)) {
 			throw new IllegalArgumentException("not a file this cache keeps: " + file.path());
 		}
+		// Stamped before the bytes are read: a write while or after they are read changes the status-change
+		// time, so the next request reads the file again instead of trusting a torn copy.
+		Stamp stamp = Stamp.of(file.path());
 		int size = (int) file.size();
 		ByteBuf bytes = this.allocator.directBuffer(size, size);
 		try {
@@ -141,7 +154,11 @@ public final class SmallFileCache implements Disposable {
 				}
 			}
 			bytes.writerIndex(size);
-			return keep(file, bytes);
+			if (stamp == null || !stamp.describes(file)) {
+				// The name moved on since the open: these bytes answer this request only.
+				return bytes;
+			}
+			return keep(file, stamp, bytes);
 		}
 		catch (IOException | RuntimeException | Error ex) {
 			bytes.release();
@@ -149,11 +166,11 @@ public final class SmallFileCache implements Disposable {
 		}
 	}
 
-	private synchronized ByteBuf keep(FileSnapshot file, ByteBuf bytes) {
+	private synchronized ByteBuf keep(FileSnapshot file, Stamp stamp, ByteBuf bytes) {
 		if (this.disposed) {
 			return bytes;
 		}
-		Entry entry = new Entry(file.path(), file.fileKey(), file.size(), file.lastModified(), bytes);
+		Entry entry = new Entry(file, stamp, bytes);
 		Entry replaced = this.entries.put(file.path(), entry);
 		if (replaced != null) {
 			this.clock.remove(replaced);
@@ -162,20 +179,22 @@ public final class SmallFileCache implements Disposable {
 		this.clock.addLast(entry);
 		this.totalSize += entry.size;
 		while (this.totalSize > this.maxTotalSize) {
-			evictOne();
+			evictOne(entry);
 		}
 		return bytes.retainedDuplicate();
 	}
 
-	private void evictOne() {
+	private void evictOne(Entry added) {
 		while (true) {
 			Entry candidate = this.clock.pollFirst();
-			if (candidate.referenced && !this.clock.isEmpty()) {
+			if (!this.clock.isEmpty() && (candidate == added || candidate.referenced)) {
+				// The file just read is not dropped for the one it is read for; a file read since the hand last
+				// passed gets another round.
 				candidate.referenced = false;
 				this.clock.addLast(candidate);
 				continue;
 			}
-			this.entries.remove(candidate.path, candidate);
+			this.entries.remove(candidate.snapshot.path(), candidate);
 			drop(candidate);
 			this.evictions.incrementAndGet();
 			return;
@@ -248,7 +267,7 @@ public final class SmallFileCache implements Disposable {
 	public synchronized void dispose() {
 		this.disposed = true;
 		for (Entry entry : this.clock) {
-			this.entries.remove(entry.path, entry);
+			this.entries.remove(entry.snapshot.path(), entry);
 			drop(entry);
 		}
 		this.clock.clear();
@@ -259,31 +278,77 @@ public final class SmallFileCache implements Disposable {
 		return this.disposed;
 	}
 
+	/**
+	 * Kept bytes and the snapshot of the file they were read from (its validators answer the request).
+	 *
+	 * @param snapshot the file the bytes were read from
+	 * @param bytes a retained duplicate the caller must release (by writing it)
+	 */
+	public record Kept(FileSnapshot snapshot, ByteBuf bytes) {
+	}
+
+	/**
+	 * What an {@code lstat} of the real path says about the file there: its identity, size, modification time and,
+	 * where the file system has one, status-change time (which nobody can set back, unlike the modification time;
+	 * both advance with the kernel's clock tick, so two writes within one tick look alike, as they do to an ETag).
+	 */
+	private record Stamp(Object fileKey, long size, Instant lastModified, Object changed) {
+
+		static Stamp of(Path path) {
+			try {
+				Map<String, Object> attributes = Files.readAttributes(path,
+						"unix:fileKey,size,lastModifiedTime,ctime,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+				if (!Boolean.TRUE.equals(attributes.get("isRegularFile"))) {
+					return null;
+				}
+				return new Stamp(attributes.get("fileKey"), (Long) attributes.get("size"),
+						((FileTime) attributes.get("lastModifiedTime")).toInstant(), attributes.get("ctime"));
+			}
+			catch (UnsupportedOperationException | IllegalArgumentException ex) {
+				return basic(path);
+			}
+			catch (IOException ex) {
+				// Gone, or no longer reachable: not the kept file.
+				return null;
+			}
+		}
+
+		private static Stamp basic(Path path) {
+			try {
+				BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
+						LinkOption.NOFOLLOW_LINKS);
+				return attributes.isRegularFile() ? new Stamp(attributes.fileKey(), attributes.size(),
+						attributes.lastModifiedTime().toInstant(), null) : null;
+			}
+			catch (IOException ex) {
+				return null;
+			}
+		}
+
+		boolean describes(FileSnapshot file) {
+			return this.fileKey != null && this.fileKey.equals(file.fileKey()) && this.size == file.size()
+					&& this.lastModified.equals(file.lastModified());
+		}
+
+	}
+
 	private static final class Entry {
 
-		final Path path;
+		final FileSnapshot snapshot;
 
-		final Object fileKey;
+		final Stamp stamp;
 
 		final long size;
-
-		final Instant lastModified;
 
 		final ByteBuf bytes;
 
 		volatile boolean referenced;
 
-		Entry(Path path, Object fileKey, long size, Instant lastModified, ByteBuf bytes) {
-			this.path = path;
-			this.fileKey = fileKey;
-			this.size = size;
-			this.lastModified = lastModified;
+		Entry(FileSnapshot snapshot, Stamp stamp, ByteBuf bytes) {
+			this.snapshot = snapshot;
+			this.stamp = stamp;
+			this.size = snapshot.size();
 			this.bytes = bytes;
-		}
-
-		boolean describes(FileSnapshot file) {
-			return this.size == file.size() && Objects.equals(this.fileKey, file.fileKey())
-					&& this.lastModified.equals(file.lastModified());
 		}
 
 	}
