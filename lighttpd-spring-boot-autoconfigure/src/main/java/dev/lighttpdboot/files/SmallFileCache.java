@@ -101,12 +101,12 @@ public final class SmallFileCache implements Disposable {
 	 * Return the bytes of a file if they are kept and the file is still the one they were read from. This blocks
 	 * (one {@code lstat} of the real path): call it on the file-system scheduler.
 	 * @param file the file as a lookup described it (possibly a while ago, by the stat cache)
-	 * @return the kept bytes with the snapshot they were read under, or {@code null} if nothing is kept for the
-	 * path or the file has changed since
+	 * @return the kept bytes with {@code file}, whose validators answer (a representation's own entity tag
+	 * included), or {@code null} if nothing is kept for the file or it is not the file there now
 	 */
 	public Kept find(FileSnapshot file) {
 		Entry entry = this.entries.get(file.path());
-		if (entry != null) {
+		if (entry != null && entry.stamp.describes(file)) {
 			Stamp now = Stamp.of(file.path());
 			if (entry.stamp.equals(now)) {
 				try {
@@ -116,7 +116,7 @@ public final class SmallFileCache implements Disposable {
 						entry.referenced = true;
 					}
 					this.hits.incrementAndGet();
-					return new Kept(entry.snapshot, bytes);
+					return new Kept(file, bytes);
 				}
 				catch (IllegalReferenceCountException ex) {
 					// Dropped and freed between the map read and the retain: a miss like any other.
@@ -279,9 +279,9 @@ public final class SmallFileCache implements Disposable {
 	}
 
 	/**
-	 * Kept bytes and the snapshot of the file they were read from (its validators answer the request).
+	 * Kept bytes and the snapshot whose validators answer the request.
 	 *
-	 * @param snapshot the file the bytes were read from
+	 * @param snapshot the file as the caller looked it up, which the bytes were found to be
 	 * @param bytes a retained duplicate the caller must release (by writing it)
 	 */
 	public record Kept(FileSnapshot snapshot, ByteBuf bytes) {

@@ -50,6 +50,21 @@ class SmallFileCacheTests {
 	}
 
 	@Test
+	void answersWithTheValidatorsOfTheSnapshotAsked() throws IOException {
+		SmallFileCache cache = new SmallFileCache(100, 1000);
+		FileSnapshot file = write("app.js.gz", "gzipped");
+		release(load(cache, file));
+		// The same file sent as a representation of another (a precompressed sibling) carries that one's tag.
+		SmallFileCache.Kept kept = cache.find(file.withEtag("\"sibling-gzip\""));
+		assertThat(kept.snapshot().etag()).isEqualTo("\"sibling-gzip\"");
+		kept.bytes().release();
+		SmallFileCache.Kept itself = cache.find(file);
+		assertThat(itself.snapshot()).isEqualTo(file);
+		itself.bytes().release();
+		cache.dispose();
+	}
+
+	@Test
 	void acceptsOnlySmallFilesWithAnIdentity() throws IOException {
 		SmallFileCache cache = new SmallFileCache(5, 1000);
 		assertThat(cache.accepts(write("five.txt", "12345"))).isTrue();
