@@ -40,7 +40,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-100k flv-seek php-hello scgi-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
+ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -142,6 +142,7 @@ head -c 1024 /dev/urandom >"$www/1k.bin"
 head -c $((100 * 1024)) /dev/urandom >"$www/100k.bin"
 head -c $((10 * 1024 * 1024)) /dev/urandom >"$www/10m.bin"
 cp "$www/100k.bin" "$protected/100k.bin"
+cp "$www/1k.bin" "$protected/1k.bin"
 # An FLV header (FLV, version 1, audio+video, header size 9, PreviousTagSize0) and 4 MiB of tag data: the servers
 # only copy bytes from the requested offset, they do not parse tags.
 { printf 'FLV\001\005\000\000\000\011\000\000\000\000'; head -c $((4 * 1024 * 1024)) /dev/urandom; } >"$www/video.flv"
@@ -417,6 +418,10 @@ token=$(printf '/%s/100k.bin' "$issued" | openssl dgst -sha256 -mac HMAC -macopt
 expires=$(($(date +%s) + 7200))
 nginx_md5=$(printf '%s/s/100k.bin %s' "$expires" "$secret" | openssl dgst -md5 -binary \
 	| openssl base64 -A | tr '+/' '-_' | tr -d '=')
+token_1k=$(printf '/%s/1k.bin' "$issued" | openssl dgst -sha256 -mac HMAC -macopt "key:$secret" -binary \
+	| openssl base64 -A | tr '+/' '-_' | tr -d '=')
+nginx_md5_1k=$(printf '%s/s/1k.bin %s' "$expires" "$secret" | openssl dgst -md5 -binary \
+	| openssl base64 -A | tr '+/' '-_' | tr -d '=')
 
 url() {
 	local row=$1 server=$2 port_var=port_$2
@@ -426,6 +431,12 @@ url() {
 		static-100k) echo "$base/100k.bin" ;;
 		static-10m) echo "$base/10m.bin" ;;
 		xsendfile-10m) echo "$base/xsendfile.php" ;;
+		secdownload-1k)
+			case $server in
+				ours) echo "$base/dl/$token_1k/$issued/1k.bin" ;;
+				nginx) echo "$base/s/1k.bin?md5=$nginx_md5_1k&expires=$expires" ;;
+				*) echo "" ;; # lighttpd 1.4.68+ no longer ships mod_secdownload
+			esac ;;
 		secdownload-100k)
 			case $server in
 				ours) echo "$base/dl/$token/$issued/100k.bin" ;;
@@ -486,7 +497,7 @@ row_headers() {
 
 expected_length() {
 	case $1 in
-		static-1k | static-1k-c1000) echo 1024 ;;
+		static-1k | static-1k-c1000 | secdownload-1k) echo 1024 ;;
 		static-100k | secdownload-100k) echo $((100 * 1024)) ;;
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;

@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -13,6 +17,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
+import org.springframework.core.io.buffer.NettyDataBufferFactory;
 import org.springframework.core.io.support.ResourceRegion;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
@@ -39,6 +44,10 @@ import org.springframework.web.server.ServerWebExchange;
  * checks that it is the file that was looked up; every header and byte after that comes from the open file. The
  * whole file or a single range is written by {@link RegionWriter}: {@code sendfile(2)} from that descriptor
  * whenever the connection allows it, else buffers read from it; multipart ranges are read from it too.</li>
+ * <li>Small files from memory: a GET without Range for a whole file the {@link SmallFileCache} accepts is
+ * answered from its kept bytes, checked against the file as it is now, and read from the opened descriptor into
+ * it when missing or changed. The bytes go out as the one buffer of the body, which WebFlux and Reactor Netty write
+ * with the headers as one message: one write, one system call.</li>
  * <li>A {@link StreamingSeek} (FLV {@code ?start=}) that applies to the request answers instead, before any
  * of the above.</li>
  * </ul>
@@ -59,8 +68,14 @@ public final class FileDelivery {
 
 	private final List<StreamingSeek> seeks;
 
+	private final SmallFileCache memory;
+
 	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem) {
 		this(contentTypes, fileSystem, List.of());
+	}
+
+	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem, List<StreamingSeek> seeks) {
+		this(contentTypes, fileSystem, seeks, SmallFileCache.disabled());
 	}
 
 	/**
@@ -68,12 +83,15 @@ public final class FileDelivery {
 	 * @param contentTypes chooses Content-Type from file names
 	 * @param fileSystem the scheduler for blocking file-system calls
 	 * @param seeks pseudo-streaming seeks, asked in order before the ordinary answer
+	 * @param memory the bytes of small files, sent with their headers in one write
 	 */
-	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem, List<StreamingSeek> seeks) {
+	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem, List<StreamingSeek> seeks,
+			SmallFileCache memory) {
 		this.contentTypes = contentTypes;
 		this.fileSystem = fileSystem;
 		this.regionWriter = new RegionWriter(fileSystem);
 		this.seeks = List.copyOf(seeks);
+		this.memory = memory;
 	}
 
 	/**
@@ -108,11 +126,60 @@ public final class FileDelivery {
 		boolean seek = seekFor(request, file) != null;
 		if (!seek && (HttpMethod.HEAD.equals(method)
 				|| Preconditions.evaluate(request.getHeaders(), file) != Preconditions.Outcome.PROCEED)) {
-			return respond(request, response, file, contentType, null);
+			return respond(request, response, file, contentType, null, null);
+		}
+		if (!seek && this.memory.accepts(file) && !request.getHeaders().containsHeader(HttpHeaders.RANGE)) {
+			return fromMemory(request, file).flatMap((loaded) -> (loaded.bytes() != null)
+					? respond(request, response, loaded.snapshot(), contentType, null, loaded.bytes())
+					: respond(request, response, loaded.opened().snapshot(), contentType, loaded.opened(), null)
+						.doFinally((signal) -> loaded.opened().close()));
 		}
 		return open(request, file)
-			.flatMap((opened) -> respond(request, response, opened.snapshot(), contentType, opened)
+			.flatMap((opened) -> respond(request, response, opened.snapshot(), contentType, opened, null)
 				.doFinally((signal) -> opened.close()));
+	}
+
+	/**
+	 * On the file-system scheduler: the kept bytes if the file is still the one they were read from, else open the
+	 * file and read it into memory; a file that changed since it was checked and is no longer small stays open
+	 * instead, for the ordinary answer.
+	 */
+	private Mono<Loaded> fromMemory(ServerHttpRequest request, FileSnapshot file) {
+		return this.fileSystem.call(request, () -> {
+			SmallFileCache.Kept kept = this.memory.find(file);
+			if (kept != null) {
+				return new Loaded(kept.snapshot(), kept.bytes(), null);
+			}
+			OpenFile opened = OpenFile.open(file);
+			if (opened == null) {
+				return null;
+			}
+			if (!this.memory.accepts(opened.snapshot())) {
+				return new Loaded(opened.snapshot(), null, opened);
+			}
+			try (opened) {
+				return new Loaded(opened.snapshot(), this.memory.load(opened), null);
+			}
+		})
+			.switchIfEmpty(Mono.error(() -> new PathRefusedException(HttpStatus.NOT_FOUND,
+					"no such file any more: " + file.fileName())))
+			.doOnDiscard(Loaded.class, Loaded::release);
+	}
+
+	/**
+	 * A file read for a request: its bytes, or the open file when it is not small after all.
+	 */
+	private record Loaded(FileSnapshot snapshot, ByteBuf bytes, OpenFile opened) {
+
+		void release() {
+			if (this.bytes != null) {
+				this.bytes.release();
+			}
+			if (this.opened != null) {
+				this.opened.close();
+			}
+		}
+
 	}
 
 	/**
@@ -139,8 +206,29 @@ public final class FileDelivery {
 		return null;
 	}
 
+	/**
+	 * Answer from a snapshot, with the body from {@code opened} or from {@code bytes} (whose reference this method
+	 * takes over: written or released), or with no body when both are {@code null}.
+	 */
 	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
-			MediaType contentType, OpenFile opened) {
+			MediaType contentType, OpenFile opened, ByteBuf bytes) {
+		if (bytes == null) {
+			return respondWith(request, response, file, contentType, opened, null);
+		}
+		// Kept bytes are only used when no Range applies: all but the whole-body answer drop them.
+		Body body = new Body(bytes);
+		try {
+			return respondWith(request, response, file, contentType, null, body)
+				.doFinally((signal) -> body.release());
+		}
+		catch (RuntimeException | Error ex) {
+			body.release();
+			throw ex;
+		}
+	}
+
+	private Mono<Void> respondWith(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
+			MediaType contentType, OpenFile opened, Body body) {
 		HttpMethod method = request.getMethod();
 		HttpHeaders headers = response.getHeaders();
 		if (opened != null) {
@@ -169,7 +257,58 @@ public final class FileDelivery {
 		if (range != null && HttpMethod.GET.equals(method) && Preconditions.rangeApplies(request.getHeaders(), file)) {
 			return writeRanges(range, response, file, type, opened);
 		}
+		if (body != null) {
+			response.getHeaders().setContentLength(file.size());
+			return writeBody(response, body);
+		}
 		return writeWhole(method, response, file, opened);
+	}
+
+	/**
+	 * Write a small file's bytes as the whole body, as one buffer: WebFlux and Reactor Netty send a single-buffer
+	 * body with the headers in one message, so the answer leaves in one write.
+	 */
+	private static Mono<Void> writeBody(ServerHttpResponse response, Body body) {
+		ByteBuf bytes = body.take();
+		DataBufferFactory factory = response.bufferFactory();
+		DataBuffer buffer;
+		if (factory instanceof NettyDataBufferFactory netty) {
+			buffer = netty.wrap(bytes);
+		}
+		else {
+			// Not a Netty server: its own buffer, copied.
+			try {
+				buffer = factory.wrap(ByteBufUtil.getBytes(bytes));
+			}
+			finally {
+				bytes.release();
+			}
+		}
+		return response.writeWith(Mono.just(buffer));
+	}
+
+	/**
+	 * Kept bytes on their way to a response: taken by the write, else released when the answer needs no body.
+	 */
+	private static final class Body {
+
+		private final AtomicReference<ByteBuf> bytes;
+
+		Body(ByteBuf bytes) {
+			this.bytes = new AtomicReference<>(bytes);
+		}
+
+		ByteBuf take() {
+			return this.bytes.getAndSet(null);
+		}
+
+		void release() {
+			ByteBuf left = take();
+			if (left != null) {
+				left.release();
+			}
+		}
+
 	}
 
 	private static String normalizedRange(String range) {

@@ -31,6 +31,8 @@ public final class OutboundRecorder implements NettyServerCustomizer {
 
 	private final List<Write> writes = new CopyOnWriteArrayList<>();
 
+	private final List<Write> writesAndFlushes = new CopyOnWriteArrayList<>();
+
 	private final ChannelHandler spy = new Spy();
 
 	@Override
@@ -47,8 +49,17 @@ public final class OutboundRecorder implements NettyServerCustomizer {
 		return this.writes;
 	}
 
+	/**
+	 * The writes and, in between, each flush (type {@code "flush"}): what was written between two flushes leaves
+	 * in one system call ({@code writev} for several buffers).
+	 */
+	public List<Write> writesAndFlushes() {
+		return this.writesAndFlushes;
+	}
+
 	public void clear() {
 		this.writes.clear();
+		this.writesAndFlushes.clear();
 	}
 
 	@ChannelHandler.Sharable
@@ -57,16 +68,25 @@ public final class OutboundRecorder implements NettyServerCustomizer {
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
 			String channelClass = ctx.channel().getClass().getSimpleName();
+			Write write;
 			if (msg instanceof FileRegion region) {
-				OutboundRecorder.this.writes.add(new Write(channelClass, "FileRegion", region.count()));
+				write = new Write(channelClass, "FileRegion", region.count());
 			}
 			else if (msg instanceof ByteBuf buf) {
-				OutboundRecorder.this.writes.add(new Write(channelClass, "ByteBuf", buf.readableBytes()));
+				write = new Write(channelClass, "ByteBuf", buf.readableBytes());
 			}
 			else {
-				OutboundRecorder.this.writes.add(new Write(channelClass, msg.getClass().getSimpleName(), -1));
+				write = new Write(channelClass, msg.getClass().getSimpleName(), -1);
 			}
+			OutboundRecorder.this.writes.add(write);
+			OutboundRecorder.this.writesAndFlushes.add(write);
 			super.write(ctx, msg, promise);
+		}
+
+		@Override
+		public void flush(ChannelHandlerContext ctx) throws Exception {
+			OutboundRecorder.this.writesAndFlushes.add(new Write(ctx.channel().getClass().getSimpleName(), "flush", 0));
+			super.flush(ctx);
 		}
 
 	}

@@ -6,17 +6,23 @@ import java.util.Map;
 import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.SmallFileCache;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.StreamingSeek;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.MediaType;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Auto-configuration of the file-delivery path that every file-sending feature uses.
@@ -52,11 +58,48 @@ public final class FilesAutoConfiguration {
 		return new ContentTypes(mappings, properties.getFiles().getTextCharset());
 	}
 
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	SmallFileCache lighttpdSmallFileCache(FilesProperties properties) {
+		FilesProperties.MemoryCache memoryCache = properties.getFiles().getMemoryCache();
+		if (!memoryCache.isEnabled()) {
+			// Its own instance, not the shared disabled one: the context disposes what it gets.
+			return new SmallFileCache(0, 0);
+		}
+		for (Map.Entry<String, DataSize> limit : Map.of("max-file-size", memoryCache.getMaxFileSize(),
+				"max-total-size", memoryCache.getMaxTotalSize()).entrySet()) {
+			if (limit.getValue().isNegative()) {
+				throw new InvalidConfigurationPropertyValueException("lighttpd.files.memory-cache." + limit.getKey(),
+						limit.getValue(), "it must not be negative (0 keeps no file in memory)");
+			}
+		}
+		return new SmallFileCache(memoryCache.getMaxFileSize().toBytes(), memoryCache.getMaxTotalSize().toBytes());
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	FileDelivery lighttpdFileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystemScheduler,
-			ObjectProvider<StreamingSeek> seeks) {
-		return new FileDelivery(contentTypes, fileSystemScheduler, seeks.orderedStream().toList());
+			ObjectProvider<StreamingSeek> seeks, SmallFileCache smallFileCache) {
+		return new FileDelivery(contentTypes, fileSystemScheduler, seeks.orderedStream().toList(), smallFileCache);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class SmallFileCacheMetersConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		SmallFileCacheMeters lighttpdSmallFileCacheMeters(SmallFileCache smallFileCache) {
+			return new SmallFileCacheMeters(smallFileCache);
+		}
+
+		@Bean
+		SmartInitializingSingleton lighttpdSmallFileCacheMetersBinding(SmallFileCacheMeters meters,
+				ObjectProvider<MeterRegistry> registry) {
+			// Bound here, as the gateway's meters are, so that they exist with Micrometer alone.
+			return () -> registry.ifAvailable(meters::bindTo);
+		}
+
 	}
 
 }

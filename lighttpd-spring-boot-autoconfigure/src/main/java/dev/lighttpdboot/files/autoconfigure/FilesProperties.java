@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of file delivery, shared by every feature that sends files.
@@ -73,6 +74,8 @@ public class FilesProperties {
 		 */
 		private int statCacheSize = 10_000;
 
+		private final MemoryCache memoryCache = new MemoryCache();
+
 		public Map<String, String> getMimeTypes() {
 			return this.mimeTypes;
 		}
@@ -119,6 +122,57 @@ public class FilesProperties {
 
 		public void setStatCacheSize(int statCacheSize) {
 			this.statCacheSize = statCacheSize;
+		}
+
+		public MemoryCache getMemoryCache() {
+			return this.memoryCache;
+		}
+
+	}
+
+	/**
+	 * The bytes of small files, kept in memory and sent with their headers in one write; larger files are sent
+	 * with sendfile(2).
+	 */
+	public static class MemoryCache {
+
+		/**
+		 * Whether small files are sent from memory. When off, every file is sent from its descriptor.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Largest file kept in memory; larger files are sent with sendfile(2).
+		 */
+		private DataSize maxFileSize = DataSize.ofKilobytes(16);
+
+		/**
+		 * Memory for the kept files, all together (off-heap); beyond it the least recently used files are dropped.
+		 */
+		private DataSize maxTotalSize = DataSize.ofMegabytes(16);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public DataSize getMaxFileSize() {
+			return this.maxFileSize;
+		}
+
+		public void setMaxFileSize(DataSize maxFileSize) {
+			this.maxFileSize = maxFileSize;
+		}
+
+		public DataSize getMaxTotalSize() {
+			return this.maxTotalSize;
+		}
+
+		public void setMaxTotalSize(DataSize maxTotalSize) {
+			this.maxTotalSize = maxTotalSize;
 		}
 
 	}

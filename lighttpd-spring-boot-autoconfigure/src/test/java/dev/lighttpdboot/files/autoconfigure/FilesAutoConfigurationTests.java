@@ -1,13 +1,21 @@
 package dev.lighttpdboot.files.autoconfigure;
 
+import java.nio.file.Path;
+import java.time.Instant;
+
 import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
+import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.SmallFileCache;
 import dev.lighttpdboot.files.StatCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.http.MediaType;
@@ -42,6 +50,71 @@ class FilesAutoConfigurationTests {
 		StatCache own = StatCache.disabled(new FileSystemScheduler(Schedulers.immediate()));
 		this.contextRunner.withBean(StatCache.class, () -> own)
 			.run((context) -> assertThat(context.getBean(StatCache.class)).isSameAs(own));
+	}
+
+	@Test
+	void keepsSmallFilesInMemoryByDefault() {
+		this.contextRunner.run((context) -> {
+			SmallFileCache cache = context.getBean(SmallFileCache.class);
+			assertThat(cache.maxFileSize()).isEqualTo(16 * 1024);
+			assertThat(cache.accepts(snapshot(16 * 1024))).isTrue();
+			assertThat(cache.accepts(snapshot(16 * 1024 + 1))).isFalse();
+		});
+	}
+
+	@Test
+	void memoryCacheLimitsAreConfigurable() {
+		this.contextRunner
+			.withPropertyValues("lighttpd.files.memory-cache.max-file-size=1KB",
+					"lighttpd.files.memory-cache.max-total-size=512B")
+			.run((context) -> assertThat(context.getBean(SmallFileCache.class).maxFileSize()).isEqualTo(512));
+	}
+
+	@Test
+	void memoryCacheCanBeTurnedOff() {
+		this.contextRunner.withPropertyValues("lighttpd.files.memory-cache.enabled=false")
+			.run((context) -> assertThat(context.getBean(SmallFileCache.class).accepts(snapshot(1))).isFalse());
+	}
+
+	@Test
+	void refusesANegativeMemoryCacheSize() {
+		this.contextRunner.withPropertyValues("lighttpd.files.memory-cache.max-total-size=-1B")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("lighttpd.files.memory-cache.max-total-size"));
+	}
+
+	@Test
+	void disposesTheMemoryCacheOnClose() {
+		SmallFileCache[] cache = new SmallFileCache[1];
+		this.contextRunner.run((context) -> cache[0] = context.getBean(SmallFileCache.class));
+		assertThat(cache[0].isDisposed()).isTrue();
+	}
+
+	@Test
+	void bindsMemoryCacheMeters() {
+		this.contextRunner.withBean(SimpleMeterRegistry.class).run((context) -> {
+			SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+			assertThat(registry.get("lighttpd.files.memory.gets").tag("result", "hit").functionCounter().count())
+				.isZero();
+			assertThat(registry.get("lighttpd.files.memory.gets").tag("result", "miss").functionCounter()).isNotNull();
+			assertThat(registry.get("lighttpd.files.memory.evictions").functionCounter()).isNotNull();
+			assertThat(registry.get("lighttpd.files.memory.size").gauge().value()).isZero();
+			assertThat(registry.get("lighttpd.files.memory.entries").gauge().value()).isZero();
+		});
+	}
+
+	@Test
+	void memoryCacheMetersNeedMicrometer() {
+		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+			.run((context) -> {
+				assertThat(context).hasSingleBean(SmallFileCache.class);
+				assertThat(context).doesNotHaveBean(SmallFileCacheMeters.class);
+			});
+	}
+
+	private static FileSnapshot snapshot(long size) {
+		return new FileSnapshot(Path.of("/srv/a.txt"), size, Instant.EPOCH, false, "\"x\"", "inode", null);
 	}
 
 	@Test

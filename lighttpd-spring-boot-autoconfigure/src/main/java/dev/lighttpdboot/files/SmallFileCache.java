@@ -1,0 +1,356 @@
+package dev.lighttpdboot.files;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
+import reactor.core.Disposable;
+
+/**
+ * The bytes of small files, kept off-heap so that a small file leaves with its headers in one write instead of a
+ * header write followed by {@code sendfile(2)}: for a file of a few kilobytes, opening (a walk of {@code openat}
+ * calls), closing and two writes cost more than the copy.
+ * <p>Bounded twice: only files up to {@code maxFileSize} are kept, and all kept bytes together stay below
+ * {@code maxTotalSize}; beyond it the least recently used files are dropped (a clock: a file read since the hand
+ * last passed gets a second chance). Each file is held once, in a direct buffer; every response gets a retained
+ * duplicate of it, so any number of responses share one copy, and a dropped file's memory is freed when the last
+ * response that still writes it is done.
+ * <p>Bytes are filled only from an {@link OpenFile} (the descriptor that was checked, never a second open by name),
+ * on the file-system scheduler, and remembered under the identity of the file at its real path: device and inode,
+ * size, modification time and status-change time, taken before the bytes are read. Every request checks that
+ * identity again with one {@code lstat} of the real path, on the file-system scheduler: a file rewritten, touched,
+ * replaced, or swapped for a symlink is read again (or refused) at once, whatever the stat cache still remembers,
+ * as a file sent from its descriptor would be. The check follows no final symlink; a match means the same inode the
+ * bytes were read from through the checked descriptor, so nothing outside a root can be served from here. Files
+ * without an identity (this server's own compressed copies, checked by size only) are not kept.
+ */
+public final class SmallFileCache implements Disposable {
+
+	private static final SmallFileCache DISABLED = new SmallFileCache(0, 0);
+
+	private final long maxFileSize;
+
+	private final long maxTotalSize;
+
+	private final ByteBufAllocator allocator;
+
+	private final ConcurrentHashMap<Path, Entry> entries = new ConcurrentHashMap<>();
+
+	/** Insertion order for the clock hand; guarded by {@code this}. */
+	private final ArrayDeque<Entry> clock = new ArrayDeque<>();
+
+	/** Bytes held; written under {@code this}, read by meters. */
+	private volatile long totalSize;
+
+	private boolean disposed;
+
+	private final AtomicLong hits = new AtomicLong();
+
+	private final AtomicLong misses = new AtomicLong();
+
+	private final AtomicLong evictions = new AtomicLong();
+
+	/**
+	 * Create a cache in unpooled direct memory: its buffers live long, and would pin whole chunks of a pool.
+	 * @param maxFileSize the largest file kept, in bytes; 0 keeps none
+	 * @param maxTotalSize the bytes kept at most, all files together
+	 */
+	public SmallFileCache(long maxFileSize, long maxTotalSize) {
+		this(maxFileSize, maxTotalSize, UnpooledByteBufAllocator.DEFAULT);
+	}
+
+	SmallFileCache(long maxFileSize, long maxTotalSize, ByteBufAllocator allocator) {
+		if (maxFileSize < 0 || maxTotalSize < 0) {
+			throw new IllegalArgumentException("sizes must not be negative");
+		}
+		// A buffer holds at most Integer.MAX_VALUE bytes.
+		this.maxFileSize = Math.min(Math.min(maxFileSize, maxTotalSize), Integer.MAX_VALUE);
+		this.maxTotalSize = maxTotalSize;
+		this.allocator = allocator;
+	}
+
+	/**
+	 * A cache that keeps nothing: every file is sent from its descriptor.
+	 */
+	public static SmallFileCache disabled() {
+		return DISABLED;
+	}
+
+	/**
+	 * Whether this cache would keep a file: a regular, non-empty file with an identity, no larger than the limit.
+	 */
+	public boolean accepts(FileSnapshot file) {
+		return file.size() > 0 && file.size() <= this.maxFileSize && !file.directory() && file.fileKey() != null;
+	}
+
+	/**
+	 * Return the bytes of a file if they are kept and the file is still the one they were read from. This blocks
+	 * (one {@code lstat} of the real path): call it on the file-system scheduler.
+	 * @param file the file as a lookup described it (possibly a while ago, by the stat cache)
+	 * @return the kept bytes with {@code file}, whose validators answer (a representation's own entity tag
+	 * included), or {@code null} if nothing is kept for the file or it is not the file there now
+	 */
+	public Kept find(FileSnapshot file) {
+		Entry entry = this.entries.get(file.path());
+		if (entry != null && entry.stamp.describes(file)) {
+			Stamp now = Stamp.of(file.path());
+			if (entry.stamp.equals(now)) {
+				try {
+					ByteBuf bytes = entry.bytes.retainedDuplicate();
+					if (!entry.referenced) {
+						// Read before written: a hot file costs no cache-line write per request.
+						entry.referenced = true;
+					}
+					this.hits.incrementAndGet();
+					return new Kept(file, bytes);
+				}
+				catch (IllegalReferenceCountException ex) {
+					// Dropped and freed between the map read and the retain: a miss like any other.
+				}
+			}
+		}
+		this.misses.incrementAndGet();
+		return null;
+	}
+
+	/**
+	 * Read a whole open file into memory and keep it, replacing what was kept for its path. This blocks: call it
+	 * on the file-system scheduler. The file is not closed.
+	 * @param opened the open file, described by its snapshot; it must be {@linkplain #accepts(FileSnapshot)
+	 * accepted}
+	 * @return the file's bytes, a buffer the caller must release (by writing it); kept only if the name still
+	 * leads to the opened file and the cache has not been disposed
+	 * @throws IOException if reading fails or the file is shorter than its snapshot says
+	 */
+	public ByteBuf load(OpenFile opened) throws IOException {
+		FileSnapshot file = opened.snapshot();
+		if (!accepts(file)) {
+			throw new IllegalArgumentException("not a file this cache keeps: " + file.path());
+		}
+		// Stamped before the bytes are read: a write while or after they are read changes the status-change
+		// time, so the next request reads the file again instead of trusting a torn copy.
+		Stamp stamp = Stamp.of(file.path());
+		int size = (int) file.size();
+		ByteBuf bytes = this.allocator.directBuffer(size, size);
+		try {
+			ByteBuffer target = bytes.nioBuffer(0, size);
+			while (target.hasRemaining()) {
+				if (opened.channel().read(target, target.position()) < 0) {
+					throw new EOFException("file ended " + target.remaining() + " bytes early: " + file.path());
+				}
+			}
+			bytes.writerIndex(size);
+			if (stamp == null || !stamp.describes(file)) {
+				// The name moved on since the open: these bytes answer this request only.
+				return bytes;
+			}
+			return keep(file, stamp, bytes);
+		}
+		catch (IOException | RuntimeException | Error ex) {
+			bytes.release();
+			throw ex;
+		}
+	}
+
+	private synchronized ByteBuf keep(FileSnapshot file, Stamp stamp, ByteBuf bytes) {
+		if (this.disposed) {
+			return bytes;
+		}
+		Entry entry = new Entry(file, stamp, bytes);
+		Entry replaced = this.entries.put(file.path(), entry);
+		if (replaced != null) {
+			this.clock.remove(replaced);
+			drop(replaced);
+		}
+		this.clock.addLast(entry);
+		this.totalSize += entry.size;
+		while (this.totalSize > this.maxTotalSize) {
+			evictOne(entry);
+		}
+		return bytes.retainedDuplicate();
+	}
+
+	private void evictOne(Entry added) {
+		while (true) {
+			Entry candidate = this.clock.pollFirst();
+			if (!this.clock.isEmpty() && (candidate == added || candidate.referenced)) {
+				// The file just read is not dropped for the one it is read for; a file read since the hand last
+				// passed gets another round.
+				candidate.referenced = false;
+				this.clock.addLast(candidate);
+				continue;
+			}
+			this.entries.remove(candidate.snapshot.path(), candidate);
+			drop(candidate);
+			this.evictions.incrementAndGet();
+			return;
+		}
+	}
+
+	private void drop(Entry entry) {
+		this.totalSize -= entry.size;
+		// Responses still writing it hold their own references: the memory goes when the last of them is done.
+		entry.bytes.release();
+	}
+
+	/**
+	 * Drop a file's bytes, if kept. Never blocks for long.
+	 */
+	public synchronized void forget(Path path) {
+		Entry entry = this.entries.remove(path);
+		if (entry != null) {
+			this.clock.remove(entry);
+			drop(entry);
+		}
+	}
+
+	/**
+	 * Return the bytes held, all files together.
+	 */
+	public long size() {
+		return this.totalSize;
+	}
+
+	/**
+	 * Return the number of files held.
+	 */
+	public int entries() {
+		return this.entries.size();
+	}
+
+	/**
+	 * Return how many lookups found a file's bytes.
+	 */
+	public long hits() {
+		return this.hits.get();
+	}
+
+	/**
+	 * Return how many lookups of an accepted file found nothing, or bytes of another version of it.
+	 */
+	public long misses() {
+		return this.misses.get();
+	}
+
+	/**
+	 * Return how many files were dropped to stay within the total size.
+	 */
+	public long evictions() {
+		return this.evictions.get();
+	}
+
+	/**
+	 * Return the largest file kept, in bytes.
+	 */
+	public long maxFileSize() {
+		return this.maxFileSize;
+	}
+
+	/**
+	 * Drop every file and keep none from now on.
+	 */
+	@Override
+	public synchronized void dispose() {
+		this.disposed = true;
+		for (Entry entry : this.clock) {
+			this.entries.remove(entry.snapshot.path(), entry);
+			drop(entry);
+		}
+		this.clock.clear();
+	}
+
+	@Override
+	public synchronized boolean isDisposed() {
+		return this.disposed;
+	}
+
+	/**
+	 * Kept bytes and the snapshot whose validators answer the request.
+	 *
+	 * @param snapshot the file as the caller looked it up, which the bytes were found to be
+	 * @param bytes a retained duplicate the caller must release (by writing it)
+	 */
+	public record Kept(FileSnapshot snapshot, ByteBuf bytes) {
+	}
+
+	/**
+	 * What an {@code lstat} of the real path says about the file there: its identity, size, modification time and,
+	 * where the file system has one, status-change time (which nobody can set back, unlike the modification time;
+	 * both advance with the kernel's clock tick, so two writes within one tick look alike, as they do to an ETag).
+	 */
+	private record Stamp(Object fileKey, long size, Instant lastModified, Object changed) {
+
+		static Stamp of(Path path) {
+			try {
+				Map<String, Object> attributes = Files.readAttributes(path,
+						"unix:fileKey,size,lastModifiedTime,ctime,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+				if (!Boolean.TRUE.equals(attributes.get("isRegularFile"))) {
+					return null;
+				}
+				return new Stamp(attributes.get("fileKey"), (Long) attributes.get("size"),
+						((FileTime) attributes.get("lastModifiedTime")).toInstant(), attributes.get("ctime"));
+			}
+			catch (UnsupportedOperationException | IllegalArgumentException ex) {
+				return basic(path);
+			}
+			catch (IOException ex) {
+				// Gone, or no longer reachable: not the kept file.
+				return null;
+			}
+		}
+
+		private static Stamp basic(Path path) {
+			try {
+				BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
+						LinkOption.NOFOLLOW_LINKS);
+				return attributes.isRegularFile() ? new Stamp(attributes.fileKey(), attributes.size(),
+						attributes.lastModifiedTime().toInstant(), null) : null;
+			}
+			catch (IOException ex) {
+				return null;
+			}
+		}
+
+		boolean describes(FileSnapshot file) {
+			return this.fileKey != null && this.fileKey.equals(file.fileKey()) && this.size == file.size()
+					&& this.lastModified.equals(file.lastModified());
+		}
+
+	}
+
+	private static final class Entry {
+
+		final FileSnapshot snapshot;
+
+		final Stamp stamp;
+
+		final long size;
+
+		final ByteBuf bytes;
+
+		volatile boolean referenced;
+
+		Entry(FileSnapshot snapshot, Stamp stamp, ByteBuf bytes) {
+			this.snapshot = snapshot;
+			this.stamp = stamp;
+			this.size = snapshot.size();
+			this.bytes = bytes;
+		}
+
+	}
+
+}

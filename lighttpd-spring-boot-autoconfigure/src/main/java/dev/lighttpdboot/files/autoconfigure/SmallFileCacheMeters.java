@@ -1,0 +1,49 @@
+package dev.lighttpdboot.files.autoconfigure;
+
+import dev.lighttpdboot.files.SmallFileCache;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Meters of the small-file memory cache, read from it when scraped, named like Micrometer's own cache meters:
+ * <ul>
+ * <li>{@code lighttpd.files.memory.gets} (tag {@code result=hit|miss}): lookups of files small enough to be
+ * kept;</li>
+ * <li>{@code lighttpd.files.memory.evictions}: files dropped to stay within the total size;</li>
+ * <li>{@code lighttpd.files.memory.size} (bytes) and {@code lighttpd.files.memory.entries}: what is held.</li>
+ * </ul>
+ */
+public final class SmallFileCacheMeters implements MeterBinder {
+
+	private final SmallFileCache cache;
+
+	public SmallFileCacheMeters(SmallFileCache cache) {
+		this.cache = cache;
+	}
+
+	@Override
+	public void bindTo(MeterRegistry registry) {
+		FunctionCounter.builder("lighttpd.files.memory.gets", this.cache, SmallFileCache::hits)
+			.tag("result", "hit")
+			.description("Requests for a small file answered from memory")
+			.register(registry);
+		FunctionCounter.builder("lighttpd.files.memory.gets", this.cache, SmallFileCache::misses)
+			.tag("result", "miss")
+			.description("Requests for a small file that had to read it first")
+			.register(registry);
+		FunctionCounter.builder("lighttpd.files.memory.evictions", this.cache, SmallFileCache::evictions)
+			.description("Files dropped from memory to stay within the total size")
+			.register(registry);
+		Gauge.builder("lighttpd.files.memory.size", this.cache, SmallFileCache::size)
+			.baseUnit(BaseUnits.BYTES)
+			.description("Bytes of small files held in memory (off-heap)")
+			.register(registry);
+		Gauge.builder("lighttpd.files.memory.entries", this.cache, SmallFileCache::entries)
+			.description("Small files held in memory")
+			.register(registry);
+	}
+
+}
