@@ -50,6 +50,7 @@ final class GatewayPoolFactory {
 			try {
 				backends.add(backend(route, backends.size(), backend.getAddress(), backend.getWeight(),
 						backend.getMaxConnections()));
+				BackendHosts.warnIfUnresolvable(property + ".address", backend.getAddress());
 			}
 			catch (IllegalArgumentException ex) {
 				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),
