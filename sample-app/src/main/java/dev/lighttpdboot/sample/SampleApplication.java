@@ -6,18 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A demo of every lighttpd-spring-boot feature. Without further arguments it serves the demo content bundled in
- * the jar: a public document root, and protected files reachable through X-Sendfile and signed links. PHP goes to
- * the php-fpm backends named by {@code --demo.php-fpm=ADDRESS[,ADDRESS...]}; without that option, to two php-cgi
- * processes the server spawns itself when php-cgi is installed, else to a php-fpm on 127.0.0.1:9000;
- * {@code --demo.php-balance=round-robin} (or static, hash) replaces the default shortest-queue balancing.
+ * A demo of every lighttpd-spring-boot feature, configured by its {@code application.yml}. Without further arguments
+ * it serves the demo content bundled in the jar: a public document root, and protected files reachable through
+ * X-Sendfile and signed links. PHP goes to the php-fpm backends named by {@code --demo.php-fpm=ADDRESS[,ADDRESS...]};
+ * without that option, to two php-cgi processes the server spawns itself when php-cgi is installed, else to a
+ * php-fpm on 127.0.0.1:9000; {@code --demo.php-balance=round-robin} (or static, hash) replaces the default
+ * shortest-queue balancing. {@code main} only fills in the {@code demo.*} placeholders of application.yml: the
+ * extracted site and the PHP backends it found.
  */
 @SpringBootApplication
 public class SampleApplication {
@@ -26,34 +28,23 @@ public class SampleApplication {
 		SpringApplication application = new SpringApplication(SampleApplication.class);
 		Map<String, Object> defaults = new HashMap<>(demoDefaults(DemoSite.extract()));
 		defaults.putAll(phpDefaults(option(args, "demo.php-fpm"), findOnPath("php-cgi")));
-		String balance = option(args, "demo.php-balance");
-		if (balance != null) {
-			defaults.put("lighttpd.gateway.routes[0].balance", balance);
-		}
 		application.setDefaultProperties(defaults);
 		application.run(args);
 	}
 
 	/**
-	 * The {@code php} route: to the given php-fpm addresses (comma-separated) if any, else to spawned php-cgi
-	 * processes if {@code phpCgi} is not {@code null}, else to 127.0.0.1:9000.
+	 * The {@code php} route's backends, as application.yml's placeholders: the given php-fpm addresses
+	 * (comma-separated) if any, else spawned php-cgi processes if {@code phpCgi} is not {@code null}, else
+	 * 127.0.0.1:9000.
 	 */
 	static Map<String, Object> phpDefaults(String phpFpm, Path phpCgi) {
-		String route = "lighttpd.gateway.routes[0].";
-		Map<String, Object> php = new HashMap<>(Map.of(route + "name", "php", route + "extensions", ".php",
-				route + "allow-x-sendfile", "true", route + "balance", "shortest-queue"));
 		if (phpFpm == null && phpCgi != null) {
-			php.put(route + "spawn.command", phpCgi + ",-b,{address}");
-			php.put(route + "spawn.processes", "2");
-			php.put(route + "spawn.max-connections", "4");
-			php.put(route + "spawn.environment.PHP_FCGI_CHILDREN", "4");
-			return php;
+			return Map.of("demo.php-cgi-command", phpCgi + ",-b,{address}");
 		}
-		List<String> addresses = Arrays.asList(((phpFpm != null) ? phpFpm : "127.0.0.1:9000").split(","));
-		for (int i = 0; i < addresses.size(); i++) {
-			php.put(route + "backends[" + i + "].address", addresses.get(i).strip());
-		}
-		return php;
+		String addresses = Arrays.stream(((phpFpm != null) ? phpFpm : "127.0.0.1:9000").split(","))
+			.map(String::strip)
+			.collect(Collectors.joining(","));
+		return Map.of("demo.php-backends", addresses);
 	}
 
 	private static String option(String[] args, String name) {
@@ -72,16 +63,10 @@ public class SampleApplication {
 	}
 
 	/**
-	 * Default properties have the lowest precedence: anything set in application.yml or on the command line wins.
+	 * Default properties have the lowest precedence: anything set on the command line wins.
 	 */
 	static Map<String, Object> demoDefaults(DemoSite site) {
-		return Map.ofEntries(Map.entry("lighttpd.document-root", site.documentRoot().toString()),
-				Map.entry("lighttpd.sendfile.allowed-roots", site.protectedRoot().toString()),
-				Map.entry("lighttpd.secdownload.enabled", "true"),
-				Map.entry("lighttpd.secdownload.secret", "demo-secret-change-me"),
-				Map.entry("lighttpd.secdownload.algorithm", "hmac-sha256"),
-				Map.entry("lighttpd.secdownload.timeout", "5m"),
-				Map.entry("lighttpd.secdownload.document-root", site.protectedRoot().toString()));
+		return Map.of("demo.site", site.base().toString());
 	}
 
 }
