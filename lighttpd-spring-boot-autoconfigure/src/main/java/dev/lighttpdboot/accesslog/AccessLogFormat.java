@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import dev.lighttpdboot.gateway.BackendCall;
 import dev.lighttpdboot.uploadprogress.ProgressIds;
@@ -28,7 +29,7 @@ import reactor.netty.http.server.logging.AccessLogArgProvider;
  * sign;</li>
  * <li>this server's own: {@code %{route}x} and {@code %{backend}x} (which gateway route and backend answered),
  * {@code %{backend-time}x} (the backend's response time in seconds with millisecond resolution, as nginx's
- * {@code $upstream_response_time}), {@code %{upload-id}x} (the request's X-Progress-ID) — each {@code -} where it
+ * {@code $upstream_response_time}), {@code %{upload-id}x} (the X-Progress-ID of an upload: a request whose method carries a body) — each {@code -} where it
  * does not apply — and {@code %{gateway}x}, which writes {@code " backend=php-0 backend_time=0.012 upload=id"} with
  * only the parts that apply, and nothing for a request that had none.</li>
  * </ul>
@@ -45,6 +46,8 @@ public final class AccessLogFormat {
 	 * the upload id where they apply.
 	 */
 	public static final String COMBINED = COMMON + " \"%{Referer}i\" \"%{User-Agent}i\"%{gateway}x";
+
+	private static final Set<String> BODILESS = Set.of("GET", "HEAD", "OPTIONS", "DELETE", "TRACE");
 
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US);
 
@@ -254,6 +257,11 @@ public final class AccessLogFormat {
 	}
 
 	private static String uploadId(AccessLogArgProvider args) {
+		// As the upload counter: only a method that carries a body is an upload (a progress poll names the id too).
+		CharSequence method = args.method();
+		if (method == null || BODILESS.contains(method.toString())) {
+			return null;
+		}
 		CharSequence uri = args.uri();
 		CharSequence header = args.requestHeader(ProgressIds.NAME);
 		return ProgressIds.find((header != null) ? header.toString() : null, (uri != null) ? uri.toString() : "");

@@ -42,6 +42,9 @@ class AccessLogFormatTests {
 					+ "upload=u1");
 		assertThat(AccessLogFormat.parse("%{route}x %{backend}x %{backend-time}x %{upload-id}x %U %q %B %{ms}T %%")
 			.render(args, attributes)).isEqualTo("php php-0 1.012 u1 /up.php ?X-Progress-ID=u1 0 7 %");
+		assertThat(AccessLogFormat.parse("combined").render(new Args("GET", "/progress?X-Progress-ID=u1", Map.of(), 40),
+				Map.of()))
+			.as("a progress poll is not the upload").endsWith("\"-\" \"-\"");
 		assertThat(AccessLogFormat.parse("%{backend}x %{backend-time}x %{upload-id}x").render(
 				new Args("GET", "/", Map.of(), 0), Map.of()))
 			.isEqualTo("- - -");
