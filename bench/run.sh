@@ -335,7 +335,8 @@ if wants ours; then
 		--lighttpd.gateway.routes[0].backends[0].address="127.0.0.1:$fpm_ours" \
 		--lighttpd.gateway.routes[0].backends[0].max-connections="$FPM_CHILDREN" \
 		--lighttpd.compression.enabled=true \
-		--lighttpd.compression.bundles.enabled=true
+		--lighttpd.compression.bundles.enabled=true \
+		--lighttpd.access-log.enabled=false
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
