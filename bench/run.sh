@@ -405,7 +405,8 @@ if wants ours; then
 		--lighttpd.gateway.routes[1].backends[0].max-connections="$FPM_CHILDREN" \
 		--lighttpd.compression.enabled=true \
 		--lighttpd.compression.bundles.enabled=true \
-		--lighttpd.server.max-keep-alive-requests=100000
+		--lighttpd.server.max-keep-alive-requests=100000 \
+		--lighttpd.access-log.enabled=false
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'

@@ -59,7 +59,8 @@ management_port=$(free_port)
 # The burst opens a thousand connections: raise the soft limit where the hard one allows.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 java -Xmx256m -jar "$APP_JAR" --server.port="$port" --management.server.port="$management_port" \
-	--lighttpd.document-root="$work/www" --logging.level.root=WARN >"$work/app.log" 2>&1 &
+	--lighttpd.document-root="$work/www" --lighttpd.access-log.enabled=false --logging.level.root=WARN \
+	>"$work/app.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 240); do

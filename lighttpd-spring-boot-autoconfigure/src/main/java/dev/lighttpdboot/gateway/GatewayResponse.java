@@ -14,8 +14,18 @@ import org.springframework.http.HttpStatusCode;
  *
  * @param head the status and headers (the CGI rules of FastCGI and SCGI decide them; other protocols carry them)
  * @param body the rest of the response, read from the backend as it is requested
+ * @param backend the name of the backend that answered, or {@code null} when a single backend answered directly
  */
-public record GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body) {
+public record GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body, String backend) {
+
+	/**
+	 * An answer whose backend a pool has not named yet.
+	 * @param head the status and headers
+	 * @param body the rest of the response
+	 */
+	public GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body) {
+		this(head, body, null);
+	}
 
 	/**
 	 * Return the status.

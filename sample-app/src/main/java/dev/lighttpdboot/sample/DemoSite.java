@@ -53,6 +53,13 @@ final class DemoSite {
 		return site;
 	}
 
+	/**
+	 * The directory that holds www/ and protected/: application.yml's {@code demo.site}.
+	 */
+	Path base() {
+		return this.base;
+	}
+
 	Path documentRoot() {
 		return this.base.resolve("www");
 	}

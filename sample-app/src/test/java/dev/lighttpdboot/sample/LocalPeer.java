@@ -19,7 +19,7 @@ import org.springframework.util.FileSystemUtils;
 
 /**
  * A Debian program run by a test in the foreground on a free loopback port, with its files in a temporary
- * directory of its own (deleted by {@link #close()}): redis-server and haproxy for the tests of several nodes.
+ * directory of its own (deleted by {@link #close()}): redis-server and haproxy for the tests of several nodes, prometheus for the dashboard's.
  * {@link #kill()} and {@link #restart()} (same port) inject a crash and an operator's restart.
  */
 final class LocalPeer implements AutoCloseable {
@@ -87,6 +87,35 @@ final class LocalPeer implements AutoCloseable {
 			try {
 				Path file = Files.writeString(peer.directory.resolve("haproxy.cfg"), config);
 				return List.of(binary.toString(), "-db", "-f", file.toString());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}).start();
+	}
+
+	/**
+	 * Prometheus scraping {@code /actuator/prometheus} on {@code managementPort} every second, its data in the peer's
+	 * temporary directory.
+	 */
+	static LocalPeer prometheus(int managementPort) throws IOException {
+		Path binary = Peers.require("prometheus", Path.of("/usr/bin/prometheus"));
+		return new LocalPeer("prometheus", (peer) -> {
+			String config = """
+					global:
+					  scrape_interval: 1s
+					  evaluation_interval: 1s
+					scrape_configs:
+					  - job_name: sample-app
+					    metrics_path: /actuator/prometheus
+					    static_configs:
+					      - targets: ['127.0.0.1:%d']
+					""".formatted(managementPort);
+			try {
+				Path file = Files.writeString(peer.directory.resolve("prometheus.yml"), config);
+				return List.of(binary.toString(), "--config.file=" + file,
+						"--storage.tsdb.path=" + peer.directory.resolve("data"),
+						"--web.listen-address=127.0.0.1:" + peer.port);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);

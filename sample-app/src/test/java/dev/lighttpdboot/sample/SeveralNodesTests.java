@@ -77,6 +77,7 @@ class SeveralNodesTests {
 	private static ConfigurableApplicationContext node() throws IOException {
 		return new SpringApplicationBuilder(SampleApplication.class)
 			.properties(SampleApplication.demoDefaults(DemoSite.extract()))
+			.properties(SampleApplication.phpDefaults("127.0.0.1:9", null))
 			// Command-line arguments, as an operator starts a node: they win over application.yml.
 			.run("--server.port=0", "--management.server.port=0", "--lighttpd.upload-progress.store=redis", "--spring.data.redis.host=127.0.0.1",
 					"--spring.data.redis.port=" + redis.port(), "--demo.upload-throttle=1MB");

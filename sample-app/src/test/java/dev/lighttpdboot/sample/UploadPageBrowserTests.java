@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -51,15 +52,7 @@ class UploadPageBrowserTests {
 		byte[] content = new byte[SIZE];
 		new Random(6).nextBytes(content);
 		Path file = Files.write(this.directory.resolve("upload.bin"), content);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
-			.usingAnyFreePort()
-			.build();
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(chromium.toFile());
-		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--disable-dev-shm-usage", "--user-data-dir=" + Files.createDirectories(this.directory.resolve("profile")));
-		ChromeDriver browser = new ChromeDriver(service, options);
+		ChromeDriver browser = browser(chromedriver, chromium);
 		try {
 			browser.get("http://127.0.0.1:" + this.port + "/upload.html");
 			browser.findElement(By.id("file")).sendKeys(file.toString());
@@ -82,6 +75,50 @@ class UploadPageBrowserTests {
 		finally {
 			browser.quit();
 		}
+	}
+
+	@Test
+	void theStatusPageShowsThePoolAndTheUploadInProgressLive() throws IOException {
+		Path chromedriver = Peers.require("chromium-driver", Path.of("/usr/bin/chromedriver"));
+		Path chromium = Peers.require("chromium", Path.of("/usr/bin/chromium"));
+		byte[] content = new byte[SIZE];
+		new Random(7).nextBytes(content);
+		Path file = Files.write(this.directory.resolve("watched.bin"), content);
+		ChromeDriver browser = browser(chromedriver, chromium);
+		try {
+			browser.get("http://127.0.0.1:" + this.port + "/status.html");
+			// The demo's PHP route, its one backend by position (no address), and no upload yet.
+			await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector(
+					"table.pool[data-pool='php'] tr[data-backend='php-0']")).isEmpty());
+			assertThat(browser.findElement(By.id("uploads-none")).isDisplayed()).isTrue();
+			assertThat(browser.findElement(By.cssSelector("table.pool[data-pool='php']")).getText())
+				.doesNotContain("127.0.0.1");
+			String status = browser.getWindowHandle();
+			browser.switchTo().newWindow(WindowType.TAB);
+			browser.get("http://127.0.0.1:" + this.port + "/upload.html");
+			browser.findElement(By.id("file")).sendKeys(file.toString());
+			browser.findElement(By.id("send")).click();
+			browser.switchTo().window(status);
+			// Throttled to 1 MB/s, the 3 MiB upload is seen in progress, then gone once it is done.
+			await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("uploads")).isDisplayed()
+					&& browser.findElement(By.id("uploads")).getText().contains("uploading"));
+			await().atMost(Duration.ofSeconds(60)).until(() -> browser.findElement(By.id("uploads-none")).isDisplayed());
+		}
+		finally {
+			browser.quit();
+		}
+	}
+
+	private ChromeDriver browser(Path chromedriver, Path chromium) throws IOException {
+		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
+			.usingAnyFreePort()
+			.build();
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(chromium.toFile());
+		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync",
+				"--disable-dev-shm-usage", "--user-data-dir=" + Files.createTempDirectory(this.directory, "profile"));
+		return new ChromeDriver(service, options);
 	}
 
 }

@@ -162,7 +162,9 @@ public final class GatewayAutoConfiguration {
 			return FileRoot.open(documentRoot, false);
 		}
 		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", documentRoot,
+			// Named after the property that holds the value: the route's own, or the one it inherited.
+			String property = (route.getDocumentRoot() != null) ? prefix + ".document-root" : "lighttpd.document-root";
+			throw new InvalidConfigurationPropertyValueException(property, documentRoot,
 					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
 		}
 	}

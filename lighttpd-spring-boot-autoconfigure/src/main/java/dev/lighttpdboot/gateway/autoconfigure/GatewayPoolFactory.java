@@ -74,6 +74,7 @@ final class GatewayPoolFactory {
 			try {
 				backends.add(backend(route, protocol, backends.size(), backend.getAddress(), backend.getWeight(),
 						backend.getMaxConnections()));
+				BackendHosts.warnIfUnresolvable(property + ".address", backend.getAddress());
 			}
 			catch (IllegalArgumentException ex) {
 				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),

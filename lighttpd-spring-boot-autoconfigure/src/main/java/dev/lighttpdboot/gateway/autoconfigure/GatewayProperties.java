@@ -352,6 +352,21 @@ public class GatewayProperties {
 		 */
 		private int maxConnections = 4;
 
+		/**
+		 * A backend whose settings are bound one by one.
+		 */
+		public Backend() {
+		}
+
+		/**
+		 * A backend at {@code address} with the default weight and connections: a route's backends may then be given
+		 * as one comma-separated list of addresses ({@code backends: 127.0.0.1:9000,127.0.0.1:9001}).
+		 * @param address where the backend listens
+		 */
+		public Backend(String address) {
+			this.address = address;
+		}
+
 		public String getAddress() {
 			return this.address;
 		}

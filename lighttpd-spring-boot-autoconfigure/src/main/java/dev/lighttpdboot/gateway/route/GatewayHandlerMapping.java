@@ -14,6 +14,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.gateway.BackendCall;
 import dev.lighttpdboot.gateway.BackendException;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -231,6 +232,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 					this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
 						.log(name, target, text);
 				})
+				.transform((answers) -> recordCall(exchange, route, answers))
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
 					String line = "Route '" + route.name() + "', " + SafePath.printable(target) + ": "
@@ -248,6 +250,46 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 					}
 				})
 				.doFinally((signal) -> body.release()));
+	}
+
+	/**
+	 * Keep which backend answered, and how long it took, as an exchange attribute for the access log.
+	 */
+	private static Mono<GatewayResponse> recordCall(ServerWebExchange exchange, GatewayRoute route,
+			Mono<GatewayResponse> answers) {
+		Map<String, Object> attributes = exchange.getAttributes();
+		return Mono.defer(() -> {
+			long called = System.nanoTime();
+			return answers.map((answer) -> {
+				String backend = (answer.backend() != null) ? answer.backend() : route.name();
+				attributes.put(BackendCall.ATTRIBUTE,
+						new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
+				Flux<DataBuffer> timed = answer.body()
+					.doFinally((signal) -> attributes.put(BackendCall.ATTRIBUTE,
+							new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called))));
+				return new GatewayResponse(answer.head(), timed, answer.backend());
+			});
+		});
+	}
+
+	/**
+	 * Keep which backend answered, and how long it took, as an exchange attribute for the access log.
+	 */
+	private static Mono<GatewayResponse> recordCall(ServerWebExchange exchange, GatewayRoute route,
+			Mono<GatewayResponse> answers) {
+		Map<String, Object> attributes = exchange.getAttributes();
+		return Mono.defer(() -> {
+			long called = System.nanoTime();
+			return answers.map((answer) -> {
+				String backend = (answer.backend() != null) ? answer.backend() : route.name();
+				attributes.put(BackendCall.ATTRIBUTE,
+						new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
+				Flux<DataBuffer> timed = answer.body()
+					.doFinally((signal) -> attributes.put(BackendCall.ATTRIBUTE,
+							new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called))));
+				return new GatewayResponse(answer.head(), timed, answer.backend());
+			});
+		});
 	}
 
 	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, GatewayRoute route,

@@ -231,7 +231,7 @@ public final class SpawnedBackends implements AutoCloseable {
 		catch (ExecutionException ex) {
 			stop();
 			throw new SpawnException("Cannot start " + this.spec.command() + " for pool " + this.pool + ": "
-					+ ex.getCause().getMessage(), ex.getCause());
+					+ ex.getCause().getMessage(), ex.getCause(), this.pool, this.spec.command());
 		}
 		catch (TimeoutException ex) {
 			logger.warn("Not every process of pool " + this.pool + " accepts connections after "

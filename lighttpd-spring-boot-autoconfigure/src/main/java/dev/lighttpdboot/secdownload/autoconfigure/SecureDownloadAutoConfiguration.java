@@ -14,6 +14,9 @@ import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
 import dev.lighttpdboot.secdownload.SecureLinks;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -38,6 +41,8 @@ import org.springframework.util.StringUtils;
 @EnableConfigurationProperties(SecureDownloadProperties.class)
 public final class SecureDownloadAutoConfiguration {
 
+	private static final Log logger = LogFactory.getLog(SecureDownloadAutoConfiguration.class);
+
 	private static final String PREFIX = "lighttpd.secdownload.";
 
 	@Bean
@@ -60,6 +65,10 @@ public final class SecureDownloadAutoConfiguration {
 		if (properties.getPathSegments() < 0) {
 			throw new InvalidConfigurationPropertyValueException(PREFIX + "path-segments",
 					properties.getPathSegments(), "it must not be negative");
+		}
+		if (properties.getAlgorithm() == SecureLinks.Algorithm.MD5) {
+			logger.warn(PREFIX + "algorithm is md5, lighttpd's original scheme, kept for links already handed out: "
+					+ "md5 of a secret and a path is not a keyed MAC; set " + PREFIX + "algorithm=hmac-sha256");
 		}
 		return new SecureLinks(uriPrefix, properties.getAlgorithm(), properties.getSecret(), properties.getTimeout(),
 				properties.getPathSegments(), properties.isHashQuerystr(), Clock.systemUTC());

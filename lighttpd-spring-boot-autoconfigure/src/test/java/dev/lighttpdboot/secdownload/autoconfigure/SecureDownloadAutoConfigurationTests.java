@@ -24,6 +24,8 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -40,6 +42,16 @@ class SecureDownloadAutoConfigurationTests {
 	private ReactiveWebApplicationContextRunner enabled() {
 		return this.contextRunner.withPropertyValues("lighttpd.secdownload.enabled=true",
 				"lighttpd.secdownload.secret=s3cr3t-for-tests", "lighttpd.secdownload.document-root=" + this.downloads);
+	}
+
+	@Test
+	void md5IsWarnedAboutAndHmacSha256Recommended(CapturedOutput output) {
+		enabled().withPropertyValues("lighttpd.secdownload.algorithm=hmac-sha256")
+			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).doesNotContain("algorithm is md5");
+		enabled().run((context) -> assertThat(context).hasNotFailed());
+		assertThat(output).contains("lighttpd.secdownload.algorithm is md5")
+			.contains("lighttpd.secdownload.algorithm=hmac-sha256");
 	}
 
 	@Test
