@@ -272,26 +272,6 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		});
 	}
 
-	/**
-	 * Keep which backend answered, and how long it took, as an exchange attribute for the access log.
-	 */
-	private static Mono<GatewayResponse> recordCall(ServerWebExchange exchange, GatewayRoute route,
-			Mono<GatewayResponse> answers) {
-		Map<String, Object> attributes = exchange.getAttributes();
-		return Mono.defer(() -> {
-			long called = System.nanoTime();
-			return answers.map((answer) -> {
-				String backend = (answer.backend() != null) ? answer.backend() : route.name();
-				attributes.put(BackendCall.ATTRIBUTE,
-						new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
-				Flux<DataBuffer> timed = answer.body()
-					.doFinally((signal) -> attributes.put(BackendCall.ATTRIBUTE,
-							new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called))));
-				return new GatewayResponse(answer.head(), timed, answer.backend());
-			});
-		});
-	}
-
 	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, GatewayRoute route,
 			GatewayResponse answer) {
 		response.setStatusCode(answer.head().status());
