@@ -119,8 +119,22 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	public boolean hasUsableBackend() {
 		long now = this.nanoClock.getAsLong();
 		for (PoolBackend backend : this.backends) {
-			if (backend.isActive()
-					|| (backend.state() == PoolBackend.State.DISABLED && now - backend.disabledUntilNanos() >= 0)) {
+			if (backend.isActive() || (backend.hold() == PoolBackend.Hold.NONE
+					&& backend.state() == PoolBackend.State.DISABLED && now - backend.disabledUntilNanos() >= 0)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether at least one backend takes requests now: active and not held by an operator. Unlike
+	 * {@link #hasUsableBackend()}, a backend that is only due for its probe does not count: nothing says yet that
+	 * it is back.
+	 */
+	public boolean hasServingBackend() {
+		for (PoolBackend backend : this.backends) {
+			if (backend.isServing()) {
 				return true;
 			}
 		}

@@ -1,14 +1,19 @@
 package dev.lighttpdboot.actuate.autoconfigure;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.lighttpdboot.actuate.GatewayPoolHealthIndicator;
 import dev.lighttpdboot.actuate.GatewayPoolMeters;
 import dev.lighttpdboot.actuate.LighttpdEndpoint;
+import dev.lighttpdboot.actuate.PoolsOutOfOverallStatus;
 import dev.lighttpdboot.actuate.UploadProgressStoreHealthIndicator;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration;
+import dev.lighttpdboot.gateway.autoconfigure.GatewayProperties;
 import dev.lighttpdboot.uploadprogress.UploadProgressStore;
 import dev.lighttpdboot.uploadprogress.autoconfigure.UploadProgressAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +27,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
 import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -74,6 +80,18 @@ public final class LighttpdActuatorAutoConfiguration {
 			uploads.ifUnique((store) -> members.putIfAbsent("upload-progress",
 					new UploadProgressStoreHealthIndicator(store)));
 			return CompositeReactiveHealthContributor.fromMap(members);
+		}
+
+		@Bean
+		@ConditionalOnClass(HealthEndpointGroupsPostProcessor.class)
+		@ConditionalOnBean(GatewayProperties.class)
+		@ConditionalOnMissingBean
+		PoolsOutOfOverallStatus lighttpdPoolsOutOfOverallStatus(GatewayProperties properties) {
+			Set<String> excluded = properties.getRoutes().stream()
+				.filter((route) -> !route.getHealthCheck().isAffectsOverallStatus())
+				.map(GatewayProperties.Route::getName)
+				.collect(Collectors.toCollection(LinkedHashSet::new));
+			return new PoolsOutOfOverallStatus("lighttpd", excluded);
 		}
 
 	}

@@ -1,9 +1,13 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.gateway.BackendAddress;
+import dev.lighttpdboot.gateway.BackendProbe;
+import dev.lighttpdboot.gateway.BackendProber;
+import dev.lighttpdboot.gateway.ConnectProbe;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.PoolBackend;
@@ -40,6 +44,7 @@ final class GatewayPoolFactory {
 					"a route needs at least one backend address, or a spawn.command");
 		}
 		List<PoolBackend> backends = new ArrayList<>();
+		List<String> addresses = new ArrayList<>();
 		for (int i = 0; i < route.getBackends().size(); i++) {
 			GatewayProperties.Backend backend = route.getBackends().get(i);
 			String property = prefix + ".backends[" + i + "]";
@@ -50,6 +55,7 @@ final class GatewayPoolFactory {
 			try {
 				backends.add(backend(route, backends.size(), backend.getAddress(), backend.getWeight(),
 						backend.getMaxConnections()));
+				addresses.add(backend.getAddress());
 			}
 			catch (IllegalArgumentException ex) {
 				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),
@@ -62,6 +68,7 @@ final class GatewayPoolFactory {
 			try {
 				for (String address : spawned.addresses()) {
 					backends.add(backend(route, backends.size(), address, 1, spawn.getMaxConnections()));
+					addresses.add(address);
 				}
 			}
 			catch (IllegalArgumentException ex) {
@@ -87,7 +94,26 @@ final class GatewayPoolFactory {
 			this.lifecycle.add(pool, spawned);
 		}
 		this.lifecycle.add(pool);
+		if (route.getHealthCheck().isEnabled()) {
+			this.lifecycle.add(prober(prefix, route, pool, addresses));
+		}
 		return pool;
+	}
+
+	private static BackendProber prober(String prefix, GatewayProperties.Route route, GatewayPool pool,
+			List<String> addresses) {
+		GatewayProperties.HealthCheck check = route.getHealthCheck();
+		Duration timeout = (check.getTimeout() != null) ? check.getTimeout() : route.getConnectTimeout();
+		List<BackendProbe> probes = addresses.stream()
+			.map((address) -> (BackendProbe) new ConnectProbe(BackendAddress.parse(address), timeout))
+			.toList();
+		try {
+			return new BackendProber(pool, probes, route.getDisableTime(), check.getInterval(), timeout);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".health-check.interval",
+					check.getInterval() + ", timeout " + timeout, ex.getMessage());
+		}
 	}
 
 	private PoolBackend backend(GatewayProperties.Route route, int position, String address, int weight,
