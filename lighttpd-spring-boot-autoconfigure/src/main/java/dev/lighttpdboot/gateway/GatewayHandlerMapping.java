@@ -1,7 +1,6 @@
 package dev.lighttpdboot.gateway;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -160,7 +159,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				logger.debug("Refused " + method + " " + SafePath.printable(rawPath) + " on route '" + route.name()
 						+ "' with 405");
 			}
-			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+			route.pool().observeUnsent("refused");
 			// The error page is rendered on this response: it carries Allow.
 			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
 			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
@@ -170,7 +169,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			script = route.scripts().resolve(rawPath).orElse(null);
 		}
 		catch (PathRefusedException ex) {
-			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+			route.pool().observeUnsent("refused");
 			logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
 					+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
 			return Mono.error(ex);
@@ -198,12 +197,10 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			// Announced too large: refuse before reading a byte, as nginx's client_max_body_size does.
 			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
 		}
-		long start = System.nanoTime();
 		// A body spooled to a file completes on a file-system thread: continue on the event loop.
 		return this.fileSystem.backTo(request,
 				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
-			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), "none",
-					"too-large", Duration.ofNanos(System.nanoTime() - start)))
+			.doOnError(PayloadTooLargeException.class, (ex) -> pool.observeUnsent("too-large"))
 			.flatMap((body) -> pool
 				.exchange(this.environment.build(request, script, body.length()),
 						() -> body.content(response.bufferFactory()), (name, text) -> {

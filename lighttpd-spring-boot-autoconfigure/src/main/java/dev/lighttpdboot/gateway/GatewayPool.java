@@ -1,16 +1,19 @@
 package dev.lighttpdboot.gateway;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.balancer.Balancer;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -59,6 +62,10 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final GatewayMetrics metrics;
 
+	private final ObservationRegistry observations;
+
+	private final GatewayObservationConvention convention;
+
 	private final AtomicBoolean exhausted = new AtomicBoolean();
 
 	private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -74,6 +81,26 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 */
 	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
 			GatewayMetrics metrics, LongSupplier nanoClock) {
+		this(name, backends, balancer, documentRoot, metrics, nanoClock, ObservationRegistry.NOOP, null);
+	}
+
+	/**
+	 * Create a pool whose backend calls are observed: one observation per attempt, from its start to the
+	 * response head or the failure, a child of the observation in the subscriber's Reactor context (the server
+	 * request's, with Micrometer Tracing a span within the request's trace).
+	 * @param name the pool's (and its route's) name
+	 * @param backends the backends, in configured order (their positions 0, 1, ...)
+	 * @param balancer chooses among the usable backends
+	 * @param documentRoot where the backends find their scripts, for requests made through {@code WebClient}
+	 * @param metrics receives the backends' error output
+	 * @param nanoClock the clock the backends' disable-times are measured on
+	 * @param observations where backend calls are observed
+	 * @param convention names and tags the observations, or {@code null} for
+	 * {@link DefaultGatewayObservationConvention}
+	 */
+	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
+			GatewayMetrics metrics, LongSupplier nanoClock, ObservationRegistry observations,
+			GatewayObservationConvention convention) {
 		if (backends.isEmpty()) {
 			throw new IllegalArgumentException("pool '" + name + "' has no backend");
 		}
@@ -88,6 +115,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		this.balancer = balancer;
 		this.metrics = metrics;
 		this.nanoClock = nanoClock;
+		this.observations = observations;
+		this.convention = convention;
 		this.connector = new CgiClientHttpConnector(this, documentRoot);
 	}
 
@@ -163,18 +192,46 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	public Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
 			StderrListener stderr) {
 		String key = requestPath(params);
-		return Mono.defer(() -> attempt(params, body, stderr, key, new ArrayList<>(this.backends.size())));
+		return Mono.deferContextual((context) -> attempt(params, body, stderr, key,
+				new ArrayList<>(this.backends.size()), context.getOrDefault(ObservationThreadLocalAccessor.KEY, null)));
+	}
+
+	/**
+	 * Observe a request that no backend saw (refused by the route, or its body too large), so that it counts with
+	 * the backend calls: an observation with backend {@code none} and this outcome, started and stopped at once.
+	 * @param outcome {@code refused} or {@code too-large}
+	 */
+	public void observeUnsent(String outcome) {
+		GatewayObservationContext context = new GatewayObservationContext(this.name, "none", "none");
+		context.setOutcome(outcome);
+		Observation.createNotStarted(this.convention, DefaultGatewayObservationConvention.INSTANCE, () -> context,
+				this.observations).start().stop();
 	}
 
 	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr, String key, List<PoolBackend> tried) {
+			StderrListener stderr, String key, List<PoolBackend> tried, Observation parent) {
 		PoolBackend backend = choose(key, tried);
 		if (backend == null) {
 			return Mono.error(noBackend(tried));
 		}
 		tried.add(backend);
 		backend.started();
-		long start = this.nanoClock.getAsLong();
+		GatewayObservationContext context = new GatewayObservationContext(this.name, backend.id(), backend.name());
+		Observation observation = Observation
+			.createNotStarted(this.convention, DefaultGatewayObservationConvention.INSTANCE, () -> context,
+					this.observations)
+			.parentObservation(parent)
+			.start();
+		AtomicBoolean observed = new AtomicBoolean();
+		BiConsumer<String, Throwable> observe = (outcome, error) -> {
+			if (observed.compareAndSet(false, true)) {
+				context.setOutcome(outcome);
+				if (error != null) {
+					observation.error(error);
+				}
+				observation.stop();
+			}
+		};
 		AtomicBoolean finished = new AtomicBoolean();
 		AtomicBoolean answered = new AtomicBoolean();
 		Runnable finish = () -> {
@@ -186,7 +243,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			.map((response) -> {
 				answered.set(true);
 				backend.answered();
-				this.metrics.request(this.name, backend.name(), "ok", elapsed(start));
+				observe.accept("ok", null);
 				Flux<DataBuffer> tracked = response.body()
 					.doOnError(BackendException.class, (ex) -> backend.failed(ex.getReason()))
 					.doFinally((signal) -> finish.run());
@@ -196,9 +253,10 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 				finish.run();
 				if (!(ex instanceof BackendException failure)) {
 					backend.failed(ex.getClass().getSimpleName());
+					observe.accept("error", ex);
 					return Mono.error(ex);
 				}
-				this.metrics.request(this.name, backend.name(), outcome(failure), elapsed(start));
+				observe.accept(outcome(failure), failure);
 				if (failure.queueFull()) {
 					// Our own limit, not the backend's fault: it stays in rotation, and only this request goes on
 					// (to another backend if there is one, else it is answered 503). A probe that never reached the
@@ -207,7 +265,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 					if (logger.isDebugEnabled()) {
 						logger.debug("Pool '" + this.name + "': " + failure.getReason() + "; trying another backend");
 					}
-					return attempt(params, body, stderr, key, tried);
+					return attempt(params, body, stderr, key, tried, parent);
 				}
 				if (failure.getStatusCode().value() == 503 && failure.beforeResponse()) {
 					// Not taken: the backend rests, and the request, which reached no application, goes on.
@@ -216,7 +274,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 						logger.debug("Pool '" + this.name + "': " + backend.name() + " did not take the request ("
 								+ failure.getReason() + "); trying another backend");
 					}
-					return attempt(params, body, stderr, key, tried);
+					return attempt(params, body, stderr, key, tried, parent);
 				}
 				backend.failed(failure.getReason());
 				return Mono.error(failure);
@@ -227,7 +285,9 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 					backend.probeAbandoned();
 					finish.run();
 				}
-			});
+				observe.accept("cancelled", null);
+			})
+			.contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
 	}
 
 	private PoolBackend choose(String key, List<PoolBackend> tried) {
@@ -270,10 +330,6 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		String reason = tried.isEmpty() ? "no backend of pool '" + this.name + "' is usable"
 				: "no backend of pool '" + this.name + "' took the request (tried " + tried.size() + ")";
 		return BackendException.noBackend(reason, retryAfter);
-	}
-
-	private Duration elapsed(long start) {
-		return Duration.ofNanos(this.nanoClock.getAsLong() - start);
 	}
 
 	private static String outcome(BackendException ex) {

@@ -77,6 +77,8 @@ public final class PoolBackend implements BalancedBackend {
 
 	private final GatewayBackend backend;
 
+	private final String id;
+
 	private final long disableNanos;
 
 	private final LongSupplier nanoClock;
@@ -117,6 +119,7 @@ public final class PoolBackend implements BalancedBackend {
 		this.position = position;
 		this.weight = weight;
 		this.backend = backend;
+		this.id = pool + "-" + position;
 		this.disableNanos = disableTime.toNanos();
 		this.nanoClock = nanoClock;
 		// Long ago, without overflowing the differences taken from it.
@@ -131,6 +134,15 @@ public final class PoolBackend implements BalancedBackend {
 	@Override
 	public String name() {
 		return this.backend.name();
+	}
+
+	/**
+	 * Return the backend's id in metrics and observations: the pool's name and the backend's position,
+	 * {@code php-0}. Unlike its address (a spawned process listens on a fresh temporary socket each start), it
+	 * stays the same across restarts, so its time series do too.
+	 */
+	public String id() {
+		return this.id;
 	}
 
 	@Override

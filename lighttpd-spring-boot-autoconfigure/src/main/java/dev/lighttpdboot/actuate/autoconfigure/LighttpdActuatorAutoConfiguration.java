@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import dev.lighttpdboot.actuate.GatewayPoolHealthIndicator;
 import dev.lighttpdboot.actuate.GatewayPoolMeters;
 import dev.lighttpdboot.actuate.LighttpdEndpoint;
+import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.actuate.PoolsOutOfOverallStatus;
 import dev.lighttpdboot.actuate.UploadProgressStoreHealthIndicator;
 import dev.lighttpdboot.gateway.GatewayPools;
@@ -54,12 +55,19 @@ public final class LighttpdActuatorAutoConfiguration {
 			return new GatewayPoolMeters(pools.all());
 		}
 
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
+	static class MeterBindingConfiguration {
+
 		@Bean
-		SmartInitializingSingleton lighttpdGatewayPoolMetersBinding(GatewayPoolMeters meters,
+		static SmartInitializingSingleton lighttpdMeterBinding(ObjectProvider<OnceBoundMeters> meters,
 				ObjectProvider<MeterRegistry> registry) {
-			// Bound here rather than left to the actuator's MeterBinder support, so that the meters exist with
-			// Micrometer alone; binding twice is harmless (a meter is registered once per name and tags).
-			return () -> registry.ifAvailable(meters::bindTo);
+			// Spring Boot's actuator binds every MeterBinder bean itself; with Micrometer alone nobody would. Each
+			// binds once, so whichever of the two comes second changes nothing (no meter registered twice).
+			return () -> registry.ifUnique((meterRegistry) -> meters.orderedStream()
+				.forEach((binder) -> binder.bindTo(meterRegistry)));
 		}
 
 	}

@@ -13,6 +13,7 @@ import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.gateway.CgiEnvironment;
 import dev.lighttpdboot.gateway.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayRoute;
@@ -23,6 +24,7 @@ import dev.lighttpdboot.gateway.ResponseBufferPolicy;
 import dev.lighttpdboot.gateway.ScriptResolver;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -52,8 +54,11 @@ public final class GatewayAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
-			ObjectProvider<GatewayMetrics> metrics, GatewayLifecycle lifecycle) {
-		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle);
+			ObjectProvider<GatewayMetrics> metrics, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<GatewayObservationConvention> convention, GatewayLifecycle lifecycle) {
+		GatewayMetrics gatewayMetrics = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
+		GatewayPoolFactory pools = new GatewayPoolFactory(gatewayMetrics, lifecycle,
+				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable());
 		List<GatewayRoute> routes = new ArrayList<>();
 		try {
 			for (int i = 0; i < properties.getRoutes().size(); i++) {
@@ -94,8 +99,8 @@ public final class GatewayAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
-			return new MicrometerGatewayMetrics(registry);
+		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<GatewayPools> pools) {
+			return new MicrometerGatewayMetrics(pools);
 		}
 
 	}

@@ -9,6 +9,7 @@ import dev.lighttpdboot.gateway.BackendProbe;
 import dev.lighttpdboot.gateway.BackendProber;
 import dev.lighttpdboot.gateway.ConnectProbe;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.PoolBackend;
 import dev.lighttpdboot.gateway.balancer.Balancer;
@@ -17,6 +18,7 @@ import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
 import dev.lighttpdboot.gateway.spawn.SpawnSpec;
 import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -31,9 +33,16 @@ final class GatewayPoolFactory {
 
 	private final GatewayLifecycle lifecycle;
 
-	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle) {
+	private final ObservationRegistry observations;
+
+	private final GatewayObservationConvention convention;
+
+	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle, ObservationRegistry observations,
+			GatewayObservationConvention convention) {
 		this.metrics = metrics;
 		this.lifecycle = lifecycle;
+		this.observations = observations;
+		this.convention = convention;
 	}
 
 	GatewayPool create(String prefix, GatewayProperties.Route route, String documentRoot) {
@@ -88,7 +97,7 @@ final class GatewayPoolFactory {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
 		}
 		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, documentRoot, this.metrics,
-				System::nanoTime);
+				System::nanoTime, this.observations, this.convention);
 		if (spawned != null) {
 			attach(pool, spawned, firstSpawned);
 			this.lifecycle.add(pool, spawned);

@@ -139,8 +139,8 @@ public final class UploadProgressAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		UploadProgressMetrics lighttpdUploadProgressMetrics(ObjectProvider<MeterRegistry> registry) {
-			return new MicrometerUploadProgressMetrics(registry);
+		UploadProgressMetrics lighttpdUploadProgressMetrics() {
+			return new MicrometerUploadProgressMetrics();
 		}
 
 	}
