@@ -10,22 +10,40 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+
 /**
  * The one way every feature records its meters: a {@link MeterBinder} bound once, that creates its meters when
  * bound (or when a tag combination is first seen) and keeps them, so that recording is a map read and an
  * increment, never a registry or bean lookup, on the event loop or elsewhere.
  * <ul>
- * <li>Bound by Spring Boot's actuator (it binds every {@code MeterBinder} bean), or, with Micrometer alone, by
- * this project's auto-configuration once the context's singletons exist; whichever comes second is ignored, so no
- * meter is registered twice.</li>
+ * <li>Bound by Spring Boot's actuator (it binds every {@code MeterBinder} bean), or, as a bean with Micrometer
+ * alone, by itself to the context's one {@link MeterRegistry} once every singleton exists; whichever comes second
+ * is ignored, so no meter is registered twice.</li>
  * <li>Before it is bound, nothing is recorded: no request is served before the context has started.</li>
  * </ul>
  */
-public abstract class OnceBoundMeters implements MeterBinder {
+public abstract class OnceBoundMeters implements MeterBinder, BeanFactoryAware, SmartInitializingSingleton {
 
 	private static final Log logger = LogFactory.getLog(OnceBoundMeters.class);
 
 	private volatile MeterRegistry registry;
+
+	private BeanFactory beanFactory;
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
+	@Override
+	public void afterSingletonsInstantiated() {
+		if (this.beanFactory != null) {
+			this.beanFactory.getBeanProvider(MeterRegistry.class).ifUnique(this::bindTo);
+		}
+	}
 
 	@Override
 	public final synchronized void bindTo(MeterRegistry registry) {
@@ -50,7 +68,7 @@ public abstract class OnceBoundMeters implements MeterBinder {
 	/**
 	 * Return the registry bound to, or {@code null} before binding.
 	 */
-	protected final MeterRegistry registry() {
+	public final MeterRegistry registry() {
 		return this.registry;
 	}
 

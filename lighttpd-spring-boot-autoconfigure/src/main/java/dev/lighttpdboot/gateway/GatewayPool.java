@@ -11,6 +11,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.balancer.Balancer;
+import dev.lighttpdboot.gateway.spawn.ProcessState;
+import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
@@ -369,6 +371,20 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 */
 	public void attach(AutoCloseable resource) {
 		this.attached.add(resource);
+	}
+
+	/**
+	 * Return a snapshot of the local processes this pool spawned (those {@link #attach attached} to it), in
+	 * their backends' order; empty for a pool of remote backends only.
+	 */
+	public List<ProcessState> processes() {
+		List<ProcessState> processes = new ArrayList<>();
+		for (AutoCloseable resource : this.attached) {
+			if (resource instanceof SpawnedBackends spawned) {
+				processes.addAll(spawned.states());
+			}
+		}
+		return processes;
 	}
 
 	/**

@@ -2,6 +2,8 @@ package dev.lighttpdboot.actuate.autoconfigure;
 
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -9,7 +11,6 @@ import java.util.stream.Collectors;
 import dev.lighttpdboot.actuate.GatewayPoolHealthIndicator;
 import dev.lighttpdboot.actuate.GatewayPoolMeters;
 import dev.lighttpdboot.actuate.LighttpdEndpoint;
-import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.actuate.PoolsOutOfOverallStatus;
 import dev.lighttpdboot.actuate.UploadProgressStoreHealthIndicator;
 import dev.lighttpdboot.gateway.GatewayPools;
@@ -20,7 +21,6 @@ import dev.lighttpdboot.uploadprogress.autoconfigure.UploadProgressAutoConfigura
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -53,21 +53,6 @@ public final class LighttpdActuatorAutoConfiguration {
 		@ConditionalOnMissingBean
 		GatewayPoolMeters lighttpdGatewayPoolMeters(GatewayPools pools) {
 			return new GatewayPoolMeters(pools.all());
-		}
-
-	}
-
-	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(MeterRegistry.class)
-	static class MeterBindingConfiguration {
-
-		@Bean
-		static SmartInitializingSingleton lighttpdMeterBinding(ObjectProvider<OnceBoundMeters> meters,
-				ObjectProvider<MeterRegistry> registry) {
-			// Spring Boot's actuator binds every MeterBinder bean itself; with Micrometer alone nobody would. Each
-			// binds once, so whichever of the two comes second changes nothing (no meter registered twice).
-			return () -> registry.ifUnique((meterRegistry) -> meters.orderedStream()
-				.forEach((binder) -> binder.bindTo(meterRegistry)));
 		}
 
 	}
@@ -131,8 +116,20 @@ public final class LighttpdActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		LighttpdEndpoint lighttpdEndpoint(ObjectProvider<GatewayPools> pools,
-				ObjectProvider<UploadProgressStore> uploads) {
-			return new LighttpdEndpoint(pools.getIfAvailable(), uploads.getIfAvailable());
+				ObjectProvider<UploadProgressStore> uploads, ObjectProvider<GatewayProperties> gateway) {
+			Map<String, LighttpdEndpoint.RouteDescriptor> routes = new LinkedHashMap<>();
+			gateway.ifAvailable((properties) -> properties.getRoutes()
+				.forEach((route) -> routes.put(route.getName(), describe(route))));
+			return new LighttpdEndpoint(pools.getIfAvailable(), uploads.getIfAvailable(), routes);
+		}
+
+		private static LighttpdEndpoint.RouteDescriptor describe(GatewayProperties.Route route) {
+			return new LighttpdEndpoint.RouteDescriptor(List.copyOf(route.getExtensions()), route.getPathPrefix(),
+					route.getProtocol().name().toLowerCase(Locale.ROOT), route.isCheckLocal(),
+					route.getBalance().policy(), route.getConnectTimeout(),
+					route.getReadTimeout(), route.getDisableTime(), route.getQueueLimit(),
+					route.getMaxRequestSize().toBytes(),
+					route.getHealthCheck().isEnabled() ? route.getHealthCheck().getInterval() : null);
 		}
 
 	}
