@@ -14,6 +14,8 @@ import dev.lighttpdboot.gateway.balancer.Balancers;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackend;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiBackendOptions;
 import dev.lighttpdboot.test.peers.PhpFpm;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +68,28 @@ class GatewayPoolObservationTests {
 			.hasHighCardinalityKeyValue("backend.address", "127.0.0.1:" + this.php.address().getPort())
 			.hasBeenStarted()
 			.hasBeenStopped();
+	}
+
+	@Test
+	void theObservationIsAChildOfTheOneInTheReactorContext() {
+		GatewayPool pool = pool(this.php.address());
+		Observation request = Observation.start("http.server.requests", this.observations);
+		// Observed itself, WebClient puts its own observation in the context (a no-op one without a registry).
+		String body = WebClient.builder().clientConnector(pool).observationRegistry(this.observations).build().get()
+			.uri("/hello.php").retrieve()
+			.bodyToMono(String.class)
+			.contextWrite((context) -> context.put(ObservationThreadLocalAccessor.KEY, request))
+			.block(Duration.ofSeconds(30));
+		request.stop();
+		assertThat(body).isEqualTo("hello");
+		TestObservationRegistryAssert.assertThat(this.observations)
+			.hasObservationWithNameEqualTo("lighttpd.gateway.requests")
+			.that()
+			.hasParentObservationContextMatching((parent) -> parent.getName().equals("http.client.requests"));
+		TestObservationRegistryAssert.assertThat(this.observations)
+			.hasObservationWithNameEqualTo("http.client.requests")
+			.that()
+			.hasParentObservationEqualTo(request);
 	}
 
 	@Test
