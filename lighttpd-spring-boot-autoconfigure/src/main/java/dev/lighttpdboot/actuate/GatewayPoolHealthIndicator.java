@@ -1,6 +1,7 @@
 package dev.lighttpdboot.actuate;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -11,14 +12,16 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 
 /**
- * The health of one gateway pool, from what the pool already knows (no request is sent to a backend):
+ * The health of one gateway pool, from what the pool already knows (no request is sent to a backend for it; the
+ * pool's {@link dev.lighttpdboot.gateway.BackendProber} keeps that knowledge fresh without traffic):
  * <ul>
  * <li>UP when every backend takes requests;</li>
- * <li>UP with {@code degraded: true} when some do not (disabled, probing, or their process stopped) but one
- * does: the pool still answers, a load balancer in front should keep sending traffic;</li>
- * <li>DOWN when no backend is usable: every request gets 503.</li>
+ * <li>UP with {@code degraded: true} when some do not (disabled, probing, their process stopped, or held by an
+ * operator) but one does: the pool still answers, a load balancer in front should keep sending traffic;</li>
+ * <li>DOWN when no backend takes requests: a backend whose disable-time has passed counts again only once a probe
+ * or a request it answered says it is back.</li>
  * </ul>
- * The details list each backend's state.
+ * The details list each backend's state ({@code active (drain)} for a held one).
  */
 public final class GatewayPoolHealthIndicator implements ReactiveHealthIndicator {
 
@@ -37,17 +40,23 @@ public final class GatewayPoolHealthIndicator implements ReactiveHealthIndicator
 		Map<String, String> backends = new LinkedHashMap<>();
 		int active = 0;
 		for (PoolBackend backend : this.pool.backends()) {
-			backends.put(backend.name(), backend.state().name().toLowerCase(java.util.Locale.ROOT));
-			if (backend.state() == PoolBackend.State.ACTIVE) {
+			backends.put(backend.name(), describe(backend));
+			if (backend.isServing()) {
 				active++;
 			}
 		}
-		Health.Builder health = this.pool.hasUsableBackend() ? Health.up() : Health.down();
+		Health.Builder health = this.pool.hasServingBackend() ? Health.up() : Health.down();
 		health.withDetail("backends", backends).withDetail("active", active);
 		if (active < this.pool.backends().size()) {
 			health.withDetail("degraded", true);
 		}
 		return health.build();
+	}
+
+	static String describe(PoolBackend backend) {
+		String state = backend.state().name().toLowerCase(Locale.ROOT);
+		PoolBackend.Hold hold = backend.hold();
+		return (hold == PoolBackend.Hold.NONE) ? state : state + " (" + hold.name().toLowerCase(Locale.ROOT) + ")";
 	}
 
 }

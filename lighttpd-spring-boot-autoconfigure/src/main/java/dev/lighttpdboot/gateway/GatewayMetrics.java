@@ -1,10 +1,11 @@
 package dev.lighttpdboot.gateway;
 
-import java.time.Duration;
+import io.micrometer.observation.ObservationRegistry;
 
 /**
- * Receives an event for every proxied request and every piece of backend error output; the auto-configuration
- * records them with Micrometer.
+ * Receives every piece of backend error output; the auto-configuration records it with Micrometer. Backend calls
+ * themselves are observed by the pool (Micrometer's Observation API), which makes the
+ * {@code lighttpd.gateway.requests} timer and, with Micrometer Tracing, a span per call.
  */
 public interface GatewayMetrics {
 
@@ -13,15 +14,11 @@ public interface GatewayMetrics {
 	};
 
 	/**
-	 * An attempt to send a request to a backend ended: its response head arrived, or it failed. A request that a
-	 * backend did not take and that went on to another counts once for each backend it tried.
-	 * @param pool the pool's (and route's) name
-	 * @param backend the backend's name ({@code none} for a request refused before a backend was chosen)
-	 * @param outcome {@code ok} (a head arrived, whatever its status), {@code broken} (502), {@code unavailable}
-	 * (503: no connection, or overloaded), {@code timeout} (504) or {@code too-large} (413)
-	 * @param duration from the start of the attempt to the head or the failure
+	 * Return where the pools observe their backend calls when the application has no {@code ObservationRegistry}
+	 * of its own: an implementation that records meters registers its meter handler there.
 	 */
-	default void request(String pool, String backend, String outcome, Duration duration) {
+	default ObservationRegistry observationRegistry() {
+		return ObservationRegistry.NOOP;
 	}
 
 	/**

@@ -1,15 +1,20 @@
 package dev.lighttpdboot.gateway;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 import dev.lighttpdboot.gateway.balancer.Balancer;
 import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
+import dev.lighttpdboot.gateway.spawn.ProcessState;
+import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -58,6 +63,10 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final GatewayMetrics metrics;
 
+	private final ObservationRegistry observations;
+
+	private final GatewayObservationConvention convention;
+
 	private final AtomicBoolean exhausted = new AtomicBoolean();
 
 	private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -74,6 +83,26 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 */
 	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
 			GatewayMetrics metrics, LongSupplier nanoClock) {
+		this(name, backends, balancer, documentRoot, metrics, nanoClock, ObservationRegistry.NOOP, null);
+	}
+
+	/**
+	 * Create a pool whose backend calls are observed: one observation per attempt, from its start to the
+	 * response head or the failure, a child of the observation in the subscriber's Reactor context (the server
+	 * request's, with Micrometer Tracing a span within the request's trace).
+	 * @param name the pool's (and its route's) name
+	 * @param backends the backends, in configured order (their positions 0, 1, ...)
+	 * @param balancer chooses among the usable backends
+	 * @param documentRoot where the backends find their scripts, for requests made through {@code WebClient}
+	 * @param metrics receives the backends' error output
+	 * @param nanoClock the clock the backends' disable-times are measured on
+	 * @param observations where backend calls are observed
+	 * @param convention names and tags the observations, or {@code null} for
+	 * {@link DefaultGatewayObservationConvention}
+	 */
+	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
+			GatewayMetrics metrics, LongSupplier nanoClock, ObservationRegistry observations,
+			GatewayObservationConvention convention) {
 		if (backends.isEmpty()) {
 			throw new IllegalArgumentException("pool '" + name + "' has no backend");
 		}
@@ -88,6 +117,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		this.balancer = balancer;
 		this.metrics = metrics;
 		this.nanoClock = nanoClock;
+		this.observations = observations;
+		this.convention = convention;
 		this.connector = new CgiClientHttpConnector(this, documentRoot);
 	}
 
@@ -119,8 +150,22 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	public boolean hasUsableBackend() {
 		long now = this.nanoClock.getAsLong();
 		for (PoolBackend backend : this.backends) {
-			if (backend.isActive()
-					|| (backend.state() == PoolBackend.State.DISABLED && now - backend.disabledUntilNanos() >= 0)) {
+			if (backend.isActive() || (backend.hold() == PoolBackend.Hold.NONE
+					&& backend.state() == PoolBackend.State.DISABLED && now - backend.disabledUntilNanos() >= 0)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether at least one backend takes requests now: active and not held by an operator. Unlike
+	 * {@link #hasUsableBackend()}, a backend that is only due for its probe does not count: nothing says yet that
+	 * it is back.
+	 */
+	public boolean hasServingBackend() {
+		for (PoolBackend backend : this.backends) {
+			if (backend.isServing()) {
 				return true;
 			}
 		}
@@ -148,18 +193,46 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	@Override
 	public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
 		String key = request.balanceKey();
-		return Mono.defer(() -> attempt(request, stderr, key, new ArrayList<>(this.backends.size())));
+		return Mono.deferContextual((context) -> attempt(request, stderr, key, new ArrayList<>(this.backends.size()),
+				context.getOrDefault(ObservationThreadLocalAccessor.KEY, null)));
+	}
+
+	/**
+	 * Observe a request that no backend saw (refused by the route, or its body too large), so that it counts with
+	 * the backend calls: an observation with backend {@code none} and this outcome, started and stopped at once.
+	 * @param outcome {@code refused} or {@code too-large}
+	 */
+	public void observeUnsent(String outcome) {
+		GatewayObservationContext context = new GatewayObservationContext(this.name, "none", "none");
+		context.setOutcome(outcome);
+		Observation.createNotStarted(this.convention, DefaultGatewayObservationConvention.INSTANCE, () -> context,
+				this.observations).start().stop();
 	}
 
 	private Mono<GatewayResponse> attempt(GatewayRequest request, StderrListener stderr, String key,
-			List<PoolBackend> tried) {
+			List<PoolBackend> tried, Observation parent) {
 		PoolBackend backend = choose(key, tried);
 		if (backend == null) {
 			return Mono.error(noBackend(tried));
 		}
 		tried.add(backend);
 		backend.started();
-		long start = this.nanoClock.getAsLong();
+		GatewayObservationContext context = new GatewayObservationContext(this.name, backend.id(), backend.name());
+		Observation observation = Observation
+			.createNotStarted(this.convention, DefaultGatewayObservationConvention.INSTANCE, () -> context,
+					this.observations)
+			.parentObservation(parent)
+			.start();
+		AtomicBoolean observed = new AtomicBoolean();
+		BiConsumer<String, Throwable> observe = (outcome, error) -> {
+			if (observed.compareAndSet(false, true)) {
+				context.setOutcome(outcome);
+				if (error != null) {
+					observation.error(error);
+				}
+				observation.stop();
+			}
+		};
 		AtomicBoolean finished = new AtomicBoolean();
 		AtomicBoolean answered = new AtomicBoolean();
 		Runnable finish = () -> {
@@ -171,7 +244,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			.map((response) -> {
 				answered.set(true);
 				backend.answered();
-				this.metrics.request(this.name, backend.name(), "ok", elapsed(start));
+				observe.accept("ok", null);
 				Flux<DataBuffer> tracked = response.body()
 					.doOnError(BackendException.class, (ex) -> backend.failed(ex.getReason()))
 					.doFinally((signal) -> finish.run());
@@ -181,9 +254,10 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 				finish.run();
 				if (!(ex instanceof BackendException failure)) {
 					backend.failed(ex.getClass().getSimpleName());
+					observe.accept("error", ex);
 					return Mono.error(ex);
 				}
-				this.metrics.request(this.name, backend.name(), outcome(failure), elapsed(start));
+				observe.accept(outcome(failure), failure);
 				if (failure.queueFull()) {
 					// Our own limit, not the backend's fault: it stays in rotation, and only this request goes on
 					// (to another backend if there is one, else it is answered 503). A probe that never reached the
@@ -192,7 +266,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 					if (logger.isDebugEnabled()) {
 						logger.debug("Pool '" + this.name + "': " + failure.getReason() + "; trying another backend");
 					}
-					return attempt(request, stderr, key, tried);
+					return attempt(request, stderr, key, tried, parent);
 				}
 				if (failure.getStatusCode().value() == 503 && failure.beforeResponse()) {
 					// Not taken: the backend rests, and the request, which reached no application, goes on.
@@ -201,7 +275,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 						logger.debug("Pool '" + this.name + "': " + backend.name() + " did not take the request ("
 								+ failure.getReason() + "); trying another backend");
 					}
-					return attempt(request, stderr, key, tried);
+					return attempt(request, stderr, key, tried, parent);
 				}
 				backend.failed(failure.getReason());
 				return Mono.error(failure);
@@ -212,7 +286,9 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 					backend.probeAbandoned();
 					finish.run();
 				}
-			});
+				observe.accept("cancelled", null);
+			})
+			.contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
 	}
 
 	private PoolBackend choose(String key, List<PoolBackend> tried) {
@@ -257,10 +333,6 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		return BackendException.noBackend(reason, retryAfter);
 	}
 
-	private Duration elapsed(long start) {
-		return Duration.ofNanos(this.nanoClock.getAsLong() - start);
-	}
-
 	private static String outcome(BackendException ex) {
 		if (ex.queueFull()) {
 			return "queue-full";
@@ -287,6 +359,20 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 */
 	public void attach(AutoCloseable resource) {
 		this.attached.add(resource);
+	}
+
+	/**
+	 * Return a snapshot of the local processes this pool spawned (those {@link #attach attached} to it), in
+	 * their backends' order; empty for a pool of remote backends only.
+	 */
+	public List<ProcessState> processes() {
+		List<ProcessState> processes = new ArrayList<>();
+		for (AutoCloseable resource : this.attached) {
+			if (resource instanceof SpawnedBackends spawned) {
+				processes.addAll(spawned.states());
+			}
+		}
+		return processes;
 	}
 
 	/**

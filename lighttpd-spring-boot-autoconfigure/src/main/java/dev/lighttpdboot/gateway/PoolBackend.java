@@ -24,6 +24,10 @@ import org.apache.commons.logging.LogFactory;
  * <li>{@link State#STOPPED}: its process (spawned by the pool) is not running; it comes back when the process
  * accepts connections again.</li>
  * </ul>
+ * A {@link BackendProber} may find out the same in the background: it takes the probe of a disabled backend whose
+ * disable-time has passed, and checks active backends between requests.
+ * <p>An operator may put a {@link Hold} on a backend (the actuator endpoint's write operations): no new request
+ * goes there while the hold lasts, whatever its state; requests in flight finish.
  * State changes are logged once each, never once per request.
  */
 public final class PoolBackend implements BalancedBackend {
@@ -49,6 +53,22 @@ public final class PoolBackend implements BalancedBackend {
 
 	}
 
+	/**
+	 * An operator's hold on a backend, on top of its {@link State}.
+	 */
+	public enum Hold {
+
+		/** No hold: the state alone decides. */
+		NONE,
+
+		/** No new request; requests in flight finish; probes go on, so the state still says whether it is up. */
+		DRAIN,
+
+		/** No new request and no probe until enabled again; requests in flight finish. */
+		DISABLE
+
+	}
+
 	private final String pool;
 
 	private final int position;
@@ -56,6 +76,8 @@ public final class PoolBackend implements BalancedBackend {
 	private final int weight;
 
 	private final GatewayBackend backend;
+
+	private final String id;
 
 	private final long disableNanos;
 
@@ -66,6 +88,10 @@ public final class PoolBackend implements BalancedBackend {
 	private volatile long disabledUntil;
 
 	private volatile String lastFailure;
+
+	private volatile Hold hold = Hold.NONE;
+
+	private volatile long lastAnswered;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -93,8 +119,11 @@ public final class PoolBackend implements BalancedBackend {
 		this.position = position;
 		this.weight = weight;
 		this.backend = backend;
+		this.id = pool + "-" + position;
 		this.disableNanos = disableTime.toNanos();
 		this.nanoClock = nanoClock;
+		// Long ago, without overflowing the differences taken from it.
+		this.lastAnswered = nanoClock.getAsLong() - Long.MAX_VALUE / 2;
 	}
 
 	@Override
@@ -105,6 +134,15 @@ public final class PoolBackend implements BalancedBackend {
 	@Override
 	public String name() {
 		return this.backend.name();
+	}
+
+	/**
+	 * Return the backend's id in metrics and observations: the pool's name and the backend's position,
+	 * {@code php-0}. Unlike its address (a spawned process listens on a fresh temporary socket each start), it
+	 * stays the same across restarts, so its time series do too.
+	 */
+	public String id() {
+		return this.id;
 	}
 
 	@Override
@@ -181,19 +219,83 @@ public final class PoolBackend implements BalancedBackend {
 	}
 
 	/**
-	 * Whether the backend may take a request now without probing.
+	 * Return the nanoTime of the backend's last answer (a response head, or a successful probe).
 	 */
-	boolean isActive() {
-		return this.state.get() == State.ACTIVE;
+	long lastAnsweredNanos() {
+		return this.lastAnswered;
 	}
 
 	/**
-	 * Take the one probe of a backend whose disable-time has passed.
+	 * Return the operator's hold on the backend.
+	 */
+	public Hold hold() {
+		return this.hold;
+	}
+
+	/**
+	 * Whether the backend takes requests now: active, and no operator holds it.
+	 */
+	public boolean isServing() {
+		return this.hold == Hold.NONE && this.state.get() == State.ACTIVE;
+	}
+
+	/**
+	 * Whether the backend may take a request now without probing.
+	 */
+	boolean isActive() {
+		return isServing();
+	}
+
+	/**
+	 * Take the one probe of a backend whose disable-time has passed, for a request.
 	 * @return whether the caller's request is the probe
 	 */
 	boolean tryStartProbe() {
-		return this.state.get() == State.DISABLED && this.nanoClock.getAsLong() - this.disabledUntil >= 0
+		return this.hold == Hold.NONE && tryStartBackgroundProbe();
+	}
+
+	/**
+	 * Take the one probe of a backend whose disable-time has passed, for a background check (a drained backend is
+	 * still probed, so that its state stays true).
+	 * @return whether the caller is the probe
+	 */
+	boolean tryStartBackgroundProbe() {
+		return this.hold != Hold.DISABLE && this.state.get() == State.DISABLED
+				&& this.nanoClock.getAsLong() - this.disabledUntil >= 0
 				&& this.state.compareAndSet(State.DISABLED, State.PROBING);
+	}
+
+	/**
+	 * A background check of a backend found it not taking connections: it rests for its disable-time, as if a
+	 * request had been refused, but no request failure is counted.
+	 * @param reason why, for the log
+	 */
+	void probeFailed(String reason) {
+		this.lastFailure = reason;
+		if (!rest(State.ACTIVE, reason)) {
+			rest(State.PROBING, reason);
+		}
+	}
+
+	/**
+	 * Put an operator's hold on the backend, or lift it with {@link Hold#NONE}. Lifting it from a backend that
+	 * rests makes it due for its probe at once.
+	 * @param hold the hold
+	 */
+	public void hold(Hold hold) {
+		Hold before = this.hold;
+		this.hold = hold;
+		if (hold == Hold.NONE && this.state.get() == State.DISABLED) {
+			this.disabledUntil = this.nanoClock.getAsLong();
+		}
+		if (before != hold) {
+			logger.info("Backend " + name() + " of pool '" + this.pool + "': "
+					+ switch (hold) {
+						case NONE -> "enabled by an operator";
+						case DRAIN -> "drained by an operator: no new request, " + load() + " in flight finish";
+						case DISABLE -> "disabled by an operator: no new request and no probe until enabled";
+					});
+		}
 	}
 
 	/**
@@ -215,6 +317,7 @@ public final class PoolBackend implements BalancedBackend {
 	 * The backend's response head arrived: a probing backend is back.
 	 */
 	void answered() {
+		this.lastAnswered = this.nanoClock.getAsLong();
 		if (this.state.compareAndSet(State.PROBING, State.ACTIVE)) {
 			logger.info("Backend " + name() + " of pool '" + this.pool + "' answers again; it takes requests");
 		}

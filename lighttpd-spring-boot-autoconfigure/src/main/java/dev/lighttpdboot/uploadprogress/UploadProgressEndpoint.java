@@ -33,7 +33,9 @@ import org.springframework.web.server.WebHandler;
  * with would otherwise hold its stream, and a timer, for as long as the client keeps the connection).</li>
  * </ul>
  * Every answer carries {@code Cache-Control: no-cache} and an {@code Expires} in the past, so that no browser or
- * proxy answers a poll from its cache. Ordered before the gateway routes and the application's handlers (-3).
+ * proxy answers a poll from its cache. Ordered before the gateway routes (-3), but never in the application's way:
+ * when the application maps the same path itself, the auto-configuration makes the endpoint
+ * {@link #giveWay(String) give way} and warns at start-up.
  */
 public class UploadProgressEndpoint extends AbstractHandlerMapping {
 
@@ -56,6 +58,8 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 	private final Duration eventInterval;
 
 	private final Duration eventIdleTimeout;
+
+	private volatile String givenWayTo;
 
 	/**
 	 * Create the endpoint, with event streams that end after {@link #DEFAULT_EVENT_IDLE_TIMEOUT} without a change.
@@ -83,11 +87,33 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 		setOrder(-3);
 	}
 
+	/**
+	 * Return the path the endpoint answers.
+	 */
+	public String getPath() {
+		return this.path;
+	}
+
+	/**
+	 * Leave the path to another handler, from now on.
+	 * @param handler the handler that has it, for {@link #toString()}
+	 */
+	public void giveWay(String handler) {
+		this.givenWayTo = handler;
+	}
+
+	/**
+	 * Return the handler this endpoint gave way to, or {@code null} if it answers its path.
+	 */
+	public String getGivenWayTo() {
+		return this.givenWayTo;
+	}
+
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
 		HttpMethod method = request.getMethod();
-		if ((method == HttpMethod.GET || method == HttpMethod.HEAD)
+		if (this.givenWayTo == null && (method == HttpMethod.GET || method == HttpMethod.HEAD)
 				&& this.path.equals(request.getPath().pathWithinApplication().value())) {
 			return Mono.just((WebHandler) this::handle);
 		}

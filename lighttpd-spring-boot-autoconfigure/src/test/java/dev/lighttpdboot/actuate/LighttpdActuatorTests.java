@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The endpoint, health indicator and meters of a pool whose backends are switched on and off on a fake clock.
@@ -50,7 +52,8 @@ class LighttpdActuatorTests {
 		this.pool.processStopped(1, "exited");
 		assertThat(health().getStatus()).isEqualTo(Status.DOWN);
 		this.clock.addAndGet(Duration.ofSeconds(1).toNanos());
-		assertThat(health().getStatus()).as("a backend due for its probe is usable").isEqualTo(Status.UP);
+		assertThat(health().getStatus()).as("due for its probe, but nothing says yet that it is back")
+			.isEqualTo(Status.DOWN);
 	}
 
 	@Test
@@ -70,6 +73,70 @@ class LighttpdActuatorTests {
 		assertThat(php.backends().get(1).state()).isEqualTo("active");
 		assertThat(endpoint.pool("php")).isEqualTo(php);
 		assertThat(endpoint.pool("nope")).isNull();
+	}
+
+	@Test
+	void drainTakesABackendOutOfRotationAndEnableBringsItBack() {
+		// backend(...) below answers on 1 and refuses on 0: send every request to 1 first.
+		GatewayPool pool = new GatewayPool("php", List.of(backend(0, "127.0.0.1:9000"), backend(1, "127.0.0.1:9001")),
+				(usable, key) -> usable.get(usable.size() - 1), "/srv/www", GatewayMetrics.NONE, this.clock::get);
+		LighttpdEndpoint endpoint = new LighttpdEndpoint(new GatewayPools(List.of(pool)), null);
+		LighttpdEndpoint.BackendDescriptor drained = endpoint.backend("php", "php-1", "drain");
+		assertThat(drained.hold()).isEqualTo("drain");
+		assertThat(drained.state()).isEqualTo("active");
+		assertThat(new GatewayPoolHealthIndicator(pool).health().block(Duration.ofSeconds(5)).getDetails())
+			.containsEntry("backends", Map.of("127.0.0.1:9000", "active", "127.0.0.1:9001", "active (drain)"));
+		assertThatExceptionOfType(BackendException.class).as("only the refusing backend is left")
+			.isThrownBy(() -> send(pool));
+		assertThat(pool.backend(1).requests()).isZero();
+		assertThat(endpoint.backend("php", "1", "enable").hold()).isEqualTo("none");
+		send(pool);
+		assertThat(pool.backend(1).requests()).isEqualTo(1);
+	}
+
+	@Test
+	void disabledBackendsTakeNoRequestAndEnablingOneThatRestsMakesItDueForItsProbe() {
+		LighttpdEndpoint endpoint = new LighttpdEndpoint(new GatewayPools(List.of(this.pool)), null);
+		refuseOnce();
+		assertThat(endpoint.backend("php", "127.0.0.1:9000", "disable").hold()).isEqualTo("disable");
+		endpoint.backend("php", "php-1", "disable");
+		assertThat(this.pool.hasServingBackend()).isFalse();
+		assertThat(this.pool.hasUsableBackend()).isFalse();
+		assertThatExceptionOfType(BackendException.class).isThrownBy(() -> send(this.pool));
+		assertThat(this.pool.backend(1).requests()).isEqualTo(1);
+		assertThat(endpoint.backend("php", "php-0", "enable").hold()).isEqualTo("none");
+		assertThat(this.pool.backend(0).disabledFor()).as("due for its probe at once, not after 1 s")
+			.isEqualTo(Duration.ZERO);
+		assertThat(this.pool.hasUsableBackend()).isTrue();
+	}
+
+	@Test
+	void writesNameAnExistingBackendAndAKnownAction() {
+		LighttpdEndpoint endpoint = new LighttpdEndpoint(new GatewayPools(List.of(this.pool)), null);
+		assertThat(endpoint.backend("nope", "php-0", "drain")).isNull();
+		assertThat(endpoint.backend("php", "php-7", "drain")).isNull();
+		assertThatExceptionOfType(InvalidEndpointRequestException.class)
+			.isThrownBy(() -> endpoint.backend("php", "php-0", "explode"));
+		assertThat(this.pool.backend(0).hold()).isEqualTo(PoolBackend.Hold.NONE);
+	}
+
+	@Test
+	void endpointShowsEachRoutesRules() {
+		LighttpdEndpoint.RouteDescriptor route = new LighttpdEndpoint.RouteDescriptor(List.of(".php"), null,
+				"fastcgi", true, "static", Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(1), 64,
+				100, Duration.ofSeconds(10));
+		LighttpdEndpoint endpoint = new LighttpdEndpoint(new GatewayPools(List.of(this.pool)), null,
+				Map.of("php", route));
+		LighttpdEndpoint.PoolDescriptor php = endpoint.pool("php");
+		assertThat(php.route()).isEqualTo(route);
+		assertThat(php.processes()).isEmpty();
+		assertThat(php.backends()).extracting(LighttpdEndpoint.BackendDescriptor::id).containsExactly("php-0", "php-1");
+	}
+
+	private static void send(GatewayPool pool) {
+		pool.exchange(new GatewayRequest(HttpMethod.GET, "/a.php", new HttpHeaders(), null, null, "http", null,
+				"HTTP/1.1", "/a.php", SpooledBody.EMPTY, null), (backend, text) -> {
+				}).block(Duration.ofSeconds(5));
 	}
 
 	@Test
@@ -98,15 +165,15 @@ class LighttpdActuatorTests {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		new GatewayPoolMeters(List.of(this.pool)).bindTo(registry);
 		refuseOnce();
-		assertThat(registry.get("lighttpd.gateway.backend.state").tag("backend", "127.0.0.1:9000").gauge().value())
+		assertThat(registry.get("lighttpd.gateway.backend.state").tag("backend", "php-0").gauge().value())
 			.isZero();
-		assertThat(registry.get("lighttpd.gateway.backend.state").tag("backend", "127.0.0.1:9001").gauge().value())
+		assertThat(registry.get("lighttpd.gateway.backend.state").tag("backend", "php-1").gauge().value())
 			.isEqualTo(1);
-		assertThat(registry.get("lighttpd.gateway.backend.disables").tag("pool", "php").tag("backend", "127.0.0.1:9000")
+		assertThat(registry.get("lighttpd.gateway.backend.disables").tag("pool", "php").tag("backend", "php-0")
 			.functionCounter().count()).isEqualTo(1);
-		assertThat(registry.get("lighttpd.gateway.backend.requests").tag("backend", "127.0.0.1:9001")
+		assertThat(registry.get("lighttpd.gateway.backend.requests").tag("backend", "php-1")
 			.functionCounter().count()).isEqualTo(1);
-		assertThat(registry.get("lighttpd.gateway.backend.inflight").tag("backend", "127.0.0.1:9001").gauge().value())
+		assertThat(registry.get("lighttpd.gateway.backend.inflight").tag("backend", "php-1").gauge().value())
 			.as("the answered request is still in flight until its body is read").isEqualTo(1);
 	}
 

@@ -1,20 +1,26 @@
 package dev.lighttpdboot.actuate.autoconfigure;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.lighttpdboot.actuate.GatewayPoolHealthIndicator;
 import dev.lighttpdboot.actuate.GatewayPoolMeters;
 import dev.lighttpdboot.actuate.LighttpdEndpoint;
+import dev.lighttpdboot.actuate.PoolsOutOfOverallStatus;
 import dev.lighttpdboot.actuate.UploadProgressStoreHealthIndicator;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration;
+import dev.lighttpdboot.gateway.autoconfigure.GatewayProperties;
 import dev.lighttpdboot.uploadprogress.UploadProgressStore;
 import dev.lighttpdboot.uploadprogress.autoconfigure.UploadProgressAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -22,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpointGroupsPostProcessor;
 import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -48,14 +55,6 @@ public final class LighttpdActuatorAutoConfiguration {
 			return new GatewayPoolMeters(pools.all());
 		}
 
-		@Bean
-		SmartInitializingSingleton lighttpdGatewayPoolMetersBinding(GatewayPoolMeters meters,
-				ObjectProvider<MeterRegistry> registry) {
-			// Bound here rather than left to the actuator's MeterBinder support, so that the meters exist with
-			// Micrometer alone; binding twice is harmless (a meter is registered once per name and tags).
-			return () -> registry.ifAvailable(meters::bindTo);
-		}
-
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -74,6 +73,18 @@ public final class LighttpdActuatorAutoConfiguration {
 			uploads.ifUnique((store) -> members.putIfAbsent("upload-progress",
 					new UploadProgressStoreHealthIndicator(store)));
 			return CompositeReactiveHealthContributor.fromMap(members);
+		}
+
+		@Bean
+		@ConditionalOnClass(HealthEndpointGroupsPostProcessor.class)
+		@ConditionalOnBean(GatewayProperties.class)
+		@ConditionalOnMissingBean
+		PoolsOutOfOverallStatus lighttpdPoolsOutOfOverallStatus(GatewayProperties properties) {
+			Set<String> excluded = properties.getRoutes().stream()
+				.filter((route) -> !route.getHealthCheck().isAffectsOverallStatus())
+				.map(GatewayProperties.Route::getName)
+				.collect(Collectors.toCollection(LinkedHashSet::new));
+			return new PoolsOutOfOverallStatus("lighttpd", excluded);
 		}
 
 	}
@@ -105,8 +116,20 @@ public final class LighttpdActuatorAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		LighttpdEndpoint lighttpdEndpoint(ObjectProvider<GatewayPools> pools,
-				ObjectProvider<UploadProgressStore> uploads) {
-			return new LighttpdEndpoint(pools.getIfAvailable(), uploads.getIfAvailable());
+				ObjectProvider<UploadProgressStore> uploads, ObjectProvider<GatewayProperties> gateway) {
+			Map<String, LighttpdEndpoint.RouteDescriptor> routes = new LinkedHashMap<>();
+			gateway.ifAvailable((properties) -> properties.getRoutes()
+				.forEach((route) -> routes.put(route.getName(), describe(route))));
+			return new LighttpdEndpoint(pools.getIfAvailable(), uploads.getIfAvailable(), routes);
+		}
+
+		private static LighttpdEndpoint.RouteDescriptor describe(GatewayProperties.Route route) {
+			return new LighttpdEndpoint.RouteDescriptor(List.copyOf(route.getExtensions()), route.getPathPrefix(),
+					route.getProtocol().name().toLowerCase(Locale.ROOT), route.isCheckLocal(),
+					route.getBalance().policy(), route.getConnectTimeout(),
+					route.getReadTimeout(), route.getDisableTime(), route.getQueueLimit(),
+					route.getMaxRequestSize().toBytes(),
+					route.getHealthCheck().isEnabled() ? route.getHealthCheck().getInterval() : null);
 		}
 
 	}

@@ -11,6 +11,7 @@ import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayProtocol;
@@ -27,6 +28,7 @@ import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -56,14 +58,16 @@ public final class GatewayAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
-			ObjectProvider<GatewayMetrics> metrics, GatewayLifecycle lifecycle,
+			ObjectProvider<GatewayMetrics> metrics, ObjectProvider<ObservationRegistry> observations,
+			ObjectProvider<GatewayObservationConvention> convention, GatewayLifecycle lifecycle,
 			ObjectProvider<GatewayProtocol> protocols) {
 		CgiEnvironment environment = new CgiEnvironment();
 		List<GatewayProtocol> available = new ArrayList<>(protocols.orderedStream().toList());
 		available.add(new FastCgiProtocol(environment));
 		available.add(new ScgiProtocol(environment));
-		GatewayPoolFactory pools = new GatewayPoolFactory(metrics.getIfAvailable(() -> GatewayMetrics.NONE), lifecycle,
-				available);
+		GatewayMetrics gatewayMetrics = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
+		GatewayPoolFactory pools = new GatewayPoolFactory(gatewayMetrics, lifecycle, available,
+				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable());
 		List<GatewayRoute> routes = new ArrayList<>();
 		try {
 			for (int i = 0; i < properties.getRoutes().size(); i++) {
@@ -104,8 +108,8 @@ public final class GatewayAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
-			return new MicrometerGatewayMetrics(registry);
+		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<GatewayPools> pools) {
+			return new MicrometerGatewayMetrics(pools);
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lighttpdboot.gateway.BackendProber;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
 import org.apache.commons.logging.Log;
@@ -36,6 +37,8 @@ final class GatewayLifecycle implements SmartLifecycle {
 
 	private final List<Spawn> spawns = new ArrayList<>();
 
+	private final List<BackendProber> probers = new ArrayList<>();
+
 	private volatile boolean running;
 
 	/**
@@ -50,6 +53,14 @@ final class GatewayLifecycle implements SmartLifecycle {
 	 */
 	synchronized void add(GatewayPool pool, SpawnedBackends spawned) {
 		this.spawns.add(new Spawn(pool, spawned));
+	}
+
+	/**
+	 * Start checking a pool's backends on {@link #start()}, after its processes; stop on {@link #stop()}, before
+	 * its connections are closed.
+	 */
+	synchronized void add(BackendProber prober) {
+		this.probers.add(prober);
 	}
 
 	@Override
@@ -74,15 +85,24 @@ final class GatewayLifecycle implements SmartLifecycle {
 				throw ex;
 			}
 		}
+		List<BackendProber> probers;
+		synchronized (this) {
+			probers = List.copyOf(this.probers);
+		}
+		probers.forEach(BackendProber::start);
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		List<GatewayPool> toStop;
+		List<BackendProber> probers;
 		synchronized (this) {
 			toStop = List.copyOf(this.pools);
+			probers = List.copyOf(this.probers);
 		}
+		// Checks stop first: a check of a backend being stopped would only disable it.
+		probers.forEach(BackendProber::stop);
 		try {
 			Flux.fromIterable(toStop).flatMap(GatewayPool::dispose).then().block(STOP_TIMEOUT);
 		}

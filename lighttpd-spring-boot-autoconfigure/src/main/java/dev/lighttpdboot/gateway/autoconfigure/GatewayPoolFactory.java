@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,11 @@ import java.util.Map;
 import dev.lighttpdboot.gateway.BackendAddress;
 import dev.lighttpdboot.gateway.BackendOptions;
 import dev.lighttpdboot.gateway.GatewayBackend;
+import dev.lighttpdboot.gateway.BackendProbe;
+import dev.lighttpdboot.gateway.BackendProber;
+import dev.lighttpdboot.gateway.ConnectProbe;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayProtocol;
 import dev.lighttpdboot.gateway.PoolBackend;
@@ -16,6 +21,7 @@ import dev.lighttpdboot.gateway.balancer.Balancer;
 import dev.lighttpdboot.gateway.balancer.Balancers;
 import dev.lighttpdboot.gateway.spawn.SpawnSpec;
 import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -33,7 +39,12 @@ final class GatewayPoolFactory {
 
 	private final Map<String, GatewayProtocol> protocols;
 
-	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle, List<GatewayProtocol> protocols) {
+	private final ObservationRegistry observations;
+
+	private final GatewayObservationConvention convention;
+
+	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle, List<GatewayProtocol> protocols,
+			ObservationRegistry observations, GatewayObservationConvention convention) {
 		this.metrics = metrics;
 		this.lifecycle = lifecycle;
 		this.protocols = new LinkedHashMap<>();
@@ -41,6 +52,8 @@ final class GatewayPoolFactory {
 			// The first of a name wins: an application's own bean comes before the built-in one.
 			this.protocols.putIfAbsent(protocol.name(), protocol);
 		}
+		this.observations = observations;
+		this.convention = convention;
 	}
 
 	/**
@@ -64,6 +77,7 @@ final class GatewayPoolFactory {
 					"a route needs at least one backend address, or a spawn.command");
 		}
 		List<PoolBackend> backends = new ArrayList<>();
+		List<String> addresses = new ArrayList<>();
 		for (int i = 0; i < route.getBackends().size(); i++) {
 			GatewayProperties.Backend backend = route.getBackends().get(i);
 			String property = prefix + ".backends[" + i + "]";
@@ -75,6 +89,7 @@ final class GatewayPoolFactory {
 				backends.add(backend(route, protocol, backends.size(), backend.getAddress(), backend.getWeight(),
 						backend.getMaxConnections()));
 				BackendHosts.warnIfUnresolvable(property + ".address", backend.getAddress());
+				addresses.add(backend.getAddress());
 			}
 			catch (IllegalArgumentException ex) {
 				throw new InvalidConfigurationPropertyValueException(property + ".address", backend.getAddress(),
@@ -87,6 +102,7 @@ final class GatewayPoolFactory {
 			try {
 				for (String address : spawned.addresses()) {
 					backends.add(backend(route, protocol, backends.size(), address, 1, spawn.getMaxConnections()));
+					addresses.add(address);
 				}
 			}
 			catch (IllegalArgumentException ex) {
@@ -106,13 +122,32 @@ final class GatewayPoolFactory {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
 		}
 		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, documentRoot, this.metrics,
-				System::nanoTime);
+				System::nanoTime, this.observations, this.convention);
 		if (spawned != null) {
 			attach(pool, spawned, firstSpawned);
 			this.lifecycle.add(pool, spawned);
 		}
 		this.lifecycle.add(pool);
+		if (route.getHealthCheck().isEnabled()) {
+			this.lifecycle.add(prober(prefix, route, pool, addresses));
+		}
 		return pool;
+	}
+
+	private static BackendProber prober(String prefix, GatewayProperties.Route route, GatewayPool pool,
+			List<String> addresses) {
+		GatewayProperties.HealthCheck check = route.getHealthCheck();
+		Duration timeout = (check.getTimeout() != null) ? check.getTimeout() : route.getConnectTimeout();
+		List<BackendProbe> probes = addresses.stream()
+			.map((address) -> (BackendProbe) new ConnectProbe(BackendAddress.parse(address), timeout))
+			.toList();
+		try {
+			return new BackendProber(pool, probes, route.getDisableTime(), check.getInterval(), timeout);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException(prefix + ".health-check.interval",
+					check.getInterval() + ", timeout " + timeout, ex.getMessage());
+		}
 	}
 
 	private PoolBackend backend(GatewayProperties.Route route, GatewayProtocol protocol, int position, String address,

@@ -181,8 +181,17 @@ public class GatewayProperties {
 		 */
 		private final Spawn spawn = new Spawn();
 
+		/**
+		 * Background checks of the route's backends and how the pool's health counts.
+		 */
+		private final HealthCheck healthCheck = new HealthCheck();
+
 		public Spawn getSpawn() {
 			return this.spawn;
+		}
+
+		public HealthCheck getHealthCheck() {
+			return this.healthCheck;
 		}
 
 		public String getName() {
@@ -327,6 +336,67 @@ public class GatewayProperties {
 
 		public void setBackends(List<Backend> backends) {
 			this.backends = backends;
+		}
+
+	}
+
+	/**
+	 * Background checks of a route's backends: a disabled backend is probed when its disable-time has passed, an
+	 * idle active one every interval, so that the pool's health is true without traffic.
+	 */
+	public static class HealthCheck {
+
+		/**
+		 * Whether the route's backends are checked in the background; without, only requests find out.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long an active backend may go without answering a request before it is checked.
+		 */
+		private Duration interval = Duration.ofSeconds(10);
+
+		/**
+		 * How long one check may take; the route's connect-timeout unless set.
+		 */
+		private Duration timeout;
+
+		/**
+		 * Whether the pool's health counts in the application's overall status; when false it still shows under
+		 * lighttpd/<route> and in the health groups that include it.
+		 */
+		private boolean affectsOverallStatus = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public boolean isAffectsOverallStatus() {
+			return this.affectsOverallStatus;
+		}
+
+		public void setAffectsOverallStatus(boolean affectsOverallStatus) {
+			this.affectsOverallStatus = affectsOverallStatus;
 		}
 
 	}

@@ -1,66 +1,75 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
+import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.gateway.GatewayMetrics;
+import dev.lighttpdboot.gateway.GatewayPool;
+import dev.lighttpdboot.gateway.GatewayPools;
+import dev.lighttpdboot.gateway.PoolBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Records {@code lighttpd.gateway.requests} (timer; tags {@code pool}, {@code backend}, {@code outcome}) and
- * {@code lighttpd.gateway.stderr} (counter; tags {@code pool}, {@code backend}).
+ * Records {@code lighttpd.gateway.stderr} (counter; tags {@code pool}, {@code backend} as the backend's id,
+ * {@code php-0}). When the application has no {@code ObservationRegistry} (Micrometer without Spring Boot's
+ * observation support), it also gives the pools one with Micrometer's meter handler, so that their backend calls
+ * still make the {@code lighttpd.gateway.requests} timer.
  */
-final class MicrometerGatewayMetrics implements GatewayMetrics {
+final class MicrometerGatewayMetrics extends OnceBoundMeters implements GatewayMetrics {
 
-	private final ObjectProvider<MeterRegistry> registry;
+	private final ObjectProvider<GatewayPools> pools;
 
-	// Meters by tags, so that a request costs a map read, not a registry lookup (and no bean lookup).
-	private final Map<List<String>, Timer> timers = new ConcurrentHashMap<>();
+	private final ObservationRegistry observations = ObservationRegistry.create();
 
-	private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+	private final Cache<Stderr, Counter> stderr = new Cache<>((registry) -> (tags) -> Counter
+		.builder("lighttpd.gateway.stderr")
+		.description("Error output written by backends")
+		.tag("pool", tags.pool())
+		.tag("backend", id(tags))
+		.register(registry));
 
-	private volatile MeterRegistry meters;
-
-	MicrometerGatewayMetrics(ObjectProvider<MeterRegistry> registry) {
-		this.registry = registry;
+	MicrometerGatewayMetrics(ObjectProvider<GatewayPools> pools) {
+		this.pools = pools;
 	}
 
 	@Override
-	public void request(String pool, String backend, String outcome, Duration duration) {
-		MeterRegistry meters = meters();
-		if (meters != null) {
-			this.timers.computeIfAbsent(List.of(pool, backend, outcome), (tags) -> Timer.builder("lighttpd.gateway.requests")
-				.description("Requests proxied to backends, until the response head")
-				.tag("pool", pool).tag("backend", backend).tag("outcome", outcome).register(meters))
-				.record(duration);
-		}
+	protected void register(MeterRegistry registry) {
+		this.observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(registry));
+	}
+
+	@Override
+	public ObservationRegistry observationRegistry() {
+		return this.observations;
 	}
 
 	@Override
 	public void stderr(String pool, String backend) {
-		MeterRegistry meters = meters();
-		if (meters != null) {
-			this.counters.computeIfAbsent(List.of(pool, backend), (tags) -> Counter.builder("lighttpd.gateway.stderr")
-				.description("Error output written by backends")
-				.tag("pool", pool).tag("backend", backend).register(meters))
-				.increment();
+		Counter counter = this.stderr.get(new Stderr(pool, backend));
+		if (counter != null) {
+			counter.increment();
 		}
 	}
 
-	private MeterRegistry meters() {
-		MeterRegistry meters = this.meters;
-		if (meters == null) {
-			// Looked up on first use, not at construction: the registry may be created after this bean.
-			meters = this.registry.getIfAvailable();
-			this.meters = meters;
+	/**
+	 * The backend's id for its address, looked up once per pool and address (the counter is kept).
+	 */
+	private String id(Stderr tags) {
+		GatewayPools pools = this.pools.getIfAvailable();
+		GatewayPool pool = (pools != null) ? pools.get(tags.pool()) : null;
+		if (pool != null) {
+			for (PoolBackend backend : pool.backends()) {
+				if (backend.name().equals(tags.backend())) {
+					return backend.id();
+				}
+			}
 		}
-		return meters;
+		return "unknown";
+	}
+
+	private record Stderr(String pool, String backend) {
 	}
 
 }

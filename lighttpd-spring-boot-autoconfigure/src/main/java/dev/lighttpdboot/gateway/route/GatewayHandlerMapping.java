@@ -165,7 +165,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				logger.debug("Refused " + method + " " + SafePath.printable(rawPath) + " on route '" + route.name()
 						+ "' with 405");
 			}
-			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+			route.pool().observeUnsent("refused");
 			// The error page is rendered on this response: it carries Allow.
 			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
 			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
@@ -204,7 +204,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private Mono<Void> refused(ServerWebExchange exchange, GatewayRoute route, String rawPath,
 			PathRefusedException ex) {
-		this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
+		route.pool().observeUnsent("refused");
 		logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
 				+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
 		return Mono.error(ex);
@@ -218,14 +218,12 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			// Announced too large: refuse before reading a byte, as nginx's client_max_body_size does.
 			return Mono.error(new PayloadTooLargeException(route.maxRequestSize()));
 		}
-		long start = System.nanoTime();
 		// What logs name: the script, or for a route without scripts the path.
 		String target = (script != null) ? script.scriptName() : request.getPath().value();
 		// A body spooled to a file completes on a file-system thread: continue on the event loop.
 		return this.fileSystem.backTo(request,
 				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
-			.doOnError(PayloadTooLargeException.class, (ex) -> this.metrics.request(route.name(), "none",
-					"too-large", Duration.ofNanos(System.nanoTime() - start)))
+			.doOnError(PayloadTooLargeException.class, (ex) -> pool.observeUnsent("too-large"))
 			.flatMap((body) -> pool
 				.exchange(GatewayRequest.of(request, script, body), (name, text) -> {
 					this.metrics.stderr(route.name(), name);

@@ -107,12 +107,8 @@ public final class SecureDownloadAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		SecureDownloadMetrics lighttpdSecureDownloadMetrics(ObjectProvider<MeterRegistry> registry) {
-			// Looked up when the bean is created, not through a condition, so it does not matter whether the
-			// registry's auto-configuration runs before or after this one.
-			MeterRegistry meterRegistry = registry.getIfAvailable();
-			return (meterRegistry != null) ? new MicrometerSecureDownloadMetrics(meterRegistry)
-					: SecureDownloadMetrics.NONE;
+		SecureDownloadMetrics lighttpdSecureDownloadMetrics() {
+			return new MicrometerSecureDownloadMetrics();
 		}
 
 	}

@@ -119,8 +119,8 @@ public final class SendfileAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		SendfileMetrics lighttpdSendfileMetrics(ObjectProvider<MeterRegistry> registry) {
-			return new MicrometerSendfileMetrics(registry);
+		SendfileMetrics lighttpdSendfileMetrics() {
+			return new MicrometerSendfileMetrics();
 		}
 
 	}

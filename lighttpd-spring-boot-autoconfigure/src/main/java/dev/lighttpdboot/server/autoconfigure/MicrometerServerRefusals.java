@@ -1,42 +1,38 @@
 package dev.lighttpdboot.server.autoconfigure;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 
+import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.server.ServerRefusals;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import org.springframework.beans.factory.ObjectProvider;
-
 /**
- * Records {@code lighttpd.server.refused} (counter, tag {@code reason}). Each counter is registered once and kept:
- * refusals come in floods, on event-loop threads.
+ * Records {@code lighttpd.server.refused} (counter, tag {@code reason}). Every known reason is registered when
+ * bound: refusals come in floods, on event-loop threads, and a dashboard wants each series from start-up.
  */
-final class MicrometerServerRefusals implements ServerRefusals {
+final class MicrometerServerRefusals extends OnceBoundMeters implements ServerRefusals {
 
-	private final ObjectProvider<MeterRegistry> registry;
+	private static final List<String> REASONS = List.of(CONNECTION_LIMIT, HEADER_TIMEOUT, SEND_TIMEOUT, METHOD, HOST,
+			VERSION, TRANSFER_ENCODING, MALFORMED, BODY_TIMEOUT, HTTP2_PROTOCOL);
 
-	private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+	private final Cache<String, Counter> counters = new Cache<>((registry) -> (reason) -> Counter
+		.builder("lighttpd.server.refused")
+		.description("Connections and requests the server refused on its own, by reason")
+		.tag("reason", reason)
+		.register(registry));
 
-	MicrometerServerRefusals(ObjectProvider<MeterRegistry> registry) {
-		this.registry = registry;
+	@Override
+	protected void register(MeterRegistry registry) {
+		REASONS.forEach(this.counters::get);
 	}
 
 	@Override
 	public void refused(String reason) {
 		Counter counter = this.counters.get(reason);
-		if (counter == null) {
-			MeterRegistry meters = this.registry.getIfAvailable();
-			if (meters == null) {
-				return;
-			}
-			counter = this.counters.computeIfAbsent(reason, (tag) -> Counter.builder("lighttpd.server.refused")
-				.description("Connections and requests the server refused on its own, by reason")
-				.tag("reason", tag)
-				.register(meters));
+		if (counter != null) {
+			counter.increment();
 		}
-		counter.increment();
 	}
 
 }

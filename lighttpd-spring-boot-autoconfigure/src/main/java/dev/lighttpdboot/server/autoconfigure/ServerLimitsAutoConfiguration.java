@@ -74,8 +74,8 @@ public final class ServerLimitsAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		ServerRefusals lighttpdServerRefusals(ObjectProvider<MeterRegistry> registry) {
-			return new MicrometerServerRefusals(registry);
+		ServerRefusals lighttpdServerRefusals() {
+			return new MicrometerServerRefusals();
 		}
 
 	}

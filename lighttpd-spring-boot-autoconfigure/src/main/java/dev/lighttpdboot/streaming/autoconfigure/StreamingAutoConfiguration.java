@@ -41,8 +41,8 @@ public final class StreamingAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		StreamingMetrics lighttpdStreamingMetrics(ObjectProvider<MeterRegistry> registry) {
-			return new MicrometerStreamingMetrics(registry);
+		StreamingMetrics lighttpdStreamingMetrics() {
+			return new MicrometerStreamingMetrics();
 		}
 
 	}

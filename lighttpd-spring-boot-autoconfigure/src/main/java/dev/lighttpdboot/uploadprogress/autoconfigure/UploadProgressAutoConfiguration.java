@@ -25,6 +25,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.web.reactive.function.server.support.RouterFunctionMapping;
+import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 
 /**
  * Auto-configuration of upload progress: the byte counter in Reactor Netty's pipeline, the store (in memory, or in
@@ -66,6 +68,13 @@ public final class UploadProgressAutoConfiguration {
 		}
 		return new UploadProgressEndpoint(path, store, properties.getEventInterval(),
 				properties.getEventIdleTimeout());
+	}
+
+	@Bean
+	static ProgressPathClashCheck lighttpdUploadProgressPathClashCheck(ObjectProvider<UploadProgressEndpoint> endpoint,
+			ObjectProvider<RequestMappingHandlerMapping> controllers,
+			ObjectProvider<RouterFunctionMapping> routerFunctions) {
+		return new ProgressPathClashCheck(endpoint, controllers, routerFunctions);
 	}
 
 	@Bean
@@ -139,8 +148,8 @@ public final class UploadProgressAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		UploadProgressMetrics lighttpdUploadProgressMetrics(ObjectProvider<MeterRegistry> registry) {
-			return new MicrometerUploadProgressMetrics(registry);
+		UploadProgressMetrics lighttpdUploadProgressMetrics() {
+			return new MicrometerUploadProgressMetrics();
 		}
 
 	}

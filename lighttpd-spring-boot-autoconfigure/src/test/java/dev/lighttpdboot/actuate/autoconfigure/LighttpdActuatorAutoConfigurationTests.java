@@ -11,17 +11,22 @@ import dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration;
 import dev.lighttpdboot.uploadprogress.autoconfigure.UploadProgressAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeReactiveHealthContributor;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(OutputCaptureExtension.class)
 class LighttpdActuatorAutoConfigurationTests {
 
 	private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
@@ -47,6 +52,18 @@ class LighttpdActuatorAutoConfigurationTests {
 			// Not exposed unless asked for, as every actuator endpoint but health.
 			assertThat(context).doesNotHaveBean(LighttpdEndpoint.class);
 		});
+	}
+
+	@Test
+	void metersAreRegisteredOnceWhenTheActuatorBindsThemToo(CapturedOutput output) {
+		this.contextRunner.withPropertyValues(route()).run((context) -> {
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			// What Spring Boot's actuator does with every MeterBinder bean, after this project bound them.
+			context.getBeanProvider(MeterBinder.class).orderedStream().forEach((binder) -> binder.bindTo(registry));
+			assertThat(registry.find("lighttpd.gateway.backend.inflight").gauges()).hasSize(1);
+			assertThat(registry.get("lighttpd.gateway.backend.inflight").tag("backend", "php-0").gauge()).isNotNull();
+		});
+		assertThat(output).doesNotContain("has been already registered");
 	}
 
 	@Test
@@ -90,7 +107,9 @@ class LighttpdActuatorAutoConfigurationTests {
 	private String[] route() {
 		return new String[] { "lighttpd.gateway.routes[0].name=php", "lighttpd.gateway.routes[0].extensions=.php",
 				"lighttpd.gateway.routes[0].document-root=" + this.root,
-				"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:9" };
+				"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:9",
+				// Nothing listens there: a check would disable the backend while a test reads its state.
+				"lighttpd.gateway.routes[0].health-check.enabled=false" };
 	}
 
 }
