@@ -94,6 +94,9 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 
 	private boolean headWritten;
 
+	/** Set on the event loop once the empty STDIN record that ends the request has been written. */
+	private boolean requestWritten;
+
 	FastCgiExchange(String backend, List<Map.Entry<String, String>> params, Publisher<DataBuffer> stdin,
 			StderrListener stderr, int maxHeadSize, Listener listener) {
 		this.backend = backend;
@@ -216,7 +219,10 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 				? FastCgiStdin.endOfStream(FastCgiConnection.REQUEST_ID) : requestHead(true));
 		this.headWritten = true;
 		written.addListener((future) -> {
-			if (!future.isSuccess()) {
+			if (future.isSuccess()) {
+				this.requestWritten = true;
+			}
+			else {
 				writeFailed(future.cause());
 			}
 		});
@@ -306,7 +312,14 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		}
 		this.finished = true;
 		stopStdin();
-		this.connection.requestEnded(this);
+		if (this.requestWritten) {
+			this.connection.requestEnded(this);
+		}
+		else {
+			// The backend answered before it had the whole request: what is still on its way would arrive as records
+			// of a request it has ended, so the connection cannot carry another one.
+			this.connection.abandon(this);
+		}
 		this.listener.done(this.connection);
 		BackendException failure = null;
 		if (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE) {

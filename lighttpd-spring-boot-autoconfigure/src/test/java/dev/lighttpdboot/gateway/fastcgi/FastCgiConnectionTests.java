@@ -239,6 +239,19 @@ class FastCgiConnectionTests {
 	}
 
 	@Test
+	void aBackendThatAnswersBeforeTheWholeRequestArrivedDoesNotGetTheConnectionBack() {
+		Flux<DataBuffer> endless = Flux.concat(Flux.just(DefaultDataBufferFactory.sharedInstance.wrap("part".getBytes())),
+				Flux.never());
+		Recorder recorder = start(endless);
+		this.channel.writeInbound(records(TestRecord.of(STDOUT, 1, "Content-Type: text/plain\r\n\r\nearly"),
+				TestRecord.endRequest(1, 0, 0)));
+		assertThat(BodySubscriber.subscribe(recorder.response, Long.MAX_VALUE).text()).isEqualTo("early");
+		assertThat(recorder.done).isOne();
+		assertThat(this.connection.isReusable()).isFalse();
+		assertThat(this.channel.isOpen()).isFalse();
+	}
+
+	@Test
 	void aMalformedRecordFailsTheRequest() {
 		Recorder recorder = start(Flux.empty());
 		this.channel.writeInbound(Unpooled.wrappedBuffer(new byte[] { 2, 6, 0, 1, 0, 0, 0, 0 }));
