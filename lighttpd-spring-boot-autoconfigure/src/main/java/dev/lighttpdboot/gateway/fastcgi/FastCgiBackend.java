@@ -198,8 +198,11 @@ public final class FastCgiBackend implements GatewayBackend {
 		@Override
 		public void request(long n) {
 			if (n <= 0) {
-				cancel();
 				error(new IllegalArgumentException("request must be positive: " + n));
+				Attempt attempt = this.current;
+				if (attempt != null) {
+					attempt.cancel();
+				}
 				return;
 			}
 			if (this.state.compareAndSet(NEW, REQUESTED)) {

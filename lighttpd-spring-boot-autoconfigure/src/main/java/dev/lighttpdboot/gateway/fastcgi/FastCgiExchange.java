@@ -75,7 +75,8 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 
 	private final Listener listener;
 
-	private FastCgiConnection connection;
+	/** Set on the event loop when the request starts; read by {@link #cancel()} from any thread. */
+	private volatile FastCgiConnection connection;
 
 	private boolean reused;
 
