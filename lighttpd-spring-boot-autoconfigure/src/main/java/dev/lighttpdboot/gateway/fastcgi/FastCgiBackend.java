@@ -1,11 +1,11 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.lighttpdboot.gateway.BackendException;
@@ -13,20 +13,18 @@ import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
-import dev.lighttpdboot.gateway.cgi.CgiResponseHeadParser;
 import dev.lighttpdboot.gateway.cgi.InvalidCgiResponseException;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.ReferenceCounted;
+import io.netty.channel.EventLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
 import reactor.pool.InstrumentedPool;
-import reactor.pool.PoolAcquirePendingLimitException;
-import reactor.pool.PoolBuilder;
-import reactor.pool.PooledRef;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -50,26 +48,34 @@ public final class FastCgiBackend implements GatewayBackend {
 
 	private static final Log logger = LogFactory.getLog(FastCgiBackend.class);
 
+	private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
+
+	private static final int NEW = 0;
+
+	private static final int REQUESTED = 1;
+
+	private static final int ANSWERED = 2;
+
+	private static final int DONE = 3;
+
+	private static final int CANCELLED = 4;
+
 	private final String name;
 
 	private final FastCgiBackendOptions options;
 
 	private final CgiEnvironment environment;
 
-	private final InstrumentedPool<FastCgiConnection> pool;
+	private final FastCgiConnectionPool pool;
 
 	/**
-	 * Requests holding or waiting for a connection. The limit is checked here, before the pool is asked: the pool
-	 * refuses the excess of a burst inside its drain loop, on whichever thread runs it (often the event loop that
-	 * just gave a connection back), and each refusal runs the whole error path of its request there. Under a burst
-	 * of hundreds of requests that loop barely ends, and the event loop it holds stops reading the backend's
-	 * answers: the admitted requests starve while the overflow is refused.
+	 * Requests holding or waiting for a connection. The limit is checked here, before the pool is asked, so that
+	 * the excess of a burst is refused by the thread that brings it, at once, and not by whichever thread gives a
+	 * connection back.
 	 */
 	private final AtomicInteger admitted = new AtomicInteger();
 
 	private final int admissionLimit;
-
-	private final NettyDataBufferFactory bufferFactory = new NettyDataBufferFactory(io.netty.buffer.ByteBufAllocator.DEFAULT);
 
 	/**
 	 * Create a backend.
@@ -97,17 +103,13 @@ public final class FastCgiBackend implements GatewayBackend {
 		TcpClient client = TcpClient.newConnection()
 			.remoteAddress(() -> address)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout().toMillis());
-		Mono<FastCgiConnection> connect = client.connect()
+		// A connection opens on the event loop of the request that needs it (the server's own, for a request of
+		// the gateway route), so that request and response never change threads.
+		Function<EventLoop, Mono<FastCgiConnection>> connector = (loop) -> ((loop != null) ? client.runOn(loop) : client)
+			.connect()
 			.map((connection) -> new FastCgiConnection(connection, options.readTimeout()));
-		this.pool = PoolBuilder.from(connect)
-			.sizeBetween(0, options.maxConnections())
-			.maxPendingAcquire(options.queueLimit())
-			.evictionPredicate((connection, metadata) -> !connection.isReusable()
-					|| metadata.idleTime() > options.maxIdleTime().toMillis())
-			.destroyHandler((connection) -> Mono.fromRunnable(connection::close))
-			// Idle connections are closed even when no request comes: each one holds a php-fpm worker.
-			.evictInBackground(options.maxIdleTime().dividedBy(2))
-			.buildPool();
+		this.pool = new FastCgiConnectionPool(connector, options.maxConnections(), options.queueLimit(),
+				options.maxIdleTime());
 	}
 
 	@Override
@@ -125,54 +127,36 @@ public final class FastCgiBackend implements GatewayBackend {
 	 */
 	@Override
 	public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
-		return Mono.defer(() -> {
-			List<Map.Entry<String, String>> params = this.environment.build(request);
-			Supplier<Flux<DataBuffer>> body = () -> request.body().content(this.bufferFactory);
-			return attempt(params, body, stderr, true, request.safeMethod());
-		});
+		return Mono.defer(() -> exchange(this.environment.build(request),
+				() -> request.body().content(BUFFERS), stderr));
 	}
 
-	private Mono<GatewayResponse> attempt(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr, boolean mayRetry, boolean safe) {
-		return Mono.defer(() -> {
-			// A retry is let in whatever the count: the attempt it replaces is on its way out.
-			if (this.admitted.incrementAndGet() > this.admissionLimit && mayRetry) {
-				this.admitted.decrementAndGet();
-				return Mono.error(queueFull());
+	private Mono<GatewayResponse> exchange(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
+			StderrListener stderr) {
+		return new Mono<>() {
+
+			@Override
+			public void subscribe(CoreSubscriber<? super GatewayResponse> actual) {
+				Call call = new Call(actual, params, body, stderr);
+				actual.onSubscribe(call);
+				new Attempt(call, true).start();
 			}
-			AtomicBoolean left = new AtomicBoolean();
-			Runnable leave = () -> {
-				if (left.compareAndSet(false, true)) {
-					this.admitted.decrementAndGet();
-				}
-			};
-			return this.pool.acquire()
-				.doOnError((ex) -> leave.run())
-				.doOnCancel(leave)
-				.onErrorMap((ex) -> !(ex instanceof BackendException), this::acquireFailure)
-				.flatMap((ref) -> exchange(ref, params, body, stderr, mayRetry && safe, leave));
-		});
+
+		};
 	}
 
-	private Mono<GatewayResponse> exchange(PooledRef<FastCgiConnection> ref, List<Map.Entry<String, String>> params,
-			Supplier<Flux<DataBuffer>> body, StderrListener stderr, boolean mayRetry, Runnable leave) {
-		FastCgiConnection connection = ref.poolable();
-		Flux<FastCgiResponsePart> parts = connection
-			.exchange(params, body.get().map(NettyDataBufferFactory::toByteBuf))
-			.doFinally((signal) -> giveBack(ref, leave));
+	private static boolean isSafe(List<Map.Entry<String, String>> params) {
 		// Only safe methods are sent twice: a worker that received a POST and died before answering may have
 		// acted on it already.
-		boolean retryable = mayRetry && connection.isReused();
-		return new ResponseAssembler(this.bufferFactory, this.options.maxHeadSize(), stderr).assemble(parts)
-			// Never after a timeout or a malformed answer: the backend had the request and may still run it.
-			.onErrorResume(BackendException.class,
-					(ex) -> (retryable && ex.connectionLost()) ? retry(params, body, stderr, ex) : Mono.error(ex));
-	}
-
-	private Mono<GatewayResponse> retry(List<Map.Entry<String, String>> params, Supplier<Flux<DataBuffer>> body,
-			StderrListener stderr, BackendException ex) {
-		logger.debug("Retrying on a fresh connection to " + this.name + ": " + ex.getReason());
-		return attempt(params, body, stderr, false, true);
+		for (Map.Entry<String, String> param : params) {
+			if (param.getKey().equals("REQUEST_METHOD")) {
+				return switch (param.getValue()) {
+					case "GET", "HEAD", "OPTIONS" -> true;
+					default -> false;
+				};
+			}
+		}
+		return false;
 	}
 
 	private BackendException queueFull() {
@@ -180,126 +164,273 @@ public final class FastCgiBackend implements GatewayBackend {
 				+ this.options.queueLimit() + " requests waiting");
 	}
 
-	private Throwable acquireFailure(Throwable ex) {
-		if (ex instanceof PoolAcquirePendingLimitException) {
-			return queueFull();
+	private BackendException acquireFailure(Throwable ex) {
+		if (ex instanceof BackendException backendException) {
+			return backendException;
 		}
 		return BackendException.unavailable("cannot connect to " + this.name + " (" + BackendException.describe(ex) + ")",
 				ex);
 	}
 
-	private void giveBack(PooledRef<FastCgiConnection> ref, Runnable leave) {
-		Mono<Void> done = ref.poolable().isReusable() ? ref.release() : ref.invalidate();
-		// The request leaves once the pool has the connection back (and perhaps handed it to a waiting request).
-		done.doFinally((signal) -> leave.run())
-			.subscribe(null, (ex) -> logger.debug("Returning a connection to " + this.name + " failed", ex));
-	}
-
 	@Override
 	public int queued() {
-		return this.pool.metrics().pendingAcquireSize();
+		return this.pool.pendingAcquireSize();
 	}
 
 	@Override
 	public Mono<Void> dispose() {
-		return this.pool.disposeLater();
+		return this.pool.dispose();
 	}
 
 	/**
 	 * Return the number of connections in use and waiting requests, for metrics and balancing.
 	 */
 	public InstrumentedPool.PoolMetrics metrics() {
-		return this.pool.metrics();
+		return this.pool;
 	}
 
 	/**
-	 * Turns response parts into a head and a streaming body.
+	 * One subscription to {@link #exchange}: the response head for its subscriber, through one attempt or, when a
+	 * reused connection turns out closed, two.
 	 */
-	private final class ResponseAssembler {
+	private final class Call implements Subscription {
 
-		private final NettyDataBufferFactory bufferFactory;
+		private final CoreSubscriber<? super GatewayResponse> actual;
 
-		private final CgiResponseHeadParser parser;
+		private final List<Map.Entry<String, String>> params;
+
+		private final Supplier<Flux<DataBuffer>> body;
 
 		private final StderrListener stderr;
 
-		private boolean headSeen;
+		private final AtomicInteger state = new AtomicInteger(NEW);
 
-		ResponseAssembler(NettyDataBufferFactory bufferFactory, int maxHeadSize, StderrListener stderr) {
-			this.bufferFactory = bufferFactory;
-			this.parser = new CgiResponseHeadParser(maxHeadSize);
+		private volatile GatewayResponse response;
+
+		private volatile Attempt current;
+
+		Call(CoreSubscriber<? super GatewayResponse> actual, List<Map.Entry<String, String>> params,
+				Supplier<Flux<DataBuffer>> body, StderrListener stderr) {
+			this.actual = actual;
+			this.params = params;
+			this.body = body;
 			this.stderr = stderr;
 		}
 
-		Mono<GatewayResponse> assemble(Flux<FastCgiResponsePart> parts) {
-			// One part may give the head and the first body bytes: two elements, hence concatMapIterable.
-			Flux<Object> headThenBody = parts.concatMapIterable(this::process)
-				// Discards above switchOnFirst see the context of its main subscriber, not the body's: hook here.
-				.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded)
-				.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
-			return headThenBody
-				.switchOnFirst((first, flux) -> {
-					if (first.hasValue() && first.get() instanceof dev.lighttpdboot.gateway.cgi.CgiResponseHead head) {
-						Flux<DataBuffer> body = flux.skip(1).cast(DataBuffer.class)
-							.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
-						return Mono.just(new GatewayResponse(head, body));
-					}
-					return flux.then(Mono.empty());
-				}, false)
-				.cast(GatewayResponse.class)
-				// singleOrEmpty waits for completion instead of cancelling: the body is still to be read.
-				.singleOrEmpty()
-				.switchIfEmpty(Mono.error(() -> BackendException.broken(FastCgiBackend.this.name
-						+ " closed the response before its head", true, null)));
+		boolean isCancelled() {
+			return this.state.get() == CANCELLED;
 		}
 
-		private List<Object> process(FastCgiResponsePart part) {
-			if (part instanceof FastCgiStdout stdout) {
-				DataBuffer buffer = this.bufferFactory.wrap(stdout.content());
-				if (this.headSeen) {
-					return List.of(buffer);
+		@Override
+		public void request(long n) {
+			if (n <= 0) {
+				error(new IllegalArgumentException("request must be positive: " + n));
+				Attempt attempt = this.current;
+				if (attempt != null) {
+					attempt.cancel();
 				}
-				java.util.Optional<CgiResponseHeadParser.Parsed> parsed;
-				try {
-					parsed = this.parser.feed(buffer);
-				}
-				catch (InvalidCgiResponseException ex) {
-					throw BackendException.broken("invalid response head from " + FastCgiBackend.this.name + ": "
-							+ ex.getReason(), false, ex);
-				}
-				if (parsed.isEmpty()) {
-					return List.of();
-				}
-				this.headSeen = true;
-				DataBuffer body = parsed.get().body();
-				if (body.readableByteCount() == 0) {
-					DataBufferUtils.release(body);
-					return List.of(parsed.get().head());
-				}
-				return List.of(parsed.get().head(), body);
+				return;
 			}
-			if (part instanceof FastCgiStderr error) {
-				String text = error.content().toString(StandardCharsets.UTF_8).strip();
-				ReferenceCountUtil.release(error);
-				if (!text.isEmpty()) {
-					this.stderr.stderr(FastCgiBackend.this.name, text);
-				}
-				return List.of();
+			if (this.state.compareAndSet(NEW, REQUESTED)) {
+				return;
 			}
-			if (part instanceof FastCgiEndRequest end) {
-				if (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE) {
-					throw BackendException.unavailable(FastCgiBackend.this.name + " refused the request: "
-							+ end.protocolStatus(), null);
-				}
-				if (!this.headSeen) {
-					throw BackendException.broken(FastCgiBackend.this.name + " ended the request without a response head",
-							false, null);
-				}
-				return List.of();
+			if (this.state.get() == ANSWERED && this.state.compareAndSet(ANSWERED, DONE)) {
+				deliver();
 			}
-			ReferenceCountUtil.release(part);
-			return List.of();
 		}
+
+		void success(GatewayResponse answer) {
+			this.response = answer;
+			while (true) {
+				int now = this.state.get();
+				if (now == REQUESTED) {
+					if (this.state.compareAndSet(REQUESTED, DONE)) {
+						deliver();
+						return;
+					}
+				}
+				else if (now == NEW) {
+					if (this.state.compareAndSet(NEW, ANSWERED)) {
+						return;
+					}
+				}
+				else {
+					discard();
+					return;
+				}
+			}
+		}
+
+		private void deliver() {
+			GatewayResponse answer = this.response;
+			this.response = null;
+			this.actual.onNext(answer);
+			this.actual.onComplete();
+		}
+
+		void error(Throwable ex) {
+			while (true) {
+				int now = this.state.get();
+				if (now == DONE || now == CANCELLED) {
+					return;
+				}
+				if (this.state.compareAndSet(now, DONE)) {
+					this.actual.onError(ex);
+					return;
+				}
+			}
+		}
+
+		@Override
+		public void cancel() {
+			int before = this.state.getAndSet(CANCELLED);
+			if (before == CANCELLED || before == DONE) {
+				if (before == DONE) {
+					this.state.set(DONE);
+				}
+				return;
+			}
+			if (before == ANSWERED) {
+				discard();
+				return;
+			}
+			Attempt attempt = this.current;
+			if (attempt != null) {
+				attempt.cancel();
+			}
+		}
+
+		/** A head nobody will take: its body is cancelled, which gives the connection back. */
+		private void discard() {
+			GatewayResponse answer = this.response;
+			this.response = null;
+			if (answer != null) {
+				answer.body().subscribe(new CoreSubscriber<DataBuffer>() {
+
+					@Override
+					public void onSubscribe(Subscription subscription) {
+						subscription.cancel();
+					}
+
+					@Override
+					public void onNext(DataBuffer buffer) {
+						DataBufferUtils.release(buffer);
+					}
+
+					@Override
+					public void onError(Throwable ex) {
+					}
+
+					@Override
+					public void onComplete() {
+					}
+
+				});
+			}
+		}
+
+	}
+
+	/**
+	 * One try at a connection and an answer.
+	 */
+	private final class Attempt implements FastCgiConnectionPool.Borrower, FastCgiExchange.Listener {
+
+		private final Call call;
+
+		private final boolean mayRetry;
+
+		private final EventLoop eventLoop = FastCgiConnectionPool.currentEventLoop();
+
+		private final AtomicBoolean left = new AtomicBoolean();
+
+		private volatile FastCgiExchange exchange;
+
+		Attempt(Call call, boolean mayRetry) {
+			this.call = call;
+			this.mayRetry = mayRetry;
+		}
+
+		void start() {
+			this.call.current = this;
+			if (this.call.isCancelled()) {
+				return;
+			}
+			// A retry is let in whatever the count: the attempt it replaces is on its way out.
+			if (admitted.incrementAndGet() > admissionLimit && this.mayRetry) {
+				admitted.decrementAndGet();
+				this.call.error(queueFull());
+				return;
+			}
+			if (!pool.acquire(this)) {
+				leave();
+				this.call.error(queueFull());
+			}
+		}
+
+		void cancel() {
+			if (pool.cancel(this)) {
+				leave();
+				return;
+			}
+			FastCgiExchange started = this.exchange;
+			if (started != null) {
+				started.cancel();
+			}
+		}
+
+		private void leave() {
+			if (this.left.compareAndSet(false, true)) {
+				admitted.decrementAndGet();
+			}
+		}
+
+		@Override
+		public EventLoop eventLoop() {
+			return this.eventLoop;
+		}
+
+		@Override
+		public void granted(FastCgiConnection connection) {
+			Call call = this.call;
+			FastCgiExchange started = new FastCgiExchange(FastCgiBackend.this.name, call.params, call.body.get(),
+					call.stderr, FastCgiBackend.this.options.maxHeadSize(), this);
+			this.exchange = started;
+			if (call.isCancelled()) {
+				started.cancel();
+			}
+			connection.start(started);
+		}
+
+		@Override
+		public void failed(Throwable ex) {
+			leave();
+			this.call.error(acquireFailure(ex));
+		}
+
+		@Override
+		public void head(GatewayResponse response) {
+			this.call.success(response);
+		}
+
+		@Override
+		public void failed(BackendException ex, boolean reused) {
+			// Never after a timeout or a malformed answer: the backend had the request and may still run it.
+			if (this.mayRetry && reused && ex.connectionLost() && isSafe(this.call.params)) {
+				logger.debug("Retrying on a fresh connection to " + FastCgiBackend.this.name + ": " + ex.getReason());
+				new Attempt(this.call, false).start();
+				return;
+			}
+			this.call.error(ex);
+		}
+
+		@Override
+		public void done(FastCgiConnection connection) {
+			// The request leaves once the pool has the connection back (and perhaps handed it to a waiting request).
+			pool.release(connection);
+			leave();
+		}
+
 	}
 
 }

@@ -1,35 +1,38 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.gateway.BackendException;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.ReferenceCounted;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
-import reactor.core.publisher.Mono;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.netty.Connection;
 
 /**
  * One connection to a FastCGI backend. It carries one request at a time, always with request id 1 (php-fpm and
  * most backends do not multiplex), and stays open between requests when the backend honours
  * {@code FCGI_KEEP_CONN}.
- * <p>Reading follows demand: the socket is read only while the consumer of the response has asked for more, so a
- * slow client of a large response holds back the backend instead of filling the heap.
+ * <p>Everything a request does on the connection happens on the connection's event loop, driven by a
+ * {@link FastCgiExchange}: no operator chain sits between the socket and the response.
+ * <p>Reading follows demand: the socket is read only while the response head is awaited or the consumer of the
+ * body has asked for more, so a slow client of a large response holds back the backend instead of filling the
+ * heap. The read timeout runs while a read is wanted and nothing arrives, as nginx's
+ * {@code fastcgi_read_timeout} measures the time between two reads from the backend: a client that reads slowly
+ * does not make the backend look silent.
  */
 public final class FastCgiConnection {
 
-	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
-		.getLog(FastCgiConnection.class);
+	private static final Log logger = LogFactory.getLog(FastCgiConnection.class);
 
 	static final int REQUEST_ID = 1;
+
+	static final String CODEC_NAME = "lighttpd.fastcgi.codec";
 
 	static final String ROUTER_NAME = "lighttpd.fastcgi.router";
 
@@ -39,54 +42,19 @@ public final class FastCgiConnection {
 
 	private volatile int requests;
 
+	/** Guarded by the pool that holds this connection. */
+	int poolState;
+
+	/** Guarded by the pool that holds this connection: when it became idle, in nanoTime. */
+	long idleSince;
+
 	FastCgiConnection(Connection connection, Duration readTimeout) {
 		this.connection = connection;
 		this.router = new ResponseRouter(readTimeout);
 		Channel channel = connection.channel();
 		channel.config().setAutoRead(false);
-		connection.addHandlerLast("lighttpd.fastcgi.codec", new FastCgiClientCodec());
+		connection.addHandlerLast(CODEC_NAME, new FastCgiClientCodec());
 		connection.addHandlerLast(ROUTER_NAME, this.router);
-	}
-
-	/**
-	 * Send a request and return its response parts, END_REQUEST included, in order. The caller releases each
-	 * part it receives; cancelling the returned Flux before END_REQUEST leaves the connection unusable.
-	 * @param params the CGI environment
-	 * @param stdin the request body, already complete (a spooled body), written with back-pressure
-	 * @return the response parts, failing with a {@link BackendException} when the connection breaks
-	 */
-	public Flux<FastCgiResponsePart> exchange(List<java.util.Map.Entry<String, String>> params, Flux<ByteBuf> stdin) {
-		this.requests = this.requests + 1;
-		Flux<FastCgiResponsePart> response = Flux.<FastCgiResponsePart>create(this.router::start)
-			.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded);
-		// BEGIN_REQUEST and PARAMS are not flushed on their own: they leave with the first STDIN record (for a
-		// request without a body, all in one write). A failure to write them closes the channel, which fails the
-		// response (channelInactive) and the STDIN writes after them.
-		Mono<Void> request = Mono.<Void>fromRunnable(() -> {
-			Channel channel = this.connection.channel();
-			channel.write(new FastCgiBeginRequest(REQUEST_ID, FastCgiRole.RESPONDER, true), channel.voidPromise());
-			channel.write(new FastCgiParams(REQUEST_ID, params), channel.voidPromise());
-		})
-			.thenMany(stdin.concatMap((content) -> write(new FastCgiStdin(REQUEST_ID, content)))
-				// Buffers prefetched but never written (cancel, write error) are released here.
-				.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded))
-			.then(Mono.defer(() -> write(FastCgiStdin.endOfStream(REQUEST_ID))))
-			.onErrorMap((ex) -> !(ex instanceof BackendException),
-					(ex) -> BackendException.connectionLost("writing the request failed (" + BackendException.describe(ex)
-							+ ")", ex));
-		// The response is subscribed first so that no record can arrive before its consumer exists.
-		return response.mergeWith(request.then(Mono.empty()));
-	}
-
-	/**
-	 * Release a discarded record or buffer once. Reactor runs every discard hook of the subscriber's context that
-	 * matches an element, so an element discarded below several hooks for {@code ReferenceCounted} (this class's
-	 * and its caller's) reaches each of them: only the first may release it.
-	 */
-	static void releaseDiscarded(ReferenceCounted discarded) {
-		if (discarded.refCnt() > 0) {
-			ReferenceCountUtil.safeRelease(discarded);
-		}
 	}
 
 	/**
@@ -111,34 +79,69 @@ public final class FastCgiConnection {
 		this.connection.dispose();
 	}
 
-	private Mono<Void> write(FastCgiRequestPart part) {
-		Channel channel = this.connection.channel();
-		return Mono.create((sink) -> channel.writeAndFlush(part).addListener((future) -> {
-			if (future.isSuccess()) {
-				sink.success();
-			}
-			else {
-				sink.error(future.cause());
-			}
-		}));
+	EventLoop eventLoop() {
+		return this.connection.channel().eventLoop();
+	}
+
+	Channel channel() {
+		return this.connection.channel();
 	}
 
 	/**
-	 * Hands the records of the current response to its consumer, and reads the socket only on demand. The read
-	 * timeout runs while a read is wanted and nothing arrives, as nginx's fastcgi_read_timeout measures the time
-	 * between two reads from the backend: a client that reads slowly does not make the backend look silent.
-	 * <p>State is changed on the channel's event loop only; {@code sink} and {@code broken} are volatile because the
-	 * pool reads them from other threads to decide whether the connection can be reused.
+	 * Run something when the connection closes, on its event loop (at once if it is closed already).
 	 */
-	private static final class ResponseRouter extends ChannelInboundHandlerAdapter {
+	void onClose(Runnable action) {
+		this.connection.channel().closeFuture().addListener((future) -> action.run());
+	}
+
+	/**
+	 * Start a request on this connection; its events go to the exchange, on this connection's event loop.
+	 */
+	void start(FastCgiExchange exchange) {
+		this.requests = this.requests + 1;
+		EventLoop loop = eventLoop();
+		if (loop.inEventLoop()) {
+			this.router.start(exchange);
+		}
+		else {
+			loop.execute(() -> this.router.start(exchange));
+		}
+	}
+
+	/**
+	 * Read from the socket if the current request wants more; on the event loop.
+	 */
+	void readIfWanted() {
+		this.router.readIfWanted();
+	}
+
+	/**
+	 * The current request ended with END_REQUEST: the connection may carry the next one; on the event loop.
+	 */
+	void requestEnded(FastCgiExchange exchange) {
+		this.router.ended(exchange);
+	}
+
+	/**
+	 * The current request is abandoned before its END_REQUEST (its consumer went away, or it failed): the rest of
+	 * its response will never be read, so the connection cannot carry another request; on the event loop.
+	 */
+	void abandon(FastCgiExchange exchange) {
+		this.router.abandon(exchange);
+	}
+
+	/**
+	 * Hands the records of the current response to its exchange, and reads the socket only on demand.
+	 * <p>State is changed on the channel's event loop only; {@code current} and {@code broken} are volatile
+	 * because the pool reads them from other threads to decide whether the connection can be reused.
+	 */
+	private final class ResponseRouter extends ChannelInboundHandlerAdapter {
 
 		private final Duration readTimeout;
 
 		private ChannelHandlerContext context;
 
-		private volatile FluxSink<FastCgiResponsePart> sink;
-
-		private boolean responseStarted;
+		private volatile FastCgiExchange current;
 
 		private volatile boolean broken;
 
@@ -153,26 +156,24 @@ public final class FastCgiConnection {
 			this.context = ctx;
 		}
 
-		void start(FluxSink<FastCgiResponsePart> sink) {
-			this.context.executor().execute(() -> {
-				if (this.sink != null || this.broken || !this.context.channel().isActive()) {
-					sink.error(BackendException.connectionLost("connection closed before the request", null));
-					return;
-				}
-				this.sink = sink;
-				this.responseStarted = false;
-				sink.onRequest((n) -> this.context.executor().execute(this::readIfWanted));
-				sink.onCancel(() -> this.context.executor().execute(() -> abandon(sink)));
-				readIfWanted();
-			});
+		void start(FastCgiExchange exchange) {
+			if (this.current != null || this.broken || !this.context.channel().isActive()) {
+				exchange.startFailed(FastCgiConnection.this,
+						BackendException.connectionLost("connection closed before the request", null), isReused());
+				return;
+			}
+			this.current = exchange;
+			exchange.started(FastCgiConnection.this, isReused());
+			readIfWanted();
 		}
 
 		boolean isIdle() {
-			return this.sink == null && !this.broken;
+			return this.current == null && !this.broken;
 		}
 
-		private void readIfWanted() {
-			if (this.sink != null && this.sink.requestedFromDownstream() > 0) {
+		void readIfWanted() {
+			FastCgiExchange exchange = this.current;
+			if (exchange != null && exchange.wantsRead()) {
 				if (this.readTimer == null) {
 					this.readTimer = this.context.executor()
 						.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -183,11 +184,10 @@ public final class FastCgiConnection {
 
 		private void readTimedOut() {
 			this.readTimer = null;
-			if (this.sink != null) {
-				this.broken = true;
+			FastCgiExchange exchange = this.current;
+			if (exchange != null) {
 				fail(BackendException.timeout("no answer from the backend within " + this.readTimeout,
-						!this.responseStarted));
-				this.context.close();
+						!exchange.responseStarted()));
 			}
 		}
 
@@ -198,11 +198,17 @@ public final class FastCgiConnection {
 			}
 		}
 
-		private void abandon(FluxSink<FastCgiResponsePart> cancelled) {
-			if (this.sink == cancelled) {
-				// The rest of this response will never be read: the connection cannot carry another request.
+		void ended(FastCgiExchange exchange) {
+			if (this.current == exchange) {
 				stopReadTimer();
-				this.sink = null;
+				this.current = null;
+			}
+		}
+
+		void abandon(FastCgiExchange exchange) {
+			if (this.current == exchange) {
+				stopReadTimer();
+				this.current = null;
 				this.broken = true;
 				this.context.close();
 			}
@@ -211,26 +217,26 @@ public final class FastCgiConnection {
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
 			stopReadTimer();
-			FluxSink<FastCgiResponsePart> current = this.sink;
-			if (current == null || !(msg instanceof FastCgiResponsePart part) || !isForThisRequest(part)) {
+			FastCgiExchange exchange = this.current;
+			if (exchange == null || !(msg instanceof FastCgiResponsePart part) || !isForThisRequest(part)) {
 				// Records outside a request (a late answer after an abandoned one) mean the stream is out of step.
 				ReferenceCountUtil.release(msg);
-				this.broken = true;
-				ctx.close();
+				if (exchange != null) {
+					fail(BackendException.broken("a FastCGI record for another request", !exchange.responseStarted(),
+							null));
+				}
+				else {
+					this.broken = true;
+					ctx.close();
+				}
 				return;
 			}
 			if (part instanceof FastCgiDecodingFailure failure) {
-				fail(BackendException.broken("malformed FastCGI response: " + failure.reason(), !this.responseStarted,
-						null));
-				ctx.close();
+				fail(BackendException.broken("malformed FastCGI response: " + failure.reason(),
+						!exchange.responseStarted(), null));
 				return;
 			}
-			this.responseStarted = true;
-			current.next(part);
-			if (part instanceof FastCgiEndRequest) {
-				this.sink = null;
-				current.complete();
-			}
+			exchange.received(part);
 		}
 
 		private static boolean isForThisRequest(FastCgiResponsePart part) {
@@ -248,16 +254,18 @@ public final class FastCgiConnection {
 		@Override
 		public void channelInactive(ChannelHandlerContext ctx) throws Exception {
 			this.broken = true;
-			String reason = "backend closed the connection before END_REQUEST";
-			// Closed before any record: the connection, not the request, is what failed (see connectionLost).
-			fail(this.responseStarted ? BackendException.broken(reason, false, null)
-					: BackendException.connectionLost(reason, null));
+			FastCgiExchange exchange = this.current;
+			if (exchange != null) {
+				String reason = "backend closed the connection before END_REQUEST";
+				// Closed before any record: the connection, not the request, is what failed (see connectionLost).
+				fail(exchange.responseStarted() ? BackendException.broken(reason, false, null)
+						: BackendException.connectionLost(reason, null));
+			}
 			super.channelInactive(ctx);
 		}
 
 		@Override
 		public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-			this.broken = true;
 			// Neither the message nor the cause of the socket error is passed on: Spring takes an exception that
 			// mentions "connection reset by peer" for a disconnected client and ends the response as if it were
 			// complete, which would hide a truncated body from the client.
@@ -268,18 +276,29 @@ public final class FastCgiConnection {
 			else {
 				logger.debug("Connection to a FastCGI backend failed", cause);
 			}
+			FastCgiExchange exchange = this.current;
 			String reason = "the connection to the backend failed (" + BackendException.describe(cause) + ")";
-			fail(this.responseStarted ? BackendException.broken(reason, false, cause)
-					: BackendException.connectionLost(reason, cause));
-			ctx.close();
+			if (exchange != null) {
+				fail(exchange.responseStarted() ? BackendException.broken(reason, false, cause)
+						: BackendException.connectionLost(reason, cause));
+			}
+			else {
+				this.broken = true;
+				ctx.close();
+			}
 		}
 
+		/**
+		 * End the current request with a failure and close the connection: its stream can no longer be trusted.
+		 */
 		private void fail(BackendException ex) {
 			stopReadTimer();
-			FluxSink<FastCgiResponsePart> current = this.sink;
-			this.sink = null;
-			if (current != null) {
-				current.error(ex);
+			FastCgiExchange exchange = this.current;
+			this.current = null;
+			this.broken = true;
+			this.context.close();
+			if (exchange != null) {
+				exchange.failed(ex);
 			}
 		}
 

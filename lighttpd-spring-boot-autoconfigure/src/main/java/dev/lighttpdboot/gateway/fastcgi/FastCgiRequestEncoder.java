@@ -22,6 +22,8 @@ public final class FastCgiRequestEncoder extends MessageToMessageEncoder<FastCgi
 
 	private static final int BEGIN_REQUEST_BODY_LENGTH = 8;
 
+	private static final int BEGIN_REQUEST_RECORD_LENGTH = FastCgiRecordHeader.LENGTH + BEGIN_REQUEST_BODY_LENGTH;
+
 	private static final int KEEP_CONN = 1;
 
 	public FastCgiRequestEncoder() {
@@ -47,8 +49,11 @@ public final class FastCgiRequestEncoder extends MessageToMessageEncoder<FastCgi
 		if (msg instanceof FastCgiStdin stdin) {
 			encodeStdin(ctx, stdin, out);
 		}
+		else if (msg instanceof FastCgiRequestHead head) {
+			out.add(encodeHead(ctx, head));
+		}
 		else if (msg instanceof FastCgiParams params) {
-			out.add(encodeParams(ctx, params));
+			out.add(encodeParams(ctx, params, 0, 0));
 		}
 		else if (msg instanceof FastCgiBeginRequest begin) {
 			out.add(encodeBeginRequest(ctx, begin));
@@ -67,12 +72,31 @@ public final class FastCgiRequestEncoder extends MessageToMessageEncoder<FastCgi
 	}
 
 	private static ByteBuf encodeBeginRequest(ChannelHandlerContext ctx, FastCgiBeginRequest begin) {
-		ByteBuf buffer = ctx.alloc().buffer(FastCgiRecordHeader.LENGTH + BEGIN_REQUEST_BODY_LENGTH);
+		ByteBuf buffer = ctx.alloc().buffer(BEGIN_REQUEST_RECORD_LENGTH);
+		writeBeginRequest(buffer, begin);
+		return buffer;
+	}
+
+	private static void writeBeginRequest(ByteBuf buffer, FastCgiBeginRequest begin) {
 		FastCgiRecordHeader.write(buffer, FastCgiRecordType.BEGIN_REQUEST, begin.requestId(),
 				BEGIN_REQUEST_BODY_LENGTH);
 		buffer.writeShort(begin.role().code());
 		buffer.writeByte(begin.keepConnection() ? KEEP_CONN : 0);
 		buffer.writeZero(5);
+	}
+
+	private static ByteBuf encodeHead(ChannelHandlerContext ctx, FastCgiRequestHead head) {
+		// PARAMS are sized (and checked) first; BEGIN_REQUEST goes in front of them and the empty STDIN after them,
+		// in the same buffer.
+		ByteBuf buffer = encodeParams(ctx, head.params(), BEGIN_REQUEST_RECORD_LENGTH,
+				head.bodiless() ? FastCgiRecordHeader.LENGTH : 0);
+		int paramsEnd = buffer.writerIndex();
+		buffer.writerIndex(0);
+		writeBeginRequest(buffer, head.begin());
+		buffer.writerIndex(paramsEnd);
+		if (head.bodiless()) {
+			FastCgiRecordHeader.write(buffer, FastCgiRecordType.STDIN, head.requestId(), 0);
+		}
 		return buffer;
 	}
 
@@ -101,11 +125,15 @@ public final class FastCgiRequestEncoder extends MessageToMessageEncoder<FastCgi
 		}
 	}
 
-	private static ByteBuf encodeParams(ChannelHandlerContext ctx, FastCgiParams params) {
+	/**
+	 * Encode a PARAMS stream after {@code before} bytes left for the caller at the start of the buffer, in a buffer
+	 * with room for {@code after} more bytes.
+	 */
+	private static ByteBuf encodeParams(ChannelHandlerContext ctx, FastCgiParams params, int before, int after) {
 		int requestId = params.requestId();
 		// Check the sizes first, so that a pair too long for any record fails before anything is allocated; the
 		// estimate allows for a header and padding per pair, a little more than the records take.
-		long estimate = FastCgiRecordHeader.LENGTH;
+		long estimate = FastCgiRecordHeader.LENGTH + (long) before + after;
 		for (Map.Entry<String, String> param : params.params()) {
 			estimate += checkedPairLength(param.getKey(), param.getValue()) + FastCgiRecordHeader.LENGTH + 7;
 		}
@@ -114,6 +142,7 @@ public final class FastCgiRequestEncoder extends MessageToMessageEncoder<FastCgi
 		}
 		ByteBuf buffer = ctx.alloc().buffer((int) estimate);
 		try {
+			buffer.writerIndex(before);
 			// php-fpm parses each PARAMS record on its own: a pair never straddles two records.
 			int headerIndex = -1;
 			for (Map.Entry<String, String> param : params.params()) {

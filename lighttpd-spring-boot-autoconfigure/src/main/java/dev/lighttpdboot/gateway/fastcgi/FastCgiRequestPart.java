@@ -1,8 +1,10 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
 /**
- * A message a FastCGI client writes, which {@link FastCgiRequestEncoder} turns into records.
+ * A message a FastCGI client writes, which {@link FastCgiRequestEncoder} turns into records. The set is closed:
+ * the encoder knows every kind.
  */
-public interface FastCgiRequestPart {
+public sealed interface FastCgiRequestPart permits FastCgiAbortRequest, FastCgiBeginRequest, FastCgiGetValues,
+		FastCgiParams, FastCgiRequestHead, FastCgiStdin {
 
 }

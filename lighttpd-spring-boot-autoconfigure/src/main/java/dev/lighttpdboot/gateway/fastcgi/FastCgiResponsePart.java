@@ -1,8 +1,10 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
 /**
- * A message {@link FastCgiResponseDecoder} reads from the records a FastCGI application sends.
+ * A message {@link FastCgiResponseDecoder} reads from the records a FastCGI application sends. The set is closed:
+ * a consumer handles every kind.
  */
-public interface FastCgiResponsePart {
+public sealed interface FastCgiResponsePart permits FastCgiDecodingFailure, FastCgiEndRequest,
+		FastCgiGetValuesResult, FastCgiStderr, FastCgiStdout, FastCgiUnknownType {
 
 }
