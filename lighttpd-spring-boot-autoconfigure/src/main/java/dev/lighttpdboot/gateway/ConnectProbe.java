@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import io.netty.channel.ChannelOption;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.tcp.TcpClient;
 
 /**
@@ -31,10 +32,14 @@ public final class ConnectProbe implements BackendProbe {
 
 	@Override
 	public Mono<Void> check() {
-		return this.client.connect().flatMap((connection) -> {
-			connection.dispose();
-			return connection.onDispose();
-		});
+		// Started from a thread that may block: the first socket a JVM opens loads the JDK's network properties
+		// from a file in a class initializer, which must not happen on the prober's (non-blocking) timer thread.
+		return this.client.connect()
+			.subscribeOn(Schedulers.boundedElastic())
+			.flatMap((connection) -> {
+				connection.dispose();
+				return connection.onDispose();
+			});
 	}
 
 }

@@ -12,7 +12,6 @@ import dev.lighttpdboot.files.StreamingSeek;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -90,14 +89,8 @@ public final class FilesAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		SmallFileCacheMeters lighttpdSmallFileCacheMeters(SmallFileCache smallFileCache) {
+			// Binds itself once, to the actuator's registry or the only one there is (see OnceBoundMeters).
 			return new SmallFileCacheMeters(smallFileCache);
-		}
-
-		@Bean
-		SmartInitializingSingleton lighttpdSmallFileCacheMetersBinding(SmallFileCacheMeters meters,
-				ObjectProvider<MeterRegistry> registry) {
-			// Bound here, as the gateway's meters are, so that they exist with Micrometer alone.
-			return () -> registry.ifAvailable(meters::bindTo);
 		}
 
 	}
