@@ -2,12 +2,14 @@ package dev.lighttpdboot.files;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.DateFormatter;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -239,7 +241,9 @@ public final class FileDelivery {
 		}
 		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
 		headers.setETag(file.etag());
-		headers.setLastModified(file.lastModified());
+		// Netty's formatter (the one Reactor Netty uses for Date) costs a fraction of HttpHeaders.setLastModified's
+		// java.time formatting, which showed in profiles of small files; the text is the same IMF-fixdate.
+		headers.set(HttpHeaders.LAST_MODIFIED, DateFormatter.format(new Date(file.lastModified().toEpochMilli())));
 		switch (Preconditions.evaluate(request.getHeaders(), file)) {
 			case NOT_MODIFIED:
 				response.setStatusCode(HttpStatus.NOT_MODIFIED);
