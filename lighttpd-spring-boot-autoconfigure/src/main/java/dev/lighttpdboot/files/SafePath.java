@@ -1,14 +1,12 @@
 package dev.lighttpdboot.files;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+
+import dev.lighttpdboot.text.MalformedEncodingException;
+import dev.lighttpdboot.text.PercentDecoder;
 
 import org.springframework.http.HttpStatus;
 
@@ -79,60 +77,27 @@ public final class SafePath {
 	}
 
 	private static String decodeSegment(String path, int from, int to) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
-		for (int i = from; i < to; i++) {
-			char c = path.charAt(i);
-			int b;
-			if (c == '%') {
-				if (i + 2 >= to) {
-					throw badRequest("truncated percent-encoding");
-				}
-				int high = Character.digit(path.charAt(i + 1), 16);
-				int low = Character.digit(path.charAt(i + 2), 16);
-				if (high < 0 || low < 0) {
-					throw badRequest("malformed percent-encoding");
-				}
-				b = (high << 4) | low;
-				i += 2;
-				if (b == '/') {
-					throw badRequest("encoded slash");
-				}
+		String segment;
+		try {
+			segment = PercentDecoder.decode(path, from, to);
+		}
+		catch (MalformedEncodingException ex) {
+			throw badRequest(ex.getMessage());
+		}
+		for (int i = 0; i < segment.length(); i++) {
+			char c = segment.charAt(i);
+			if (c == '/') {
+				// The raw path was split at its slashes: one inside a segment was encoded.
+				throw badRequest("encoded slash");
 			}
-			else if (c >= 0x80) {
-				// Already-decoded text (callers outside HTTP): take it as UTF-8, as the decoded bytes will be.
-				byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-				if (Character.isHighSurrogate(c) && i + 1 < to) {
-					encoded = path.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-					i++;
-				}
-				bytes.writeBytes(encoded);
-				continue;
-			}
-			else {
-				b = c;
-			}
-			if (b == '\\') {
+			if (c == '\\') {
 				throw badRequest("backslash");
 			}
-			if (b < 0x20 || b == 0x7f) {
+			if (c < 0x20 || c == 0x7f) {
 				throw badRequest("control character");
 			}
-			bytes.write(b);
 		}
-		return decodeUtf8(bytes.toByteArray());
-	}
-
-	private static String decodeUtf8(byte[] bytes) {
-		try {
-			return StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes))
-				.toString();
-		}
-		catch (CharacterCodingException ex) {
-			throw badRequest("malformed UTF-8");
-		}
+		return segment;
 	}
 
 	private static PathRefusedException badRequest(String reason) {

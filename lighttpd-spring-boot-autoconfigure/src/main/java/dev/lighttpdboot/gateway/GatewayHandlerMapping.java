@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -144,14 +145,15 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
 		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
 		for (GatewayRoute route : this.routes) {
-			if (route.scripts().matches(rawPath)) {
-				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath));
+			Optional<ScriptMatch> match = route.scripts().match(rawPath);
+			if (match.isPresent()) {
+				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath, match.get()));
 			}
 		}
 		return Mono.empty();
 	}
 
-	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath) {
+	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath, ScriptMatch match) {
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (REFUSED_METHODS.contains(method)) {
 			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
@@ -165,19 +167,14 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
 			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
 		}
-		ScriptResolution script;
-		try {
-			script = route.scripts().resolve(rawPath).orElse(null);
-		}
-		catch (PathRefusedException ex) {
+		if (match instanceof ScriptMatch.Refused refused) {
+			PathRefusedException ex = refused.reason();
 			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
 			logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
 					+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
 			return Mono.error(ex);
 		}
-		if (script == null) {
-			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
-		}
+		ScriptResolution script = ((ScriptMatch.Script) match).resolution();
 		Mono<Boolean> present = route.checkLocal()
 				? route.scripts().scriptExists(exchange.getRequest(), script, this.statCache)
 				: Mono.just(true);

@@ -61,11 +61,11 @@ class GatewayRequestIntegrationTests {
 		CgiEnvironment environment = new CgiEnvironment();
 		HttpHandler handler = (request, response) -> {
 			String rawPath = request.getURI().getRawPath();
-			if (!resolver.matches(rawPath)) {
+			if (!(resolver.match(rawPath).orElse(null) instanceof ScriptMatch.Script found)) {
 				response.setStatusCode(HttpStatus.NOT_FOUND);
 				return response.setComplete();
 			}
-			ScriptResolution script = resolver.resolve(rawPath).orElseThrow();
+			ScriptResolution script = found.resolution();
 			// On the event loop: a spooled body released here must leave the file work to the scheduler.
 			boolean eventLoopMayBlock = SpoolFile.mayBlock();
 			return resolver.scriptExists(script, this.fileSystem)

@@ -9,6 +9,7 @@ import java.util.Optional;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.SafePath;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -84,8 +85,8 @@ class ScriptResolverTests {
 			""")
 	void extensionRouteSplitsAfterTheFirstScriptSegment(String path, String scriptName, String pathInfo) {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php", ".phtml"), root);
-		Optional<ScriptResolution> resolution = resolver.resolve(path);
-		assertThat(resolver.matches(path)).isEqualTo(scriptName != null);
+		Optional<ScriptResolution> resolution = resolve(resolver, path);
+		assertThat(resolver.match(path).isPresent()).isEqualTo(scriptName != null);
 		assertThat(resolution.map(ScriptResolution::scriptName).orElse(null)).isEqualTo(scriptName);
 		assertThat(resolution.map(ScriptResolution::pathInfo).orElse(null)).isEqualTo(pathInfo);
 	}
@@ -112,8 +113,8 @@ class ScriptResolverTests {
 			""")
 	void prefixRouteSplitsAsLighttpd(String prefix, String path, String scriptName, String pathInfo) {
 		ScriptResolver resolver = ScriptResolver.forPathPrefix(prefix, root);
-		Optional<ScriptResolution> resolution = resolver.resolve(path);
-		assertThat(resolver.matches(path)).isEqualTo(scriptName != null);
+		Optional<ScriptResolution> resolution = resolve(resolver, path);
+		assertThat(resolver.match(path).isPresent()).isEqualTo(scriptName != null);
 		assertThat(resolution.map(ScriptResolution::scriptName).orElse(null)).isEqualTo(scriptName);
 		assertThat(resolution.map(ScriptResolution::pathInfo).orElse(null)).isEqualTo(pathInfo);
 	}
@@ -121,7 +122,8 @@ class ScriptResolverTests {
 	@Test
 	void derivesFileNamesFromTheDocumentRoot() {
 		ScriptResolution resolution = ScriptResolver.forExtensions(List.of(".php"), root)
-			.resolve("/app/index.php/extra/path/")
+			.match("/app/index.php/extra/path/")
+			.map(ScriptResolverTests::script)
 			.orElseThrow();
 		assertThat(resolution.documentRoot()).isEqualTo(root.realPath());
 		assertThat(resolution.scriptFilename()).isEqualTo(root.realPath().resolve("app/index.php"));
@@ -130,15 +132,15 @@ class ScriptResolverTests {
 
 	@Test
 	void pathTranslatedIsEmptyWithoutPathInfo() {
-		ScriptResolution resolution = ScriptResolver.forExtensions(List.of(".php"), root).resolve("/index.php")
-			.orElseThrow();
+		ScriptResolution resolution = script(ScriptResolver.forExtensions(List.of(".php"), root).match("/index.php")
+			.orElseThrow());
 		assertThat(resolution.pathInfo()).isEmpty();
 		assertThat(resolution.pathTranslated()).isEmpty();
 	}
 
 	@Test
 	void rootPrefixNamesTheDocumentRootAsScript() {
-		ScriptResolution resolution = ScriptResolver.forPathPrefix("/", root).resolve("/a/b").orElseThrow();
+		ScriptResolution resolution = script(ScriptResolver.forPathPrefix("/", root).match("/a/b").orElseThrow());
 		assertThat(resolution.scriptFilename()).isEqualTo(root.realPath());
 		assertThat(resolution.pathTranslated()).isEqualTo(root.realPath() + "/a/b");
 	}
@@ -154,16 +156,18 @@ class ScriptResolverTests {
 			""")
 	void refusesWhatSafePathRefuses(String path, int status) {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
-		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> resolver.resolve(path))
-			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(status));
+		assertThat(resolver.match(path)).get()
+			.isInstanceOfSatisfying(ScriptMatch.Refused.class,
+					(refused) -> assertThat(refused.reason().getStatusCode().value()).isEqualTo(status));
 	}
 
 	@Test
 	void malformedEncodingIsNotMatched() {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
-		assertThat(resolver.matches("/x.php%zz")).isFalse();
-		assertThat(resolver.matches("/x.php%2")).isFalse();
-		assertThat(ScriptResolver.forPathPrefix("/app", root).matches("/app%")).isFalse();
+		assertThat(resolver.match("/x.php%zz")).isEmpty();
+		assertThat(resolver.match("/x.php%2")).isEmpty();
+		assertThat(resolver.match("/x.php%\u0661\u0661")).isEmpty();
+		assertThat(ScriptResolver.forPathPrefix("/app", root).match("/app%")).isEmpty();
 	}
 
 	@Test
@@ -193,7 +197,7 @@ class ScriptResolverTests {
 	@Test
 	void scriptExistsNeverTouchesTheFileSystemOnTheCallingThread() {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
-		ScriptResolution resolution = resolver.resolve("/index.php").orElseThrow();
+		ScriptResolution resolution = script(resolver.match("/index.php").orElseThrow());
 		// Subscribed from a non-blocking thread: BlockHound fails the test if the lookup ran there.
 		StepVerifier.create(resolver.scriptExists(resolution, fileSystem).subscribeOn(Schedulers.parallel()))
 			.expectNext(true)
@@ -201,22 +205,30 @@ class ScriptResolverTests {
 	}
 
 	@Property(tries = 1000)
-	void matchesAgreesWithResolve(@ForAll("requestPaths") String path, @ForAll boolean prefixRoute) {
+	void everyPathOfTheRouteIsAScriptUnderTheRootOrRefused(@ForAll("requestPaths") String path,
+			@ForAll boolean prefixRoute) {
 		ScriptResolver resolver = prefixRoute ? ScriptResolver.forPathPrefix("/app/", root)
 				: ScriptResolver.forExtensions(List.of(".php"), root);
-		Optional<ScriptResolution> resolution;
-		try {
-			resolution = resolver.resolve(path);
-		}
-		catch (PathRefusedException ex) {
-			assertThat(ex.getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
-			return;
-		}
-		assertThat(resolver.matches(path)).as(path).isEqualTo(resolution.isPresent());
-		resolution.ifPresent((found) -> {
-			assertThat(found.scriptFilename().startsWith(root.realPath())).isTrue();
-			assertThat(found.pathInfo()).matches("|/.*");
+		Optional<ScriptMatch> match = resolver.match(path);
+		match.ifPresent((found) -> {
+			if (found instanceof ScriptMatch.Refused refused) {
+				assertThat(refused.reason().getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
+			}
+			else {
+				ScriptResolution resolution = script(found);
+				assertThat(resolution.scriptFilename().startsWith(root.realPath())).isTrue();
+				assertThat(resolution.pathInfo()).matches("|/.*");
+			}
 		});
+		// What the static files would serve must not be a script that the route leaves to them.
+		if (!prefixRoute && match.isEmpty()) {
+			try {
+				assertThat(SafePath.parse(path, true).segments()).as(path).noneMatch((s) -> s.endsWith(".php"));
+			}
+			catch (PathRefusedException ex) {
+				// refused by the static files too
+			}
+		}
 	}
 
 	@Provide
@@ -229,9 +241,18 @@ class ScriptResolverTests {
 	}
 
 	private static void assertExists(ScriptResolver resolver, String path, boolean expected) {
-		ScriptResolution resolution = resolver.resolve(path).orElseThrow();
+		ScriptResolution resolution = script(resolver.match(path).orElseThrow());
 		StepVerifier.create(resolver.scriptExists(resolution, fileSystem)).as(path).expectNext(expected)
 			.verifyComplete();
+	}
+
+	private static Optional<ScriptResolution> resolve(ScriptResolver resolver, String path) {
+		return resolver.match(path).map(ScriptResolverTests::script);
+	}
+
+	private static ScriptResolution script(ScriptMatch match) {
+		assertThat(match).isInstanceOf(ScriptMatch.Script.class);
+		return ((ScriptMatch.Script) match).resolution();
 	}
 
 }
