@@ -33,7 +33,19 @@ class BalancersTests {
 
 	@Test
 	void eachPoolGetsItsOwnBalancer() {
-		assertThat(Balancers.create("round-robin", this.pool)).isNotSameAs(Balancers.create("round-robin", this.pool));
+		String alone = FakeBackend.sequence(Balancers.create("round-robin", this.pool), this.pool, 6);
+		Balancer first = Balancers.create("round-robin", this.pool);
+		Balancer second = Balancers.create("round-robin", this.pool);
+		StringBuilder firstChoices = new StringBuilder();
+		StringBuilder secondChoices = new StringBuilder();
+		for (int i = 0; i < 6; i++) {
+			firstChoices.append(first.choose(this.pool, "/").name());
+			secondChoices.append(second.choose(this.pool, "/").name());
+		}
+		// Choices for one pool do not move the rotation of another.
+		assertThat(alone).hasSize(6).contains("a", "b");
+		assertThat(firstChoices).hasToString(alone);
+		assertThat(secondChoices).hasToString(alone);
 	}
 
 	@ParameterizedTest
