@@ -2,15 +2,14 @@ package dev.lighttpdboot.files;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.http.HttpStatus;
 
@@ -91,8 +90,11 @@ class SafePathTests {
 			.satisfies((ex) -> assertThat(ex.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST));
 	}
 
-	@Property(tries = 3000)
-	void noParsedPathLeavesTheRoot(@ForAll("hostilePaths") String raw, @ForAll boolean allowHidden) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases3000")
+	void noParsedPathLeavesTheRoot(RandomCase random) {
+		String raw = hostilePath(random);
+		boolean allowHidden = random.random().nextBoolean();
 		SafePath path;
 		try {
 			path = SafePath.parse(raw, allowHidden);
@@ -112,8 +114,10 @@ class SafePathTests {
 		}
 	}
 
-	@Property(tries = 1000)
-	void ordinaryNamesRoundTrip(@ForAll("names") List<String> names) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases1000")
+	void ordinaryNamesRoundTrip(RandomCase random) {
+		List<String> names = names(random);
 		StringBuilder raw = new StringBuilder();
 		for (String name : names) {
 			raw.append('/').append(org.springframework.web.util.UriUtils.encodePathSegment(name,
@@ -122,28 +126,40 @@ class SafePathTests {
 		assertThat(SafePath.parse(raw.toString(), false).segments()).containsExactlyElementsOf(names);
 	}
 
-	@Provide
-	Arbitrary<String> hostilePaths() {
-		Arbitrary<String> pieces = Arbitraries.oneOf(
-				Arbitraries.of("..", ".", "", "%2e", "%2E", "%2e%2e", ".%2e", "%2f", "%2F", "%5c", "\\", "%00", "%",
-						"%2", "%c0%ae", "%252e%252e", "/", "//", "a", "docs", "hello.txt", ".hidden", "%2ehidden",
-						"..;", ";..", "%u002e", "~", "%ff", "%e2%80%ae", " ", "\t"),
-				Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(6),
-				Arbitraries.strings().all().ofMaxLength(3));
-		return pieces.list().ofMaxSize(8).map((parts) -> "/" + String.join("/", parts));
+	static Stream<RandomCase> randomCases3000() {
+		return RandomCases.of(3000);
 	}
 
-	@Provide
-	Arbitrary<List<String>> names() {
-		return Arbitraries.strings()
-			.withCharRange('a', 'z')
-			.withChars('-', '_', ' ', ';', '%', '+', 'é', '字', '~', '.')
-			.ofMinLength(1)
-			.ofMaxLength(12)
-			.filter((name) -> !name.startsWith(".") && !name.equals(".."))
-			.list()
-			.ofMinSize(1)
-			.ofMaxSize(5);
+	static Stream<RandomCase> randomCases1000() {
+		return RandomCases.of(1000);
+	}
+
+	private static String hostilePath(RandomCase random) {
+		List<String> parts = random.list(8, (r) -> switch (r.between(0, 2)) {
+			case 0 -> r.oneOf("..", ".", "", "%2e", "%2E", "%2e%2e", ".%2e", "%2f", "%2F", "%5c", "\\", "%00", "%",
+					"%2", "%c0%ae", "%252e%252e", "/", "//", "a", "docs", "hello.txt", ".hidden", "%2ehidden", "..;",
+					";..", "%u002e", "~", "%ff", "%e2%80%ae", " ", "\t", "%\u0661\u0661");
+			case 1 -> r.string(' ', '~', 6);
+			default -> r.string('\u0000', '\uffff', 3);
+		});
+		return "/" + String.join("/", parts);
+	}
+
+	private static List<String> names(RandomCase random) {
+		String alphabet = "abcdefghijklmnopqrstuvwxyz-_ ;%+é字~.";
+		return random.list(1, 5, (r) -> {
+			String name;
+			do {
+				StringBuilder text = new StringBuilder();
+				int length = r.between(1, 12);
+				for (int i = 0; i < length; i++) {
+					text.append(alphabet.charAt(r.between(0, alphabet.length() - 1)));
+				}
+				name = text.toString();
+			}
+			while (name.startsWith("."));
+			return name;
+		});
 	}
 
 }

@@ -10,20 +10,17 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.test.LeakWatch;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -45,7 +42,6 @@ class ResponseBodyBufferTests {
 	private static FileSystemScheduler fileSystem;
 
 	@BeforeAll
-	@BeforeContainer
 	static void createScheduler() throws IOException {
 		if (base == null) {
 			base = Files.createTempDirectory("lighttpd-response-buffer-test-");
@@ -54,7 +50,6 @@ class ResponseBodyBufferTests {
 	}
 
 	@AfterAll
-	@AfterContainer
 	static void disposeScheduler() throws IOException {
 		if (base != null) {
 			fileSystem.dispose();
@@ -178,10 +173,13 @@ class ResponseBodyBufferTests {
 		assertThat(openFiles(directory)).isZero();
 	}
 
-	@Property(tries = 60)
-	void deliversEveryBodyInOrder(@ForAll("chunks") List<byte[]> chunks, @ForAll @IntRange(max = 20_000) int inMemory,
-			@ForAll @IntRange(max = 40_000) int inFile, @ForAll @IntRange(min = 1, max = 8) int demand)
-			throws IOException {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void deliversEveryBodyInOrder(RandomCase random) throws IOException {
+		List<byte[]> chunks = random.list(25, (r) -> r.bytes(1, 9_000));
+		int inMemory = random.between(0, 20_000);
+		int inFile = random.between(0, 40_000);
+		int demand = random.between(1, 8);
 		Path directory = Files.createTempDirectory(base, "property-");
 		TrackingBuffers buffers = TrackingBuffers.netty();
 		ByteArrayOutputStream expected = new ByteArrayOutputStream();
@@ -193,9 +191,8 @@ class ResponseBodyBufferTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> openFiles(directory) == 0);
 	}
 
-	@Provide
-	Arbitrary<List<byte[]>> chunks() {
-		return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(9_000).list().ofMaxSize(25);
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(60);
 	}
 
 	@Test

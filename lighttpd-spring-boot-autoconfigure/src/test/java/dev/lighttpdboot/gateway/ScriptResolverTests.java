@@ -5,23 +5,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -40,7 +37,6 @@ class ScriptResolverTests {
 	private static FileSystemScheduler fileSystem;
 
 	@BeforeAll
-	@BeforeContainer
 	static void createDocumentRoot() throws IOException {
 		if (base != null) {
 			return;
@@ -59,7 +55,6 @@ class ScriptResolverTests {
 	}
 
 	@AfterAll
-	@AfterContainer
 	static void deleteDocumentRoot() throws IOException {
 		if (base != null) {
 			fileSystem.dispose();
@@ -204,9 +199,11 @@ class ScriptResolverTests {
 			.verifyComplete();
 	}
 
-	@Property(tries = 1000)
-	void everyPathOfTheRouteIsAScriptUnderTheRootOrRefused(@ForAll("requestPaths") String path,
-			@ForAll boolean prefixRoute) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void everyPathOfTheRouteIsAScriptUnderTheRootOrRefused(RandomCase random) {
+		String path = requestPath(random);
+		boolean prefixRoute = random.random().nextBoolean();
 		ScriptResolver resolver = prefixRoute ? ScriptResolver.forPathPrefix("/app/", root)
 				: ScriptResolver.forExtensions(List.of(".php"), root);
 		Optional<ScriptMatch> match = resolver.match(path);
@@ -231,13 +228,16 @@ class ScriptResolverTests {
 		}
 	}
 
-	@Provide
-	Arbitrary<String> requestPaths() {
-		Arbitrary<String> pieces = Arbitraries.oneOf(
-				Arbitraries.of("", ".", "..", "app", "ap%70", "index.php", "index.ph%70", "x.php", "php", ".php",
-						"a%2Fb", "%C3%BC.php", "%zz", "%", "app.php"),
-				Arbitraries.strings().withCharRange('a', 'e').ofMaxLength(3));
-		return pieces.list().ofMaxSize(5).map((parts) -> "/" + String.join("/", parts));
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(1000);
+	}
+
+	private static String requestPath(RandomCase random) {
+		List<String> parts = random.list(5, (r) -> r.random().nextBoolean()
+				? r.oneOf("", ".", "..", "app", "ap%70", "index.php", "index.ph%70", "x.php", "php", ".php", "a%2Fb",
+						"%C3%BC.php", "%zz", "%", "app.php", "%\u0661\u0661.php")
+				: r.string('a', 'e', 3));
+		return "/" + String.join("/", parts);
 	}
 
 	private static void assertExists(ScriptResolver resolver, String path, boolean expected) {
