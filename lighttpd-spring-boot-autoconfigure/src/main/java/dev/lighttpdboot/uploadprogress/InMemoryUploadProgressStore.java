@@ -153,7 +153,7 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 
 	@Override
 	public Mono<UploadProgressStoreStatus> status() {
-		return Mono.just(new UploadProgressStoreStatus(true, Map.of("store", "memory", "entries", this.entries.estimatedSize())));
+		return Mono.just(new UploadProgressStoreStatus(true, Map.of("store", "memory", "entries", (int) this.entries.estimatedSize())));
 	}
 
 	/**
