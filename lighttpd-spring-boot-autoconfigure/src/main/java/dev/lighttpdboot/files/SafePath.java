@@ -33,11 +33,11 @@ public final class SafePath {
 	/**
 	 * Parse the percent-encoded path of a request target (without the query).
 	 * @param encodedPath the raw path, for example {@code /docs/a%20b.txt}
-	 * @param allowHidden whether segments starting with a dot are allowed
+	 * @param hiddenFiles whether segments starting with a dot are allowed
 	 * @return the checked path
 	 * @throws PathRefusedException if the path is refused
 	 */
-	public static SafePath parse(String encodedPath, boolean allowHidden) {
+	public static SafePath parse(String encodedPath, HiddenFiles hiddenFiles) {
 		if (encodedPath.isEmpty() || encodedPath.charAt(0) != '/') {
 			throw badRequest("path does not start with '/'");
 		}
@@ -53,7 +53,7 @@ public final class SafePath {
 				if (segment.equals("..")) {
 					throw badRequest("'..' segment");
 				}
-				if (!allowHidden && segment.charAt(0) == '.') {
+				if (hiddenFiles == HiddenFiles.REFUSED && segment.charAt(0) == '.') {
 					throw new PathRefusedException(HttpStatus.NOT_FOUND, "hidden file segment");
 				}
 				segments.add(segment);
@@ -61,19 +61,6 @@ public final class SafePath {
 		}
 		boolean trailingSlash = encodedPath.charAt(encodedPath.length() - 1) == '/';
 		return new SafePath(Collections.unmodifiableList(segments), trailingSlash);
-	}
-
-	/**
-	 * Return a raw request path fit for one log line: control characters are replaced by {@code ?}, so a client
-	 * cannot forge log lines, and the path is cut at 256 characters.
-	 */
-	public static String printable(String rawPath) {
-		StringBuilder result = new StringBuilder(Math.min(rawPath.length(), 256));
-		for (int i = 0; i < rawPath.length() && i < 256; i++) {
-			char c = rawPath.charAt(i);
-			result.append((c < 0x20 || c == 0x7f) ? '?' : c);
-		}
-		return (rawPath.length() > 256) ? result.append("...").toString() : result.toString();
 	}
 
 	private static String decodeSegment(String path, int from, int to) {

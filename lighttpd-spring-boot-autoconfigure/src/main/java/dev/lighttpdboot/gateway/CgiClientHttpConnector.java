@@ -9,7 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -76,7 +78,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 			return this.backend
 				.exchange(params, () -> (body.length > 0) ? Flux.just(DefaultDataBufferFactory.sharedInstance.wrap(body))
 						: Flux.empty(), (backend, text) -> logger.warn("FastCGI stderr from " + backend + " for "
-								+ SafePath.printable(uri.getRawPath()) + ": " + SafePath.printable(text)))
+								+ LogText.printable(uri.getRawPath()) + ": " + LogText.printable(text)))
 				.map(CgiClientHttpResponse::new);
 		}));
 	}
@@ -86,7 +88,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
 		// Checked as a request path would be: no "..", no encoded slash, so the URI cannot name a script outside
 		// the document root.
-		String decodedPath = latin1(SafePath.parse(path, true).toString());
+		String decodedPath = latin1(SafePath.parse(path, HiddenFiles.ALLOWED).toString());
 		String query = (uri.getRawQuery() != null) ? uri.getRawQuery() : "";
 		List<Map.Entry<String, String>> params = new ArrayList<>();
 		add(params, "GATEWAY_INTERFACE", "CGI/1.1");

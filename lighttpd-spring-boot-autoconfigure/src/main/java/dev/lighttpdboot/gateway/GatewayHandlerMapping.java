@@ -17,6 +17,7 @@ import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -89,38 +90,6 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * @param routes the routes, tried in order
 	 * @param spool spools request bodies
 	 * @param environment builds CGI environments
-	 * @param fileSystem the scheduler for file-system calls ({@code check-local})
-	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
-	 * @param metrics receives an event per request
-	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
-			FileSystemScheduler fileSystem, XSendfile xSendfile, GatewayMetrics metrics) {
-		this(routes, spool, environment, fileSystem, (fileSystem != null) ? StatCache.disabled(fileSystem) : null,
-				xSendfile, metrics);
-	}
-
-	/**
-	 * Create the mapping.
-	 * @param routes the routes, tried in order
-	 * @param spool spools request bodies
-	 * @param environment builds CGI environments
-	 * @param fileSystem the scheduler for file-system calls
-	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
-	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
-	 * @param metrics receives an event per request
-	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool, CgiEnvironment environment,
-			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics) {
-		this(routes, spool, environment, fileSystem, statCache, xSendfile, metrics,
-				(fileSystem != null) ? new ResponseBodyBuffer(fileSystem, Path.of(System.getProperty("java.io.tmpdir")))
-						: null);
-	}
-
-	/**
-	 * Create the mapping.
-	 * @param routes the routes, tried in order
-	 * @param spool spools request bodies
-	 * @param environment builds CGI environments
 	 * @param fileSystem the scheduler for file-system calls
 	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
 	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
@@ -159,7 +128,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
 			// an application.
 			if (logger.isDebugEnabled()) {
-				logger.debug("Refused " + method + " " + SafePath.printable(rawPath) + " on route '" + route.name()
+				logger.debug("Refused " + method + " " + LogText.printable(rawPath) + " on route '" + route.name()
 						+ "' with 405");
 			}
 			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
@@ -170,7 +139,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		if (match instanceof ScriptMatch.Refused refused) {
 			PathRefusedException ex = refused.reason();
 			this.metrics.request(route.name(), "none", "refused", Duration.ZERO);
-			logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
+			logger.debug("Refused " + exchange.getRequest().getMethod() + " " + LogText.printable(rawPath) + " on route '"
 					+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
 			return Mono.error(ex);
 		}
@@ -210,7 +179,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 						})
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
-					String line = "Route '" + route.name() + "', " + SafePath.printable(script.scriptName()) + ": "
+					String line = "Route '" + route.name() + "', " + LogText.printable(script.scriptName()) + ": "
 							+ ex.getReason() + " (" + ex.getStatusCode().value() + ")";
 					if (ex.getStatusCode().value() == 503) {
 						// The pool logs once when its backends go and come back, not once per request.
@@ -267,7 +236,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		return response.writeWith(buffered(framed, buffered, route, response))
 			.then(Mono.fromRunnable(() -> {
 				if (excess.get()) {
-					logger.warn("Route '" + route.name() + "', " + SafePath.printable(request.getPath().value())
+					logger.warn("Route '" + route.name() + "', " + LogText.printable(request.getPath().value())
 							+ ": the backend sent more than its Content-Length of " + declared
 							+ " bytes; the rest was dropped and the client connection closed");
 					ClientConnections.closeAfterWrites(response);

@@ -1,19 +1,19 @@
 package dev.lighttpdboot.gateway;
 
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 import dev.lighttpdboot.files.FileRoot;
-import dev.lighttpdboot.files.FileSnapshot;
-import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.text.PercentDecoder;
 import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Decides whether a request path belongs to a gateway route and splits it into SCRIPT_NAME and PATH_INFO, the way
@@ -112,7 +112,7 @@ public final class ScriptResolver {
 	public Optional<ScriptMatch> match(String rawPath) {
 		SafePath path;
 		try {
-			path = SafePath.parse(rawPath, false);
+			path = SafePath.parse(rawPath, HiddenFiles.REFUSED);
 		}
 		catch (PathRefusedException ex) {
 			Optional<List<String>> segments = decodedSegments(rawPath);
@@ -154,44 +154,20 @@ public final class ScriptResolver {
 	}
 
 	/**
-	 * Check that the script is a regular file below the document root (check-local). A script whose real path
-	 * leaves the root through a symlink, or that cannot be read, counts as absent: the answer is 404 either way,
-	 * and the client learns nothing about what lies outside.
-	 * @param resolution a split made by this resolver
-	 * @param fileSystem the scheduler the lookup runs on
-	 * @return whether the script exists
-	 */
-	public Mono<Boolean> scriptExists(ScriptResolution resolution, FileSystemScheduler fileSystem) {
-		return scriptExistsOnDisk(resolution, fileSystem);
-	}
-
-	/**
-	 * Whether the script names a file (not a directory) below the document root, through a stat cache: a fresh
+	 * Whether the script names a file (not a directory) below the document root (check-local), through a stat
+	 * cache. A script whose real path leaves the root through a symlink counts as absent: the answer is 404 either
+	 * way, and the client learns nothing about what lies outside. A fresh
 	 * entry answers on the calling thread, a miss is looked up on the file-system scheduler and the answer comes
 	 * back on the request's event loop.
 	 * @param request the request, whose event loop receives the answer of a miss
 	 * @param resolution the script
 	 * @param statCache the cache
 	 */
-	public Mono<Boolean> scriptExists(org.springframework.http.server.reactive.ServerHttpRequest request,
-			ScriptResolution resolution, dev.lighttpdboot.files.StatCache statCache) {
+	public Mono<Boolean> scriptExists(ServerHttpRequest request, ScriptResolution resolution, StatCache statCache) {
 		return statCache.lookup(request, this.documentRoot, resolution.scriptFilename())
 			.map((snapshot) -> !snapshot.directory())
 			.defaultIfEmpty(false)
 			.onErrorReturn(PathRefusedException.class, false);
-	}
-
-	private Mono<Boolean> scriptExistsOnDisk(ScriptResolution resolution, FileSystemScheduler fileSystem) {
-		return fileSystem.call(() -> {
-			try {
-				Optional<FileSnapshot> found = this.documentRoot.lookup(resolution.scriptFilename());
-				return found.isPresent() && !found.get().directory()
-						&& Files.isRegularFile(found.get().path(), LinkOption.NOFOLLOW_LINKS);
-			}
-			catch (PathRefusedException ex) {
-				return false;
-			}
-		});
 	}
 
 	private boolean matchesPrefix(List<String> segments, boolean trailingSlash) {

@@ -10,7 +10,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RegionWriter;
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -108,8 +108,8 @@ public final class XSendfile {
 			String header = this.headers.firstPresent(responseHeaders);
 			strip(responseHeaders);
 			forgetProducerPresentation(responseHeaders);
-			logger.error("Malformed " + header + " header for " + SafePath.printable(request.getPath().value()) + ": "
-					+ SafePath.printable(ex.getReason()));
+			logger.error("Malformed " + header + " header for " + LogText.printable(request.getPath().value()) + ": "
+					+ LogText.printable(ex.getReason()));
 			this.metrics.handled(header, "invalid", 0);
 			return Mono.error(ex);
 		}
@@ -242,8 +242,8 @@ public final class XSendfile {
 		int status = ex.getStatusCode().value();
 		String outcome = (status == 403) ? "forbidden" : (status == 404) ? "not-found" : "invalid";
 		this.metrics.handled(instruction.header(), outcome, 0);
-		String message = instruction.header() + " '" + SafePath.printable(instruction.path()) + "' for "
-				+ SafePath.printable(request.getPath().value()) + ": "
+		String message = instruction.header() + " '" + LogText.printable(instruction.path()) + "' for "
+				+ LogText.printable(request.getPath().value()) + ": "
 				+ ex.getReason() + " (" + status + ")";
 		// 403 and 404 at DEBUG: a script that passes a client's input on can be made to ask for anything, as often as
 		// the client likes; lighttpd.sendfile.requests counts them by outcome.

@@ -2,7 +2,7 @@ package dev.lighttpdboot.uploadprogress;
 
 import java.util.Optional;
 
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -41,7 +41,7 @@ public final class ProgressIds {
 		Optional<QueryParameters> parameters = QueryParameters.tryParse(uri.substring(query + 1));
 		if (parameters.isEmpty()) {
 			if (logger.isDebugEnabled()) {
-				logger.debug("Not tracking the upload to " + SafePath.printable(uri) + ": its query cannot be decoded");
+				logger.debug("Not tracking the upload to " + LogText.printable(uri) + ": its query cannot be decoded");
 			}
 			return null;
 		}

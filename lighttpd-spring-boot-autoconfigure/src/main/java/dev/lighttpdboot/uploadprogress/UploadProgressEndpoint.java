@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -167,7 +167,7 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 		String query = request.getURI().getRawQuery();
 		String target = request.getURI().getRawPath() + ((query != null) ? "?" + query : "");
 		if (logger.isDebugEnabled()) {
-			logger.debug("Refused upload-progress request " + SafePath.printable(target) + " with 400: " + what);
+			logger.debug("Refused upload-progress request " + LogText.printable(target) + " with 400: " + what);
 		}
 		return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, what));
 	}

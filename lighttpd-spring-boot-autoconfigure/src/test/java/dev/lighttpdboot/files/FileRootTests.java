@@ -104,7 +104,7 @@ class FileRootTests {
 		FileRoot under = hidden ? rootWithHidden : root;
 		Optional<FileSnapshot> found;
 		try {
-			found = under.lookup(SafePath.parse(raw, hidden));
+			found = under.lookup(SafePath.parse(raw, HiddenFiles.allowedIf(hidden)));
 		}
 		catch (PathRefusedException ex) {
 			assertThat(ex.getStatusCode().value()).isIn(400, 403, 404);
@@ -128,7 +128,7 @@ class FileRootTests {
 	}
 
 	private static Optional<FileSnapshot> lookup(String path) throws IOException {
-		return root.lookup(SafePath.parse(path, false));
+		return root.lookup(SafePath.parse(path, HiddenFiles.REFUSED));
 	}
 
 }

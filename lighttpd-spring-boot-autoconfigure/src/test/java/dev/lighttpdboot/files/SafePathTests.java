@@ -22,31 +22,31 @@ class SafePathTests {
 
 	@Test
 	void decodesPercentEncodingOnceAsUtf8() {
-		SafePath path = SafePath.parse("/docs/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt", false);
+		SafePath path = SafePath.parse("/docs/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt", HiddenFiles.REFUSED);
 		assertThat(path.segments()).containsExactly("docs", "ünï cødé.txt");
-		assertThat(SafePath.parse("/a%2520b", false).segments()).containsExactly("a%20b");
+		assertThat(SafePath.parse("/a%2520b", HiddenFiles.REFUSED).segments()).containsExactly("a%20b");
 	}
 
 	@Test
 	void dropsEmptyAndDotSegments() {
-		SafePath path = SafePath.parse("//docs/./a//b.txt", false);
+		SafePath path = SafePath.parse("//docs/./a//b.txt", HiddenFiles.REFUSED);
 		assertThat(path.segments()).containsExactly("docs", "a", "b.txt");
 		assertThat(path.resolveAgainst(ROOT)).isEqualTo(ROOT.resolve("docs/a/b.txt"));
 	}
 
 	@Test
 	void remembersTrailingSlash() {
-		assertThat(SafePath.parse("/docs/", false).hasTrailingSlash()).isTrue();
-		assertThat(SafePath.parse("/docs", false).hasTrailingSlash()).isFalse();
-		assertThat(SafePath.parse("/", false).hasTrailingSlash()).isTrue();
-		assertThat(SafePath.parse("/", false).segments()).isEmpty();
-		assertThat(SafePath.parse("/docs/", false)).hasToString("/docs/");
+		assertThat(SafePath.parse("/docs/", HiddenFiles.REFUSED).hasTrailingSlash()).isTrue();
+		assertThat(SafePath.parse("/docs", HiddenFiles.REFUSED).hasTrailingSlash()).isFalse();
+		assertThat(SafePath.parse("/", HiddenFiles.REFUSED).hasTrailingSlash()).isTrue();
+		assertThat(SafePath.parse("/", HiddenFiles.REFUSED).segments()).isEmpty();
+		assertThat(SafePath.parse("/docs/", HiddenFiles.REFUSED)).hasToString("/docs/");
 	}
 
 	@Test
 	void keepsCharactersThatAreOrdinaryInFileNames() {
-		assertThat(SafePath.parse("/a;b.txt", false).segments()).containsExactly("a;b.txt");
-		assertThat(SafePath.parse("/a...b", false).segments()).containsExactly("a...b");
+		assertThat(SafePath.parse("/a;b.txt", HiddenFiles.REFUSED).segments()).containsExactly("a;b.txt");
+		assertThat(SafePath.parse("/a...b", HiddenFiles.REFUSED).segments()).containsExactly("a...b");
 	}
 
 	@ParameterizedTest(name = "{0} -> {1}")
@@ -78,15 +78,15 @@ class SafePathTests {
 			/%2ehidden                  | 404
 			""")
 	void refuses(String path, int status) {
-		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse(path, false))
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse(path, HiddenFiles.REFUSED))
 			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(status));
 	}
 
 	@Test
 	void allowsHiddenSegmentsWhenConfiguredButNeverDotDot() {
-		assertThat(SafePath.parse("/.well-known/security.txt", true).segments())
+		assertThat(SafePath.parse("/.well-known/security.txt", HiddenFiles.ALLOWED).segments())
 			.containsExactly(".well-known", "security.txt");
-		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse("/a/../b", true))
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse("/a/../b", HiddenFiles.ALLOWED))
 			.satisfies((ex) -> assertThat(ex.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST));
 	}
 
@@ -97,7 +97,7 @@ class SafePathTests {
 		boolean allowHidden = random.random().nextBoolean();
 		SafePath path;
 		try {
-			path = SafePath.parse(raw, allowHidden);
+			path = SafePath.parse(raw, HiddenFiles.allowedIf(allowHidden));
 		}
 		catch (PathRefusedException ex) {
 			assertThat(ex.getStatusCode().value()).isIn(400, 403, 404);
@@ -123,7 +123,7 @@ class SafePathTests {
 			raw.append('/').append(org.springframework.web.util.UriUtils.encodePathSegment(name,
 					java.nio.charset.StandardCharsets.UTF_8));
 		}
-		assertThat(SafePath.parse(raw.toString(), false).segments()).containsExactlyElementsOf(names);
+		assertThat(SafePath.parse(raw.toString(), HiddenFiles.REFUSED).segments()).containsExactlyElementsOf(names);
 	}
 
 	static Stream<RandomCase> randomCases3000() {

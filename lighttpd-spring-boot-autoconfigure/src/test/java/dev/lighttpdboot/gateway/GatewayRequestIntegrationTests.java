@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.test.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +69,7 @@ class GatewayRequestIntegrationTests {
 			ScriptResolution script = found.resolution();
 			// On the event loop: a spooled body released here must leave the file work to the scheduler.
 			boolean eventLoopMayBlock = SpoolFile.mayBlock();
-			return resolver.scriptExists(script, this.fileSystem)
+			return resolver.scriptExists(request, script, StatCache.disabled(this.fileSystem))
 				.flatMap((exists) -> spool.spool(request.getBody(), 10_000_000, 1024))
 				.flatMap((body) -> DataBufferUtils.join(body.content(response.bufferFactory()))
 					.map(GatewayRequestIntegrationTests::digest)

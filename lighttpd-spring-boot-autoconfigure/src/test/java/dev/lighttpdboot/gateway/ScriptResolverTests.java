@@ -9,8 +9,10 @@ import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.test.RandomCases;
 import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +25,8 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +38,11 @@ class ScriptResolverTests {
 
 	private static FileRoot root;
 
+	private static final ServerHttpRequest REQUEST = MockServerHttpRequest.get("/").build();
+
 	private static FileSystemScheduler fileSystem;
+
+	private static StatCache statCache;
 
 	@BeforeAll
 	static void createDocumentRoot() throws IOException {
@@ -52,6 +60,7 @@ class ScriptResolverTests {
 		Files.createSymbolicLink(www.resolve("in.php"), www.resolve("index.php"));
 		root = FileRoot.open(www, false);
 		fileSystem = new FileSystemScheduler(2, 100);
+		statCache = StatCache.disabled(fileSystem);
 	}
 
 	@AfterAll
@@ -194,7 +203,7 @@ class ScriptResolverTests {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
 		ScriptResolution resolution = script(resolver.match("/index.php").orElseThrow());
 		// Subscribed from a non-blocking thread: BlockHound fails the test if the lookup ran there.
-		StepVerifier.create(resolver.scriptExists(resolution, fileSystem).subscribeOn(Schedulers.parallel()))
+		StepVerifier.create(resolver.scriptExists(REQUEST, resolution, statCache).subscribeOn(Schedulers.parallel()))
 			.expectNext(true)
 			.verifyComplete();
 	}
@@ -220,7 +229,7 @@ class ScriptResolverTests {
 		// What the static files would serve must not be a script that the route leaves to them.
 		if (!prefixRoute && match.isEmpty()) {
 			try {
-				assertThat(SafePath.parse(path, true).segments()).as(path).noneMatch((s) -> s.endsWith(".php"));
+				assertThat(SafePath.parse(path, HiddenFiles.ALLOWED).segments()).as(path).noneMatch((s) -> s.endsWith(".php"));
 			}
 			catch (PathRefusedException ex) {
 				// refused by the static files too
@@ -242,7 +251,7 @@ class ScriptResolverTests {
 
 	private static void assertExists(ScriptResolver resolver, String path, boolean expected) {
 		ScriptResolution resolution = script(resolver.match(path).orElseThrow());
-		StepVerifier.create(resolver.scriptExists(resolution, fileSystem)).as(path).expectNext(expected)
+		StepVerifier.create(resolver.scriptExists(REQUEST, resolution, statCache)).as(path).expectNext(expected)
 			.verifyComplete();
 	}
 

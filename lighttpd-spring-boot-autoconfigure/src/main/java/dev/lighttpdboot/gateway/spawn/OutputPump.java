@@ -8,6 +8,7 @@ import java.nio.charset.Charset;
 import java.util.function.Consumer;
 
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 
 /**
  * Reads a child's stdout or stderr line by line and hands each line to the log, on a daemon thread of its own
@@ -45,7 +46,7 @@ final class OutputPump implements Runnable {
 			String line;
 			while ((line = reader.readLine()) != null) {
 				if (!line.isBlank()) {
-					this.sink.accept(SafePath.printable(line));
+					this.sink.accept(LogText.printable(line));
 				}
 			}
 		}

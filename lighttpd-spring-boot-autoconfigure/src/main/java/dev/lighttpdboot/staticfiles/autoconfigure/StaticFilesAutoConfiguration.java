@@ -6,11 +6,13 @@ import java.nio.file.Path;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
+import dev.lighttpdboot.staticfiles.StaticFileOptions;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -42,8 +44,10 @@ public final class StaticFilesAutoConfiguration {
 			ObjectProvider<RepresentationSelector> representations) {
 		FileRoot root = openDocumentRoot(files.getDocumentRoot(), properties.isServeHiddenFiles());
 		StaticFileHandlerMapping mapping = new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
-				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), properties.getIndexFiles(),
-				properties.isDirListing(), properties.isServeHiddenFiles());
+				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)),
+				StaticFileOptions.indexFiles(properties.getIndexFiles())
+					.withDirectoryListing(properties.isDirListing())
+					.withHiddenFiles(HiddenFiles.allowedIf(properties.isServeHiddenFiles())));
 		representations.ifUnique(mapping::setRepresentationSelector);
 		return mapping;
 	}

@@ -45,7 +45,7 @@ class GatewayAutoConfigurationTests {
 	void backsOffToAUserMapping() {
 		this.contextRunner.withPropertyValues(route())
 			.withBean("myMapping", GatewayHandlerMapping.class,
-					() -> new GatewayHandlerMapping(java.util.List.of(), null, null, null, null, null))
+					() -> new GatewayHandlerMapping(java.util.List.of(), null, null, null, null, null, null, null))
 			.run((context) -> assertThat(context).hasSingleBean(GatewayHandlerMapping.class).hasBean("myMapping"));
 	}
 
