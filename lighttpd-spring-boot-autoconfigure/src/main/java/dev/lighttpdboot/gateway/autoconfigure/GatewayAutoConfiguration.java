@@ -1,13 +1,14 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.gateway.CgiEnvironment;
@@ -106,18 +107,8 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
 		Path documentRoot = (route.getDocumentRoot() != null) ? route.getDocumentRoot() : files.getDocumentRoot();
-		if (documentRoot == null) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", null,
-					"set it, or lighttpd.document-root, to the directory of the route's scripts");
-		}
-		FileRoot root;
-		try {
-			root = FileRoot.open(documentRoot, false);
-		}
-		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", documentRoot,
-					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
-		}
+		FileRoot root = ConfiguredRoot.open(prefix + ".document-root", documentRoot, HiddenFiles.REFUSED,
+				"the directory of the route's scripts (or lighttpd.document-root set)");
 		ScriptResolver scripts;
 		if (route.getPathPrefix() != null && !route.getPathPrefix().isBlank()) {
 			scripts = ScriptResolver.forPathPrefix(route.getPathPrefix(), root);

@@ -1,7 +1,5 @@
 package dev.lighttpdboot.staticfiles.autoconfigure;
 
-import java.io.IOException;
-import java.nio.file.Path;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
@@ -9,6 +7,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
@@ -42,7 +41,8 @@ public final class StaticFilesAutoConfiguration {
 	StaticFileHandlerMapping lighttpdStaticFileHandlerMapping(FilesProperties files, StaticFilesProperties properties,
 			FileDelivery delivery, FileSystemScheduler fileSystemScheduler, ObjectProvider<StatCache> statCache,
 			ObjectProvider<RepresentationSelector> representations) {
-		FileRoot root = openDocumentRoot(files.getDocumentRoot(), properties.isServeHiddenFiles());
+		FileRoot root = ConfiguredRoot.open("lighttpd.document-root", files.getDocumentRoot(),
+				HiddenFiles.allowedIf(properties.isServeHiddenFiles()), "the directory to serve at \"/\"");
 		StaticFileHandlerMapping mapping = new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)),
 				StaticFileOptions.indexFiles(properties.getIndexFiles())
@@ -50,20 +50,6 @@ public final class StaticFilesAutoConfiguration {
 					.withHiddenFiles(HiddenFiles.allowedIf(properties.isServeHiddenFiles())));
 		representations.ifUnique(mapping::setRepresentationSelector);
 		return mapping;
-	}
-
-	private static FileRoot openDocumentRoot(Path directory, boolean serveHiddenFiles) {
-		if (directory == null || directory.toString().isEmpty()) {
-			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", "",
-					"set it to the directory to serve at \"/\"");
-		}
-		try {
-			return FileRoot.open(directory, serveHiddenFiles);
-		}
-		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", directory,
-					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
-		}
 	}
 
 }
