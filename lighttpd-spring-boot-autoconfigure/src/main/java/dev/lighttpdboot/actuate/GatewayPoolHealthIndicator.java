@@ -1,6 +1,7 @@
 package dev.lighttpdboot.actuate;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -37,7 +38,7 @@ public final class GatewayPoolHealthIndicator implements ReactiveHealthIndicator
 		Map<String, String> backends = new LinkedHashMap<>();
 		int active = 0;
 		for (PoolBackend backend : this.pool.backends()) {
-			backends.put(backend.name(), backend.state().name().toLowerCase(java.util.Locale.ROOT));
+			backends.put(backend.name(), backend.state().name().toLowerCase(Locale.ROOT));
 			if (backend.state() == PoolBackend.State.ACTIVE) {
 				active++;
 			}

@@ -2,6 +2,7 @@ package dev.lighttpdboot.actuate;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -48,7 +49,7 @@ public class LighttpdEndpoint {
 			.map((progress) -> {
 				Map<String, UploadDescriptor> described = new LinkedHashMap<>();
 				progress.forEach((id, upload) -> described.put(id, new UploadDescriptor(
-						upload.state().name().toLowerCase(java.util.Locale.ROOT), upload.received(), upload.size())));
+						upload.state().name().toLowerCase(Locale.ROOT), upload.received(), upload.size())));
 				return described;
 			}) : Mono.just(Map.of());
 		return uploads.map((active) -> new LighttpdDescriptor(pools, active));
@@ -66,7 +67,7 @@ public class LighttpdEndpoint {
 	private PoolDescriptor describe(GatewayPool pool) {
 		List<BackendDescriptor> backends = pool.backends().stream()
 			.map((backend) -> new BackendDescriptor(backend.name(), backend.weight(),
-					backend.state().name().toLowerCase(java.util.Locale.ROOT), backend.disabledFor().toMillis(),
+					backend.state().name().toLowerCase(Locale.ROOT), backend.disabledFor().toMillis(),
 					backend.load(), backend.queued(), backend.requests(), backend.failures(), backend.disables(),
 					backend.lastFailure()))
 			.toList();

@@ -1,6 +1,9 @@
 package dev.lighttpdboot.files;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -95,7 +98,7 @@ public final class StatCache {
 	 * @return the file or directory, or empty if nothing is there; an error {@link PathRefusedException} if the
 	 * real path leaves the root
 	 */
-	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, java.nio.file.Path candidate) {
+	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, Path candidate) {
 		return lookup(request, root, candidate.toString(), () -> root.lookup(candidate));
 	}
 
@@ -127,7 +130,7 @@ public final class StatCache {
 	@FunctionalInterface
 	private interface Lookup {
 
-		java.util.Optional<FileSnapshot> find() throws java.io.IOException;
+		Optional<FileSnapshot> find() throws IOException;
 
 	}
 

@@ -12,6 +12,8 @@ import java.util.function.Function;
 import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.text.LogText;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -37,7 +39,7 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  */
 public final class CgiClientHttpConnector implements ClientHttpConnector {
 
-	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
+	private static final Log logger = LogFactory
 		.getLog(CgiClientHttpConnector.class);
 
 	private final GatewayBackend backend;

@@ -27,6 +27,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.handler.AbstractHandlerMapping;
@@ -149,7 +150,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				: Mono.just(true);
 		return present.flatMap((exists) -> {
 			if (!exists) {
-				return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND,
+				return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND,
 						"no script " + script.scriptName()));
 			}
 			return proxy(exchange, route, script);

@@ -1,8 +1,11 @@
 package dev.lighttpdboot.sendfile;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSnapshot;
@@ -136,7 +139,7 @@ public final class XSendfile {
 	}
 
 	private Mono<FileSnapshot> lookUp(ServerHttpRequest request,
-			java.util.concurrent.Callable<java.util.Optional<FileSnapshot>> lookup) {
+			Callable<Optional<FileSnapshot>> lookup) {
 		return this.fileSystem.call(request, () -> lookup.call().orElse(null))
 			.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file")))
 			.flatMap((file) -> file.directory()
@@ -189,7 +192,7 @@ public final class XSendfile {
 			});
 	}
 
-	private OpenParts openParts(SendfileInstruction instruction) throws java.io.IOException {
+	private OpenParts openParts(SendfileInstruction instruction) throws IOException {
 		OpenParts parts = new OpenParts(new ArrayList<>());
 		try {
 			for (SendfileInstruction.Part part : instruction.ranges()) {
@@ -212,7 +215,7 @@ public final class XSendfile {
 			}
 			return parts;
 		}
-		catch (java.io.IOException | RuntimeException ex) {
+		catch (IOException | RuntimeException ex) {
 			parts.close();
 			throw ex;
 		}

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -118,7 +119,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			.flatMap((representation) -> representation.deliver(this.delivery, exchange));
 	}
 
-	private FileSnapshot findIndexFile(FileSnapshot directory) throws java.io.IOException {
+	private FileSnapshot findIndexFile(FileSnapshot directory) throws IOException {
 		for (String name : this.options.indexFiles()) {
 			FileSnapshot candidate = this.root.lookup(directory.path().resolve(name)).orElse(null);
 			if (candidate != null && !candidate.directory()) {

@@ -22,6 +22,8 @@ import reactor.core.publisher.Mono;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -133,7 +135,7 @@ class LighttpdActuatorTests {
 					return Mono.error(BackendException.unavailable("connection refused", null));
 				}
 				return Mono.just(new GatewayResponse(new dev.lighttpdboot.gateway.CgiResponseHead(
-						org.springframework.http.HttpStatus.OK, new org.springframework.http.HttpHeaders()), Flux.empty()));
+						HttpStatus.OK, new HttpHeaders()), Flux.empty()));
 			}
 
 			@Override

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.files;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -12,6 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.util.UriUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -120,8 +122,8 @@ class SafePathTests {
 		List<String> names = names(random);
 		StringBuilder raw = new StringBuilder();
 		for (String name : names) {
-			raw.append('/').append(org.springframework.web.util.UriUtils.encodePathSegment(name,
-					java.nio.charset.StandardCharsets.UTF_8));
+			raw.append('/').append(UriUtils.encodePathSegment(name,
+					StandardCharsets.UTF_8));
 		}
 		assertThat(SafePath.parse(raw.toString(), HiddenFiles.REFUSED).segments()).containsExactlyElementsOf(names);
 	}

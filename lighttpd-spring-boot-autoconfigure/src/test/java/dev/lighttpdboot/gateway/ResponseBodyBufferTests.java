@@ -2,10 +2,12 @@ package dev.lighttpdboot.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -123,7 +126,7 @@ class ResponseBodyBufferTests {
 			.then(() -> await().atMost(Duration.ofSeconds(10)).until(() -> openFiles(directory) == 1
 					&& backend.emitted.get() == 19))
 			.thenRequest(5)
-			.recordWith(java.util.ArrayList::new)
+			.recordWith(ArrayList::new)
 			.expectNextCount(5)
 			.consumeRecordedWith((taken) -> taken.forEach(DataBufferUtils::release))
 			.thenCancel()
@@ -145,7 +148,7 @@ class ResponseBodyBufferTests {
 		// As nginx does when a backend breaks off: the client gets what arrived, then its connection is cut.
 		StepVerifier.create(buffer(directory, broken, 2 * CHUNK, 1024 * 1024), 0)
 			.thenRequest(Long.MAX_VALUE)
-			.recordWith(java.util.ArrayList::new)
+			.recordWith(ArrayList::new)
 			.expectNextCount(20)
 			.consumeRecordedWith((taken) -> taken.forEach(DataBufferUtils::release))
 			.expectError(BackendException.class)
@@ -163,7 +166,7 @@ class ResponseBodyBufferTests {
 			.then(() -> await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
 				.until(() -> backend.emitted.get() == 1))
 			.thenRequest(3)
-			.recordWith(java.util.ArrayList::new)
+			.recordWith(ArrayList::new)
 			.expectNextCount(3)
 			.consumeRecordedWith((taken) -> taken.forEach(DataBufferUtils::release))
 			.thenCancel()
@@ -223,7 +226,7 @@ class ResponseBodyBufferTests {
 				TrackingBuffers.netty().factory());
 	}
 
-	private static reactor.core.publisher.Mono<byte[]> collect(Flux<DataBuffer> body) {
+	private static Mono<byte[]> collect(Flux<DataBuffer> body) {
 		return body.reduce(new ByteArrayOutputStream(), (out, buffer) -> {
 			byte[] bytes = new byte[buffer.readableByteCount()];
 			buffer.read(bytes);
@@ -249,7 +252,7 @@ class ResponseBodyBufferTests {
 			}
 		}
 		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new UncheckedIOException(ex);
 		}
 		return count;
 	}
@@ -259,7 +262,7 @@ class ResponseBodyBufferTests {
 			return stream.toList();
 		}
 		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new UncheckedIOException(ex);
 		}
 	}
 

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
@@ -149,7 +150,7 @@ class UploadProgressIntegrationTests extends RealServerTests {
 		try (SlowUpload upload = SlowUpload.connect(this.port)) {
 			upload.head("/upload-sink?X-Progress-ID=" + id, piece * 3L);
 			HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-			HttpResponse<java.util.stream.Stream<String>> stream = http.send(
+			HttpResponse<Stream<String>> stream = http.send(
 					HttpRequest.newBuilder(URI.create(base() + "/progress?X-Progress-ID=" + id))
 						.header("Accept", "text/event-stream").build(),
 					HttpResponse.BodyHandlers.ofLines());

@@ -24,15 +24,19 @@ import dev.lighttpdboot.gateway.ResponseBufferPolicy;
 import dev.lighttpdboot.gateway.ScriptResolver;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of gateway routes ({@code lighttpd.gateway.routes}): active when at least one route is
@@ -41,7 +45,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = { FilesAutoConfiguration.class, SendfileAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnBooleanProperty(name = "lighttpd.gateway.enabled", matchIfMissing = true)
-@org.springframework.context.annotation.Conditional(OnGatewayRoutesCondition.class)
+@Conditional(OnGatewayRoutesCondition.class)
 @EnableConfigurationProperties({ GatewayProperties.class, FilesProperties.class })
 public final class GatewayAutoConfiguration {
 
@@ -89,13 +93,13 @@ public final class GatewayAutoConfiguration {
 				new ResponseBodyBuffer(fileSystemScheduler, spoolDirectory));
 	}
 
-	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
-	@org.springframework.boot.autoconfigure.condition.ConditionalOnClass(io.micrometer.core.instrument.MeterRegistry.class)
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
 	static class MicrometerConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<io.micrometer.core.instrument.MeterRegistry> registry) {
+		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<MeterRegistry> registry) {
 			return new MicrometerGatewayMetrics(registry);
 		}
 

@@ -1,6 +1,7 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.gateway.GatewayHandlerMapping;
@@ -45,7 +46,7 @@ class GatewayAutoConfigurationTests {
 	void backsOffToAUserMapping() {
 		this.contextRunner.withPropertyValues(route())
 			.withBean("myMapping", GatewayHandlerMapping.class,
-					() -> new GatewayHandlerMapping(java.util.List.of(), null, null, null, null, null, null, null))
+					() -> new GatewayHandlerMapping(List.of(), null, null, null, null, null, null, null))
 			.run((context) -> assertThat(context).hasSingleBean(GatewayHandlerMapping.class).hasBean("myMapping"));
 	}
 
