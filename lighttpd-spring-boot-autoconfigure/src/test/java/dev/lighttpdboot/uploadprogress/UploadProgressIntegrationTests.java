@@ -102,6 +102,14 @@ class UploadProgressIntegrationTests extends RealServerTests {
 	}
 
 	@Test
+	void aPollWhoseQueryDoesNotDecodeIsRefused() throws IOException {
+		// A well-formed escape of bytes that are not UTF-8: the URI parser lets it through, the query decoder not.
+		RawHttp.Response response = raw().exchange("GET", "/progress?callback=cb%C3%28", "X-Progress-ID: abc\r\n");
+		assertThat(response.status()).isEqualTo(400);
+		response.assertRevealsNothing("malformed query");
+	}
+
+	@Test
 	void anUnknownIdIsStartingAsInNginx() {
 		assertThat(progress("0123456789abcdef0123456789abcdef")).isEqualTo(Map.of("state", "starting"));
 	}
