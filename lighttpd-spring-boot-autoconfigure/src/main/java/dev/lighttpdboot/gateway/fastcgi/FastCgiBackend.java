@@ -4,6 +4,7 @@ import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -259,7 +260,7 @@ public final class FastCgiBackend implements GatewayBackend {
 				if (this.headSeen) {
 					return List.of(buffer);
 				}
-				java.util.Optional<CgiResponseHeadParser.Parsed> parsed;
+				Optional<CgiResponseHeadParser.Parsed> parsed;
 				try {
 					parsed = this.parser.feed(buffer);
 				}

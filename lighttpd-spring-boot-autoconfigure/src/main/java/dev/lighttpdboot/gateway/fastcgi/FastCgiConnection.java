@@ -2,6 +2,7 @@ package dev.lighttpdboot.gateway.fastcgi;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -55,7 +56,7 @@ public final class FastCgiConnection {
 	 * @param stdin the request body, already complete (a spooled body), written with back-pressure
 	 * @return the response parts, failing with a {@link BackendException} when the connection breaks
 	 */
-	public Flux<FastCgiResponsePart> exchange(List<java.util.Map.Entry<String, String>> params, Flux<ByteBuf> stdin) {
+	public Flux<FastCgiResponsePart> exchange(List<Map.Entry<String, String>> params, Flux<ByteBuf> stdin) {
 		this.requests = this.requests + 1;
 		Flux<FastCgiResponsePart> response = Flux.<FastCgiResponsePart>create(this.router::start)
 			.doOnDiscard(ReferenceCounted.class, FastCgiConnection::releaseDiscarded);
