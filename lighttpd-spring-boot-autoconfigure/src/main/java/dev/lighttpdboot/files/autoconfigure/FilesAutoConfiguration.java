@@ -12,7 +12,6 @@ import dev.lighttpdboot.files.StreamingSeek;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -91,13 +90,6 @@ public final class FilesAutoConfiguration {
 		@ConditionalOnMissingBean
 		SmallFileCacheMeters lighttpdSmallFileCacheMeters(SmallFileCache smallFileCache) {
 			return new SmallFileCacheMeters(smallFileCache);
-		}
-
-		@Bean
-		SmartInitializingSingleton lighttpdSmallFileCacheMetersBinding(SmallFileCacheMeters meters,
-				ObjectProvider<MeterRegistry> registry) {
-			// Bound here, as the gateway's meters are, so that they exist with Micrometer alone.
-			return () -> registry.ifAvailable(meters::bindTo);
 		}
 
 	}

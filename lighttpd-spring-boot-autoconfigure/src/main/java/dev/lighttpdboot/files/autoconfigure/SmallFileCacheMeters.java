@@ -1,11 +1,11 @@
 package dev.lighttpdboot.files.autoconfigure;
 
+import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.files.SmallFileCache;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
-import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
  * Meters of the small-file memory cache, read from it when scraped, named like Micrometer's own cache meters:
@@ -15,8 +15,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code lighttpd.files.memory.evictions}: files dropped to stay within the total size;</li>
  * <li>{@code lighttpd.files.memory.size} (bytes) and {@code lighttpd.files.memory.entries}: what is held.</li>
  * </ul>
+ * Bound once, by the actuator or by itself with Micrometer alone ({@link OnceBoundMeters}).
  */
-public final class SmallFileCacheMeters implements MeterBinder {
+public final class SmallFileCacheMeters extends OnceBoundMeters {
 
 	private final SmallFileCache cache;
 
@@ -25,7 +26,7 @@ public final class SmallFileCacheMeters implements MeterBinder {
 	}
 
 	@Override
-	public void bindTo(MeterRegistry registry) {
+	protected void register(MeterRegistry registry) {
 		FunctionCounter.builder("lighttpd.files.memory.gets", this.cache, SmallFileCache::hits)
 			.tag("result", "hit")
 			.description("Requests for a small file answered from memory")
