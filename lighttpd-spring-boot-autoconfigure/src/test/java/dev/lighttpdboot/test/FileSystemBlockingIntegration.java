@@ -34,6 +34,9 @@ public class FileSystemBlockingIntegration implements BlockHoundIntegration {
 			// (our compression loads them at start-up, off the event loop).
 			.allowBlockingCallsInside("com.aayushatharva.brotli4j.Brotli4jLoader", "<clinit>")
 			.allowBlockingCallsInside("com.github.luben.zstd.util.Native", "load")
+			// Netty's DNS resolver draws its query ids from a SecureRandom, seeded from /dev/urandom on first use, on
+			// an event loop: a one-time read, not a wait.
+			.allowBlockingCallsInside("io.netty.resolver.dns.DnsQueryIdSpace$DnsQueryIdRange", "pushId")
 			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
 			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
 	}
