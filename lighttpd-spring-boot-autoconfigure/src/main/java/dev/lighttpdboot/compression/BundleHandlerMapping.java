@@ -23,6 +23,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -209,7 +210,7 @@ public class BundleHandlerMapping extends AbstractHandlerMapping {
 	private static <T> Mono<T> refuse(ServerHttpRequest request, PathRefusedException ex) {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Refused bundle " + request.getMethod() + " "
-					+ SafePath.printable(request.getURI().getRawPath() + "?" + request.getURI().getRawQuery())
+					+ LogText.printable(request.getURI().getRawPath() + "?" + request.getURI().getRawQuery())
 					+ " with " + ex.getStatusCode().value() + ": " + ex.getReason());
 		}
 		return Mono.error(ex);

@@ -11,6 +11,7 @@ import java.util.List;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.SafePath;
 import reactor.core.publisher.Mono;
 
@@ -72,7 +73,7 @@ public final class BundleLinks {
 		try {
 			MessageDigest digest = MessageDigest.getInstance("SHA-256");
 			for (String file : files) {
-				SafePath path = SafePath.parse(UriUtils.encodePath(base + file, StandardCharsets.UTF_8), false);
+				SafePath path = SafePath.parse(UriUtils.encodePath(base + file, StandardCharsets.UTF_8), HiddenFiles.REFUSED);
 				FileSnapshot member = this.root.lookup(path)
 					.orElseThrow(() -> new NoSuchFileException(base + file));
 				digest.update(member.etag().getBytes(StandardCharsets.UTF_8));

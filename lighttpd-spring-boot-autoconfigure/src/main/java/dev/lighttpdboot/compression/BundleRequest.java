@@ -3,6 +3,7 @@ package dev.lighttpdboot.compression;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 
@@ -48,7 +49,7 @@ public record BundleRequest(List<SafePath> members) {
 			if (name.startsWith("/")) {
 				throw new PathRefusedException(HttpStatus.BAD_REQUEST, "absolute path in a bundle");
 			}
-			members.add(SafePath.parse(directory + name, allowHidden));
+			members.add(SafePath.parse(directory + name, HiddenFiles.allowedIf(allowHidden)));
 		}
 		if (members.isEmpty()) {
 			throw new PathRefusedException(HttpStatus.BAD_REQUEST, "a bundle without files");

@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.netty.channel.EventLoop;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -65,7 +66,7 @@ public final class FileSystemScheduler implements Disposable {
 	 * Continue the result of a call on this scheduler on the request's event loop.
 	 */
 	public <T> Mono<T> backTo(ServerHttpRequest request, Mono<T> result) {
-		io.netty.channel.EventLoop eventLoop = eventLoopOf(request);
+		EventLoop eventLoop = eventLoopOf(request);
 		if (eventLoop == null) {
 			return result;
 		}
@@ -82,7 +83,7 @@ public final class FileSystemScheduler implements Disposable {
 		return result.publishOn(Schedulers.fromExecutor(backToLoop));
 	}
 
-	private static io.netty.channel.EventLoop eventLoopOf(ServerHttpRequest request) {
+	private static EventLoop eventLoopOf(ServerHttpRequest request) {
 		try {
 			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
@@ -41,7 +42,7 @@ public final class OpenFile implements AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(OpenFile.class);
 
-	private static final Set<? extends java.nio.file.OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ,
+	private static final Set<? extends OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ,
 			LinkOption.NOFOLLOW_LINKS);
 
 	private final FileChannel channel;

@@ -1,14 +1,12 @@
 package dev.lighttpdboot.files;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+
+import dev.lighttpdboot.text.MalformedEncodingException;
+import dev.lighttpdboot.text.PercentDecoder;
 
 import org.springframework.http.HttpStatus;
 
@@ -35,11 +33,11 @@ public final class SafePath {
 	/**
 	 * Parse the percent-encoded path of a request target (without the query).
 	 * @param encodedPath the raw path, for example {@code /docs/a%20b.txt}
-	 * @param allowHidden whether segments starting with a dot are allowed
+	 * @param hiddenFiles whether segments starting with a dot are allowed
 	 * @return the checked path
 	 * @throws PathRefusedException if the path is refused
 	 */
-	public static SafePath parse(String encodedPath, boolean allowHidden) {
+	public static SafePath parse(String encodedPath, HiddenFiles hiddenFiles) {
 		if (encodedPath.isEmpty() || encodedPath.charAt(0) != '/') {
 			throw badRequest("path does not start with '/'");
 		}
@@ -55,7 +53,7 @@ public final class SafePath {
 				if (segment.equals("..")) {
 					throw badRequest("'..' segment");
 				}
-				if (!allowHidden && segment.charAt(0) == '.') {
+				if (hiddenFiles == HiddenFiles.REFUSED && segment.charAt(0) == '.') {
 					throw new PathRefusedException(HttpStatus.NOT_FOUND, "hidden file segment");
 				}
 				segments.add(segment);
@@ -65,74 +63,28 @@ public final class SafePath {
 		return new SafePath(Collections.unmodifiableList(segments), trailingSlash);
 	}
 
-	/**
-	 * Return a raw request path fit for one log line: control characters are replaced by {@code ?}, so a client
-	 * cannot forge log lines, and the path is cut at 256 characters.
-	 */
-	public static String printable(String rawPath) {
-		StringBuilder result = new StringBuilder(Math.min(rawPath.length(), 256));
-		for (int i = 0; i < rawPath.length() && i < 256; i++) {
-			char c = rawPath.charAt(i);
-			result.append((c < 0x20 || c == 0x7f) ? '?' : c);
-		}
-		return (rawPath.length() > 256) ? result.append("...").toString() : result.toString();
-	}
-
 	private static String decodeSegment(String path, int from, int to) {
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(to - from);
-		for (int i = from; i < to; i++) {
-			char c = path.charAt(i);
-			int b;
-			if (c == '%') {
-				if (i + 2 >= to) {
-					throw badRequest("truncated percent-encoding");
-				}
-				int high = Character.digit(path.charAt(i + 1), 16);
-				int low = Character.digit(path.charAt(i + 2), 16);
-				if (high < 0 || low < 0) {
-					throw badRequest("malformed percent-encoding");
-				}
-				b = (high << 4) | low;
-				i += 2;
-				if (b == '/') {
-					throw badRequest("encoded slash");
-				}
+		String segment;
+		try {
+			segment = PercentDecoder.decode(path, from, to);
+		}
+		catch (MalformedEncodingException ex) {
+			throw badRequest(ex.getMessage());
+		}
+		for (int i = 0; i < segment.length(); i++) {
+			char c = segment.charAt(i);
+			if (c == '/') {
+				// The raw path was split at its slashes: one inside a segment was encoded.
+				throw badRequest("encoded slash");
 			}
-			else if (c >= 0x80) {
-				// Already-decoded text (callers outside HTTP): take it as UTF-8, as the decoded bytes will be.
-				byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-				if (Character.isHighSurrogate(c) && i + 1 < to) {
-					encoded = path.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-					i++;
-				}
-				bytes.writeBytes(encoded);
-				continue;
-			}
-			else {
-				b = c;
-			}
-			if (b == '\\') {
+			if (c == '\\') {
 				throw badRequest("backslash");
 			}
-			if (b < 0x20 || b == 0x7f) {
+			if (c < 0x20 || c == 0x7f) {
 				throw badRequest("control character");
 			}
-			bytes.write(b);
 		}
-		return decodeUtf8(bytes.toByteArray());
-	}
-
-	private static String decodeUtf8(byte[] bytes) {
-		try {
-			return StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes))
-				.toString();
-		}
-		catch (CharacterCodingException ex) {
-			throw badRequest("malformed UTF-8");
-		}
+		return segment;
 	}
 
 	private static PathRefusedException badRequest(String reason) {

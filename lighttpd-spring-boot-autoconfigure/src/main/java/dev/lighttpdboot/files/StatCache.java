@@ -1,9 +1,14 @@
 package dev.lighttpdboot.files;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -20,8 +25,10 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  * if it is still that file (else under a snapshot of the file it opened, or 404 if a symlink is there now). Only files and directories that were found are remembered, so a new
  * file is served at once and refusals (symlinks out of the root, hidden files) are decided afresh by every
  * lookup that misses. A validity of zero turns the cache off.
- * <p>Reading the cache never blocks: a map read and a clock read. Misses and expired entries are looked up on the
- * file-system scheduler and stored from there.
+ * <p>Reading the cache never blocks: a Caffeine read and a clock read. Misses and expired entries are looked up on
+ * the file-system scheduler and stored from there. Beyond {@code maxEntries}, Caffeine evicts the entries least
+ * likely to be asked for again; its statistics (hits, misses, evictions) are recorded for metrics
+ * ({@link #nativeCache()}).
  */
 public final class StatCache {
 
@@ -33,13 +40,13 @@ public final class StatCache {
 
 	private final LongSupplier nanoClock;
 
-	private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+	private final Cache<Key, Entry> entries;
 
 	/**
 	 * Create a cache.
 	 * @param fileSystem the scheduler on which misses are looked up
 	 * @param validity how long a lookup is trusted; zero disables the cache
-	 * @param maxEntries how many lookups are remembered at most; when full, the cache starts again empty
+	 * @param maxEntries how many lookups are remembered at most
 	 */
 	public StatCache(FileSystemScheduler fileSystem, Duration validity, int maxEntries) {
 		this(fileSystem, validity, maxEntries, System::nanoTime);
@@ -53,6 +60,12 @@ public final class StatCache {
 		this.validityNanos = validity.toNanos();
 		this.maxEntries = Math.max(1, maxEntries);
 		this.nanoClock = nanoClock;
+		this.entries = Caffeine.newBuilder()
+			.maximumSize(this.maxEntries)
+			.expireAfter(new TrustedFromLookup(this.validityNanos))
+			.ticker(nanoClock::getAsLong)
+			.recordStats()
+			.build();
 	}
 
 	/**
@@ -85,7 +98,7 @@ public final class StatCache {
 	 * @return the file or directory, or empty if nothing is there; an error {@link PathRefusedException} if the
 	 * real path leaves the root
 	 */
-	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, java.nio.file.Path candidate) {
+	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, Path candidate) {
 		return lookup(request, root, candidate.toString(), () -> root.lookup(candidate));
 	}
 
@@ -94,9 +107,9 @@ public final class StatCache {
 			return this.fileSystem.call(request, () -> lookup.find().orElse(null));
 		}
 		Key key = new Key(root, name);
-		long now = this.nanoClock.getAsLong();
-		Entry entry = this.entries.get(key);
-		if (entry != null && now - entry.lookedUpAt() < this.validityNanos) {
+		// Caffeine does not return an entry whose validity has run out.
+		Entry entry = this.entries.getIfPresent(key);
+		if (entry != null) {
 			return Mono.just(entry.snapshot());
 		}
 		return this.fileSystem.call(request, () -> {
@@ -105,10 +118,10 @@ public final class StatCache {
 			long lookedUpAt = this.nanoClock.getAsLong();
 			FileSnapshot snapshot = lookup.find().orElse(null);
 			if (snapshot != null) {
-				remember(key, new Entry(snapshot, lookedUpAt));
+				this.entries.put(key, new Entry(snapshot, lookedUpAt));
 			}
 			else {
-				this.entries.remove(key);
+				this.entries.invalidate(key);
 			}
 			return snapshot;
 		});
@@ -117,30 +130,51 @@ public final class StatCache {
 	@FunctionalInterface
 	private interface Lookup {
 
-		java.util.Optional<FileSnapshot> find() throws java.io.IOException;
+		Optional<FileSnapshot> find() throws IOException;
 
 	}
 
-	private void remember(Key key, Entry entry) {
-		if (this.entries.size() >= this.maxEntries && !this.entries.containsKey(key)) {
-			// A bound, not an LRU: crossing it is rare (more distinct hot files than entries), and starting again
-			// costs one system call per file.
-			this.entries.clear();
-		}
-		this.entries.put(key, entry);
+	/**
+	 * Return the Caffeine cache underneath, for its statistics (Micrometer's {@code CaffeineCacheMetrics}).
+	 */
+	public Cache<?, ?> nativeCache() {
+		return this.entries;
 	}
 
 	/**
 	 * Return the number of remembered lookups, fresh or not.
 	 */
-	int size() {
-		return this.entries.size();
+	long size() {
+		this.entries.cleanUp();
+		return this.entries.estimatedSize();
 	}
 
 	private record Key(FileRoot root, String path) {
 	}
 
 	private record Entry(FileSnapshot snapshot, long lookedUpAt) {
+	}
+
+	/**
+	 * An entry is trusted for the validity from when the file was seen, not from when the answer was stored.
+	 */
+	private record TrustedFromLookup(long validityNanos) implements Expiry<Key, Entry> {
+
+		@Override
+		public long expireAfterCreate(Key key, Entry entry, long currentTime) {
+			return Math.max(0, this.validityNanos - (currentTime - entry.lookedUpAt()));
+		}
+
+		@Override
+		public long expireAfterUpdate(Key key, Entry entry, long currentTime, long currentDuration) {
+			return expireAfterCreate(key, entry, currentTime);
+		}
+
+		@Override
+		public long expireAfterRead(Key key, Entry entry, long currentTime, long currentDuration) {
+			return currentDuration;
+		}
+
 	}
 
 }

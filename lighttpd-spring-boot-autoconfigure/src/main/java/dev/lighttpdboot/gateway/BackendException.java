@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 
@@ -65,11 +66,11 @@ public class BackendException extends ResponseStatusException {
 	}
 
 	@Override
-	public org.springframework.http.HttpHeaders getHeaders() {
-		org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+	public HttpHeaders getHeaders() {
+		HttpHeaders headers = new HttpHeaders();
 		if (getStatusCode() == HttpStatus.SERVICE_UNAVAILABLE) {
 			// At least lighttpd's default disable-time: worth a retry after a second, not at once.
-			headers.set(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(this.retryAfterSeconds));
+			headers.set(HttpHeaders.RETRY_AFTER, Long.toString(this.retryAfterSeconds));
 		}
 		return headers;
 	}

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
@@ -175,7 +175,7 @@ public final class BackendProber {
 				String reason = "check failed: " + describe(ex);
 				if (logger.isDebugEnabled()) {
 					logger.debug("Pool '" + this.pool.name() + "', backend " + backend.name() + ": "
-							+ SafePath.printable(reason));
+							+ LogText.printable(reason));
 				}
 				backend.probeFailed(reason);
 			}, () -> {

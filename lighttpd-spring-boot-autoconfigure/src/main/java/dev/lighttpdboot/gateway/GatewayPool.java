@@ -3,6 +3,7 @@ package dev.lighttpdboot.gateway;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -19,6 +20,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpMethod;
@@ -69,7 +71,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final AtomicBoolean exhausted = new AtomicBoolean();
 
-	private final List<AutoCloseable> attached = new java.util.concurrent.CopyOnWriteArrayList<>();
+	private final List<AutoCloseable> attached = new CopyOnWriteArrayList<>();
 
 	/**
 	 * Create a pool.
@@ -401,7 +403,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			.concatMap((resource) -> Mono.<Void>fromCallable(() -> {
 				resource.close();
 				return null;
-			}).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()))
+			}).subscribeOn(Schedulers.boundedElastic()))
 			.then();
 		return Flux.fromIterable(this.backends).flatMap((backend) -> backend.backend().dispose()).then(closeAttached);
 	}

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
-import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.gateway.balancer.BalancedBackend;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -365,11 +365,11 @@ public final class PoolBackend implements BalancedBackend {
 		if (from == State.ACTIVE) {
 			this.disables.increment();
 			logger.warn("Backend " + name() + " of pool '" + this.pool + "' disabled for "
-					+ Duration.ofNanos(this.disableNanos).toMillis() + " ms: " + SafePath.printable(reason));
+					+ Duration.ofNanos(this.disableNanos).toMillis() + " ms: " + LogText.printable(reason));
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Probe of backend " + name() + " of pool '" + this.pool + "' failed: "
-					+ SafePath.printable(reason));
+					+ LogText.printable(reason));
 		}
 		return true;
 	}
@@ -388,7 +388,7 @@ public final class PoolBackend implements BalancedBackend {
 		State before = this.state.getAndSet(State.STOPPED);
 		if (before != State.STOPPED) {
 			this.lastFailure = reason;
-			logger.warn("Backend " + name() + " of pool '" + this.pool + "' stopped: " + SafePath.printable(reason));
+			logger.warn("Backend " + name() + " of pool '" + this.pool + "' stopped: " + LogText.printable(reason));
 		}
 	}
 

@@ -10,6 +10,7 @@ import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics.Outcome;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -56,19 +57,6 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 	private final StatCache statCache;
 
 	private final SecureDownloadMetrics metrics;
-
-	/**
-	 * Create the filter.
-	 * @param links the verifier; its uri-prefix decides which requests this filter looks at
-	 * @param root the directory the links give access to (hidden files in it are never served)
-	 * @param delivery the file-delivery path
-	 * @param fileSystem the scheduler for file-system calls
-	 * @param metrics where outcomes are recorded
-	 */
-	public SecureDownloadWebFilter(SecureLinks links, FileRoot root, FileDelivery delivery,
-			FileSystemScheduler fileSystem, SecureDownloadMetrics metrics) {
-		this(links, root, delivery, StatCache.disabled(fileSystem), metrics);
-	}
 
 	/**
 	 * Create the filter with a stat cache, which answers repeated requests for the same file without a
@@ -118,7 +106,7 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 		// What lighttpd does with a path that is not a link: normal handling, usually ending as 404.
 		this.metrics.record(Outcome.MALFORMED);
 		if (logger.isDebugEnabled()) {
-			logger.debug("Not a secure link, passed on: " + SafePath.printable(rawPath) + ": " + reason);
+			logger.debug("Not a secure link, passed on: " + LogText.printable(rawPath) + ": " + reason);
 		}
 		return chain.filter(exchange);
 	}
@@ -138,7 +126,7 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 		if (file.isEmpty() || (!file.get().directory() && path.hasTrailingSlash())) {
 			this.metrics.record(Outcome.NOT_FOUND);
 			if (logger.isDebugEnabled()) {
-				logger.debug("Valid link to nothing: " + SafePath.printable(rawPath));
+				logger.debug("Valid link to nothing: " + LogText.printable(rawPath));
 			}
 			return Mono.error(new PathRefusedException(HttpStatus.NOT_FOUND, "no such file"));
 		}
@@ -154,7 +142,7 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 		this.metrics.record(outcome);
 		// DEBUG: a client can send these as fast as it likes, and the log must not grow with an attack.
 		if (logger.isDebugEnabled()) {
-			logger.debug("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
+			logger.debug("Refused " + request.getMethod() + " " + LogText.printable(rawPath) + " with "
 					+ ex.getStatusCode().value() + ": " + ex.getReason());
 		}
 		return Mono.error(ex);

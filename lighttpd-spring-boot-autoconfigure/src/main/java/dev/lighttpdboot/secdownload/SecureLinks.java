@@ -13,6 +13,7 @@ import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 
@@ -171,7 +172,7 @@ public final class SecureLinks {
 		}
 		SafePath path;
 		try {
-			path = SafePath.parse(rawPath.substring(timeEnd), true);
+			path = SafePath.parse(rawPath.substring(timeEnd), HiddenFiles.ALLOWED);
 		}
 		catch (PathRefusedException ex) {
 			return Verification.refused(Verdict.UNSAFE_PATH, ex.getReason());
@@ -271,7 +272,7 @@ public final class SecureLinks {
 		// Parsed exactly as the verifier will parse the request, so a link that is issued always verifies.
 		SafePath path;
 		try {
-			path = SafePath.parse(encodedPath, true);
+			path = SafePath.parse(encodedPath, HiddenFiles.ALLOWED);
 		}
 		catch (PathRefusedException ex) {
 			throw new IllegalArgumentException("Cannot sign '" + relativePath + "': " + ex.getReason());

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 
@@ -53,7 +54,7 @@ public final class AccelLocations {
 	private static SafePath parse(String rest) {
 		try {
 			// The application names the file, so hidden names are allowed; traversal never is.
-			return SafePath.parse(rest.startsWith("/") ? rest : "/" + rest, true);
+			return SafePath.parse(rest.startsWith("/") ? rest : "/" + rest, HiddenFiles.ALLOWED);
 		}
 		catch (PathRefusedException ex) {
 			// A URI that is not a plain path below the location is a bug in the handler that set it.

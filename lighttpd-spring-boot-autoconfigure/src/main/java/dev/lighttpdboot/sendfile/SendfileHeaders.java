@@ -1,13 +1,11 @@
 package dev.lighttpdboot.sendfile;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import dev.lighttpdboot.text.MalformedEncodingException;
+import dev.lighttpdboot.text.PercentDecoder;
 
 import org.springframework.http.HttpHeaders;
 
@@ -182,39 +180,17 @@ public final class SendfileHeaders {
 		if (value.isEmpty()) {
 			throw new InvalidSendfileHeaderException("empty path");
 		}
-		ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (c == '%') {
-				int high = (i + 2 < value.length()) ? Character.digit(value.charAt(i + 1), 16) : -1;
-				int low = (high >= 0) ? Character.digit(value.charAt(i + 2), 16) : -1;
-				if (high < 0 || low < 0) {
-					throw new InvalidSendfileHeaderException("malformed percent-encoding in path");
-				}
-				bytes.write((high << 4) | low);
-				i += 2;
-			}
-			else if (c < 0x80) {
-				bytes.write(c);
-			}
-			else {
-				bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-			}
-		}
+		String decoded;
 		try {
-			String decoded = StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(bytes.toByteArray()))
-				.toString();
-			if (decoded.indexOf('\0') >= 0) {
-				throw new InvalidSendfileHeaderException("NUL byte in path");
-			}
-			return decoded;
+			decoded = PercentDecoder.decode(value);
 		}
-		catch (CharacterCodingException ex) {
-			throw new InvalidSendfileHeaderException("path is not UTF-8");
+		catch (MalformedEncodingException ex) {
+			throw new InvalidSendfileHeaderException(ex.getMessage() + " in path");
 		}
+		if (decoded.indexOf('\0') >= 0) {
+			throw new InvalidSendfileHeaderException("NUL byte in path");
+		}
+		return decoded;
 	}
 
 }

@@ -1,8 +1,11 @@
 package dev.lighttpdboot.sendfile;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSnapshot;
@@ -10,7 +13,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RegionWriter;
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
@@ -108,8 +111,8 @@ public final class XSendfile {
 			String header = this.headers.firstPresent(responseHeaders);
 			strip(responseHeaders);
 			forgetProducerPresentation(responseHeaders);
-			logger.error("Malformed " + header + " header for " + SafePath.printable(request.getPath().value()) + ": "
-					+ SafePath.printable(ex.getReason()));
+			logger.error("Malformed " + header + " header for " + LogText.printable(request.getPath().value()) + ": "
+					+ LogText.printable(ex.getReason()));
 			this.metrics.handled(header, "invalid", 0);
 			return Mono.error(ex);
 		}
@@ -136,7 +139,7 @@ public final class XSendfile {
 	}
 
 	private Mono<FileSnapshot> lookUp(ServerHttpRequest request,
-			java.util.concurrent.Callable<java.util.Optional<FileSnapshot>> lookup) {
+			Callable<Optional<FileSnapshot>> lookup) {
 		return this.fileSystem.call(request, () -> lookup.call().orElse(null))
 			.switchIfEmpty(Mono.error(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no such file")))
 			.flatMap((file) -> file.directory()
@@ -189,7 +192,7 @@ public final class XSendfile {
 			});
 	}
 
-	private OpenParts openParts(SendfileInstruction instruction) throws java.io.IOException {
+	private OpenParts openParts(SendfileInstruction instruction) throws IOException {
 		OpenParts parts = new OpenParts(new ArrayList<>());
 		try {
 			for (SendfileInstruction.Part part : instruction.ranges()) {
@@ -212,7 +215,7 @@ public final class XSendfile {
 			}
 			return parts;
 		}
-		catch (java.io.IOException | RuntimeException ex) {
+		catch (IOException | RuntimeException ex) {
 			parts.close();
 			throw ex;
 		}
@@ -242,8 +245,8 @@ public final class XSendfile {
 		int status = ex.getStatusCode().value();
 		String outcome = (status == 403) ? "forbidden" : (status == 404) ? "not-found" : "invalid";
 		this.metrics.handled(instruction.header(), outcome, 0);
-		String message = instruction.header() + " '" + SafePath.printable(instruction.path()) + "' for "
-				+ SafePath.printable(request.getPath().value()) + ": "
+		String message = instruction.header() + " '" + LogText.printable(instruction.path()) + "' for "
+				+ LogText.printable(request.getPath().value()) + ": "
 				+ ex.getReason() + " (" + status + ")";
 		// 403 and 404 at DEBUG: a script that passes a client's input on can be made to ask for anything, as often as
 		// the client likes; lighttpd.sendfile.requests counts them by outcome.

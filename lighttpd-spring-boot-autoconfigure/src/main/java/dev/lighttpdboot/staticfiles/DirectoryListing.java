@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import dev.lighttpdboot.files.HiddenFiles;
+
 import org.springframework.web.util.HtmlUtils;
 import org.springframework.web.util.UriUtils;
 
@@ -36,16 +38,16 @@ public record DirectoryListing(String title, List<Entry> entries) {
 	 * Read a directory. This blocks: call it on the file-system scheduler.
 	 * @param title the request path the listing is for
 	 * @param directory the directory
-	 * @param includeHidden whether names starting with a dot are listed
+	 * @param hiddenFiles whether names starting with a dot are listed
 	 * @return the listing
 	 * @throws IOException if the directory cannot be read
 	 */
-	public static DirectoryListing read(String title, Path directory, boolean includeHidden) throws IOException {
+	public static DirectoryListing read(String title, Path directory, HiddenFiles hiddenFiles) throws IOException {
 		List<Entry> entries = new ArrayList<>();
 		try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
 			for (Path child : stream) {
 				String name = child.getFileName().toString();
-				if (!includeHidden && name.startsWith(".")) {
+				if (hiddenFiles == HiddenFiles.REFUSED && name.startsWith(".")) {
 					continue;
 				}
 				boolean isDirectory = Files.isDirectory(child);

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -7,10 +8,12 @@ import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -49,28 +52,9 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 
 	private final StatCache statCache;
 
-	private final List<String> indexFiles;
-
-	private final boolean directoryListing;
-
-	private final boolean serveHiddenFiles;
+	private final StaticFileOptions options;
 
 	private RepresentationSelector representations = RepresentationSelector.IDENTITY;
-
-	/**
-	 * Create the mapping.
-	 * @param root the document root
-	 * @param delivery the file-delivery path
-	 * @param fileSystem the scheduler for file-system calls
-	 * @param indexFiles file names tried, in order, for a directory
-	 * @param directoryListing whether a directory without an index file is listed (else 403)
-	 * @param serveHiddenFiles whether paths with a segment starting with a dot are served
-	 */
-	public StaticFileHandlerMapping(FileRoot root, FileDelivery delivery, FileSystemScheduler fileSystem,
-			List<String> indexFiles, boolean directoryListing, boolean serveHiddenFiles) {
-		this(root, delivery, fileSystem, StatCache.disabled(fileSystem), indexFiles, directoryListing,
-				serveHiddenFiles);
-	}
 
 	/**
 	 * Create the mapping with a stat cache, which answers repeated requests for the same path without a
@@ -79,19 +63,15 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	 * @param delivery the file-delivery path
 	 * @param fileSystem the scheduler for file-system calls
 	 * @param statCache remembers recent lookups of request paths
-	 * @param indexFiles file names tried, in order, for a directory
-	 * @param directoryListing whether a directory without an index file is listed (else 403)
-	 * @param serveHiddenFiles whether paths with a segment starting with a dot are served
+	 * @param options index files, directory listing and hidden files
 	 */
 	public StaticFileHandlerMapping(FileRoot root, FileDelivery delivery, FileSystemScheduler fileSystem,
-			StatCache statCache, List<String> indexFiles, boolean directoryListing, boolean serveHiddenFiles) {
+			StatCache statCache, StaticFileOptions options) {
 		this.root = root;
 		this.delivery = delivery;
 		this.fileSystem = fileSystem;
 		this.statCache = statCache;
-		this.indexFiles = List.copyOf(indexFiles);
-		this.directoryListing = directoryListing;
-		this.serveHiddenFiles = serveHiddenFiles;
+		this.options = options;
 		setOrder(Ordered.LOWEST_PRECEDENCE - 2);
 	}
 
@@ -111,7 +91,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		String rawPath = withinApplication.isEmpty() ? "/" : withinApplication;
 		SafePath path;
 		try {
-			path = SafePath.parse(rawPath, this.serveHiddenFiles);
+			path = SafePath.parse(rawPath, this.options.hiddenFiles());
 		}
 		catch (PathRefusedException ex) {
 			return refuse(request, rawPath, ex);
@@ -139,8 +119,8 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			.flatMap((representation) -> representation.deliver(this.delivery, exchange));
 	}
 
-	private FileSnapshot findIndexFile(FileSnapshot directory) throws java.io.IOException {
-		for (String name : this.indexFiles) {
+	private FileSnapshot findIndexFile(FileSnapshot directory) throws IOException {
+		for (String name : this.options.indexFiles()) {
 			FileSnapshot candidate = this.root.lookup(directory.path().resolve(name)).orElse(null);
 			if (candidate != null && !candidate.directory()) {
 				return candidate;
@@ -150,7 +130,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	}
 
 	private Mono<WebHandler> withoutIndex(SafePath path, FileSnapshot directory) {
-		if (!this.directoryListing) {
+		if (!this.options.listsDirectories()) {
 			// Logged once, by the onErrorResume of getHandlerInternal.
 			return Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN,
 					"directory without an index file, and listing is off"));
@@ -165,7 +145,8 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			return FileDelivery.answerOtherMethod(method, response);
 		}
 		return this.fileSystem
-			.call(exchange.getRequest(), () -> DirectoryListing.read(path.toString(), directory.path(), this.serveHiddenFiles).toHtml())
+			.call(exchange.getRequest(),
+					() -> DirectoryListing.read(path.toString(), directory.path(), this.options.hiddenFiles()).toHtml())
 			.flatMap((html) -> {
 				byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
 				response.getHeaders().setContentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8));
@@ -204,7 +185,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		}
 		// DEBUG: a client can send these as fast as it likes, and the log must not grow with an attack.
 		if (logger.isDebugEnabled()) {
-			logger.debug("Refused " + request.getMethod() + " " + SafePath.printable(rawPath) + " with "
+			logger.debug("Refused " + request.getMethod() + " " + LogText.printable(rawPath) + " with "
 					+ ex.getStatusCode().value() + ": " + ex.getReason());
 		}
 		return Mono.error(ex);

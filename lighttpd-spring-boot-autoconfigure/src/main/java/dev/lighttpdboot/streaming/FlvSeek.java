@@ -8,6 +8,7 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.StreamingSeek;
+import dev.lighttpdboot.text.QueryParameters;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpMethod;
@@ -89,7 +90,9 @@ public final class FlvSeek implements StreamingSeek {
 	}
 
 	private static long startOf(ServerHttpRequest request) {
-		String start = request.getQueryParams().getFirst("start");
+		String start = QueryParameters.tryParse(request.getURI().getRawQuery())
+			.flatMap((query) -> query.first("start"))
+			.orElse(null);
 		if (start == null || start.isEmpty() || start.length() > 18) {
 			return -1;
 		}

@@ -2,47 +2,44 @@ package dev.lighttpdboot.uploadprogress;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * Keeps upload progress in this JVM: right for one node, or for nodes where the load balancer sends the progress
  * requests of an upload to the node receiving it.
  * <p>
- * Finished entries are removed {@code retention} after they finished, by a sweep that runs every quarter of the
- * retention, at least once a second and at most every 10 ms.
- * The number of entries is capped: an upload that would exceed the cap evicts the entry that finished first, and
- * if every entry is still uploading, the new upload is not tracked (it reads as {@code starting}) and a warning is
- * logged. Active entries are bounded by open connections anyway, since a closed connection finishes its upload.
+ * Entries live in a Caffeine cache with a variable expiry: an upload in progress never expires, a finished one
+ * {@code retention} after it finished (Caffeine's scheduler removes it then, or the next read finds it gone).
+ * The number of entries is capped: an upload that would exceed the cap evicts the entry that finished first (the
+ * one closest to its expiry), and if every entry is still uploading, the new upload is not tracked (it reads as
+ * {@code starting}) and a warning is logged. Caffeine's own size bound is not used: it would evict by how often an
+ * entry is read, uploads in progress included. Active entries are bounded by open connections anyway, since a
+ * closed connection finishes its upload.
  */
 public final class InMemoryUploadProgressStore implements UploadProgressStore, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(InMemoryUploadProgressStore.class);
 
-	private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+	private final Cache<String, Entry> entries;
 
-	/** Finished entries in the order they finished: the head is the first to expire or be evicted. */
-	private final Queue<Entry> finished = new ConcurrentLinkedQueue<>();
-
-	private final long retentionNanos;
+	private final Policy.VarExpiration<String, Entry> expiration;
 
 	private final int maxEntries;
 
 	private final LongSupplier nanoClock;
 
-	private final Disposable sweeper;
-
 	/**
-	 * Create a store that sweeps on Reactor's parallel scheduler.
+	 * Create a store whose finished entries are removed on time by Caffeine's scheduler.
 	 * @param retention how long finished entries stay
 	 * @param maxEntries the most entries kept
 	 */
@@ -50,23 +47,34 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 		this(retention, maxEntries, System::nanoTime, true);
 	}
 
-	InMemoryUploadProgressStore(Duration retention, int maxEntries, LongSupplier nanoClock, boolean sweep) {
+	/**
+	 * Create a store on a clock of its own.
+	 * @param retention how long finished entries stay
+	 * @param maxEntries the most entries kept
+	 * @param nanoClock the clock, in nanoseconds
+	 * @param scheduled whether expired entries are removed on time (else by the next reads and writes)
+	 */
+	InMemoryUploadProgressStore(Duration retention, int maxEntries, LongSupplier nanoClock, boolean scheduled) {
 		if (maxEntries < 1) {
 			throw new IllegalArgumentException("maxEntries must be at least 1, not " + maxEntries);
 		}
-		this.retentionNanos = retention.toNanos();
 		this.maxEntries = maxEntries;
 		this.nanoClock = nanoClock;
-		long period = Math.max(10, Math.min(1000, retention.toMillis() / 4));
-		this.sweeper = sweep ? Schedulers.parallel()
-			.schedulePeriodically(this::removeExpired, period, period, TimeUnit.MILLISECONDS) : null;
+		Caffeine<Object, Object> builder = Caffeine.newBuilder()
+			.ticker(nanoClock::getAsLong)
+			.recordStats();
+		if (scheduled) {
+			builder.scheduler(Scheduler.systemScheduler());
+		}
+		this.entries = builder.expireAfter(new RetainedAfterFinish(retention.toNanos())).build();
+		this.expiration = this.entries.policy().expireVariably().orElseThrow();
 	}
 
 	@Override
 	public void start(String id, long size) {
 		Entry entry = new Entry(id, size);
-		Entry previous = this.entries.get(id);
-		if (previous == null && this.entries.size() >= this.maxEntries && !evictOldestFinished()) {
+		Entry previous = this.entries.getIfPresent(id);
+		if (previous == null && this.entries.estimatedSize() >= this.maxEntries && !evictOldestFinished()) {
 			logger.warn("Upload progress store is full (" + this.maxEntries + " uploads in progress): not tracking "
 					+ id);
 			return;
@@ -76,7 +84,7 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 
 	@Override
 	public void update(String id, long received) {
-		Entry entry = this.entries.get(id);
+		Entry entry = this.entries.getIfPresent(id);
 		if (entry != null && !entry.state.isFinished()) {
 			entry.received = received;
 			entry.state = UploadState.UPLOADING;
@@ -94,15 +102,16 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 	}
 
 	private void finish(String id, long received, UploadState state, int status) {
-		Entry entry = this.entries.get(id);
-		if (entry == null || entry.state.isFinished()) {
-			return;
-		}
-		entry.received = received;
-		entry.status = status;
-		entry.finishedAt = this.nanoClock.getAsLong();
-		entry.state = state;
-		this.finished.add(entry);
+		// A write through the cache, so that the entry's expiry is computed again: from now on, the retention.
+		this.entries.asMap().computeIfPresent(id, (key, entry) -> {
+			if (!entry.state.isFinished()) {
+				entry.received = received;
+				entry.status = status;
+				entry.finishedAt = this.nanoClock.getAsLong();
+				entry.state = state;
+			}
+			return entry;
+		});
 	}
 
 	@Override
@@ -112,8 +121,8 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 
 	@Override
 	public Mono<Map<String, UploadProgress>> inProgress() {
-		Map<String, UploadProgress> uploads = new java.util.TreeMap<>();
-		this.entries.forEach((id, entry) -> {
+		Map<String, UploadProgress> uploads = new TreeMap<>();
+		this.entries.asMap().forEach((id, entry) -> {
 			UploadProgress progress = entry.snapshot();
 			if (progress.state() == UploadState.STARTING || progress.state() == UploadState.UPLOADING) {
 				uploads.put(id, progress);
@@ -128,7 +137,7 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 	 * @return its progress, or {@link UploadProgress#STARTING}
 	 */
 	public UploadProgress progress(String id) {
-		Entry entry = this.entries.get(id);
+		Entry entry = this.entries.getIfPresent(id);
 		return (entry != null) ? entry.snapshot() : UploadProgress.STARTING;
 	}
 
@@ -138,42 +147,35 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 	 * @param id the progress id
 	 */
 	UploadProgress known(String id) {
-		Entry entry = this.entries.get(id);
+		Entry entry = this.entries.getIfPresent(id);
 		return (entry != null) ? entry.snapshot() : null;
 	}
 
 	@Override
 	public Mono<UploadProgressStoreStatus> status() {
-		return Mono.just(new UploadProgressStoreStatus(true, Map.of("store", "memory", "entries", this.entries.size())));
+		return Mono.just(new UploadProgressStoreStatus(true, Map.of("store", "memory", "entries", (int) this.entries.estimatedSize())));
 	}
 
 	/**
-	 * Return the number of entries, finished ones included.
+	 * Return the number of entries, finished ones included, after removing those that expired.
 	 */
 	public int size() {
-		return this.entries.size();
+		this.entries.cleanUp();
+		return (int) this.entries.estimatedSize();
 	}
 
 	/**
-	 * Remove the entries that finished more than {@code retention} ago.
+	 * Return the Caffeine cache underneath, for its statistics (Micrometer's {@code CaffeineCacheMetrics}).
 	 */
-	void removeExpired() {
-		long now = this.nanoClock.getAsLong();
-		Entry head;
-		while ((head = this.finished.peek()) != null && now - head.finishedAt >= this.retentionNanos) {
-			// Not poll(): an event loop evicting for a new upload may have taken this head meanwhile, and poll()
-			// would then remove the next entry, which has not expired. remove() finds a head that is still there at once.
-			if (this.finished.remove(head)) {
-				// A re-used id maps to a newer entry by now: leave that one alone.
-				this.entries.remove(head.id, head);
-			}
-		}
+	public Cache<?, ?> nativeCache() {
+		return this.entries;
 	}
 
 	private boolean evictOldestFinished() {
-		Entry oldest;
-		while ((oldest = this.finished.poll()) != null) {
-			if (this.entries.remove(oldest.id, oldest)) {
+		// Finished entries expire in the order they finished, and uploads in progress never: the entry closest to
+		// its expiry is the one that finished first, if any did.
+		for (Map.Entry<String, Entry> oldest : this.expiration.oldest(1).entrySet()) {
+			if (oldest.getValue().state.isFinished() && this.entries.asMap().remove(oldest.getKey(), oldest.getValue())) {
 				return true;
 			}
 		}
@@ -182,9 +184,30 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 
 	@Override
 	public void close() {
-		if (this.sweeper != null) {
-			this.sweeper.dispose();
+		this.entries.invalidateAll();
+	}
+
+	/**
+	 * An upload in progress never expires; a finished one {@code retention} after it finished.
+	 */
+	private record RetainedAfterFinish(long retentionNanos) implements Expiry<String, Entry> {
+
+		@Override
+		public long expireAfterCreate(String id, Entry entry, long currentTime) {
+			return entry.state.isFinished() ? Math.max(0, this.retentionNanos - (currentTime - entry.finishedAt))
+					: Long.MAX_VALUE;
 		}
+
+		@Override
+		public long expireAfterUpdate(String id, Entry entry, long currentTime, long currentDuration) {
+			return expireAfterCreate(id, entry, currentTime);
+		}
+
+		@Override
+		public long expireAfterRead(String id, Entry entry, long currentTime, long currentDuration) {
+			return currentDuration;
+		}
+
 	}
 
 	private static final class Entry {

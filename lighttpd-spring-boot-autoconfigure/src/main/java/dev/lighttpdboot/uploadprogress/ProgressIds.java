@@ -1,10 +1,9 @@
 package dev.lighttpdboot.uploadprogress;
 
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
-import dev.lighttpdboot.files.SafePath;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import dev.lighttpdboot.text.LogText;
+import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -39,25 +38,14 @@ public final class ProgressIds {
 		if (query < 0 || !containsIgnoreCase(uri, query)) {
 			return null;
 		}
-		Map<String, List<String>> parameters;
-		try {
-			parameters = new QueryStringDecoder(uri).parameters();
-		}
-		catch (IllegalArgumentException ex) {
-			// Thrown on the event loop, it would take the request's place in the pipeline.
+		Optional<QueryParameters> parameters = QueryParameters.tryParse(uri.substring(query + 1));
+		if (parameters.isEmpty()) {
 			if (logger.isDebugEnabled()) {
-				// Not ex.getMessage(): it quotes the target unescaped.
-				logger.debug("Not tracking the upload to " + SafePath.printable(uri) + ": its query cannot be decoded");
+				logger.debug("Not tracking the upload to " + LogText.printable(uri) + ": its query cannot be decoded");
 			}
 			return null;
 		}
-		for (var parameter : parameters.entrySet()) {
-			if (parameter.getKey().equalsIgnoreCase(NAME) && !parameter.getValue().isEmpty()) {
-				String value = parameter.getValue().get(0);
-				return valid(value) ? value : null;
-			}
-		}
-		return null;
+		return parameters.get().firstIgnoringCase(NAME).filter(ProgressIds::valid).orElse(null);
 	}
 
 	/**

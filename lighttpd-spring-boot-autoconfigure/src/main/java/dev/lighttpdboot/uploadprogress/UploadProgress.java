@@ -1,5 +1,8 @@
 package dev.lighttpdboot.uploadprogress;
 
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
 /**
  * What is known about one upload at one moment.
  *
@@ -22,15 +25,15 @@ public record UploadProgress(UploadState state, long received, long size, int st
 	 * does; once an upload is over, its size is what was received if no length was announced.
 	 */
 	public String toJson() {
-		StringBuilder json = new StringBuilder(80).append("{\"state\":\"").append(this.state.jsonName()).append('"');
+		ObjectNode json = JsonNodeFactory.instance.objectNode().put("state", this.state.jsonName());
 		if (this.state == UploadState.ERROR) {
-			json.append(",\"status\":").append(this.status);
+			json.put("status", this.status);
 		}
 		if (this.state != UploadState.STARTING && this.state != UploadState.UNAVAILABLE) {
 			long reportedSize = (this.size >= 0) ? this.size : (this.state.isFinished() ? this.received : 0);
-			json.append(",\"received\":").append(this.received).append(",\"size\":").append(reportedSize);
+			json.put("received", this.received).put("size", reportedSize);
 		}
-		return json.append('}').toString();
+		return json.toString();
 	}
 
 }

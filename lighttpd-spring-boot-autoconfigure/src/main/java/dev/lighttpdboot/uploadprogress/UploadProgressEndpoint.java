@@ -2,9 +2,11 @@ package dev.lighttpdboot.uploadprogress;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
+import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -122,12 +124,17 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 
 	private Mono<Void> handle(ServerWebExchange exchange) {
 		ServerHttpRequest request = exchange.getRequest();
+		Optional<QueryParameters> query = QueryParameters.tryParse(request.getURI().getRawQuery());
+		if (query.isEmpty()) {
+			return refuse(request, "a query that cannot be decoded");
+		}
 		String header = request.getHeaders().getFirst(ProgressIds.NAME);
-		String id = (header != null) ? header : queryId(request);
+		// The name without regard to case, as the counter finds it: a poll with the id the upload used must not be 400.
+		String id = (header != null) ? header : query.get().firstIgnoringCase(ProgressIds.NAME).orElse(null);
 		if (!ProgressIds.valid(id)) {
 			return refuse(request, (id == null) ? "no " + ProgressIds.NAME : "an invalid " + ProgressIds.NAME);
 		}
-		String callback = request.getQueryParams().getFirst("callback");
+		String callback = query.get().first("callback").orElse(null);
 		if (callback != null && (callback.length() > MAX_CALLBACK_LENGTH || !CALLBACK.matcher(callback).matches())) {
 			return refuse(request, "an invalid callback");
 		}
@@ -173,16 +180,6 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 			.timeout(this.eventIdleTimeout, Flux.empty());
 	}
 
-	// The name without regard to case, as the counter finds it: a poll with the id the upload used must not be 400.
-	private static String queryId(ServerHttpRequest request) {
-		for (var parameter : request.getQueryParams().entrySet()) {
-			if (parameter.getKey().equalsIgnoreCase(ProgressIds.NAME) && !parameter.getValue().isEmpty()) {
-				return parameter.getValue().get(0);
-			}
-		}
-		return null;
-	}
-
 	private static boolean wantsEventStream(ServerHttpRequest request) {
 		return request.getHeaders().getAccept().stream()
 			.anyMatch((type) -> type.isCompatibleWith(MediaType.TEXT_EVENT_STREAM) && !type.isWildcardType());
@@ -196,7 +193,7 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 		String query = request.getURI().getRawQuery();
 		String target = request.getURI().getRawPath() + ((query != null) ? "?" + query : "");
 		if (logger.isDebugEnabled()) {
-			logger.debug("Refused upload-progress request " + SafePath.printable(target) + " with 400: " + what);
+			logger.debug("Refused upload-progress request " + LogText.printable(target) + " with 400: " + what);
 		}
 		return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, what));
 	}

@@ -1,5 +1,7 @@
 package dev.lighttpdboot.uploadprogress;
 
+import java.util.Map;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -50,8 +52,8 @@ public interface UploadProgressStore {
 	 * Return the uploads not finished yet, by id, for monitoring (the {@code lighttpd} actuator endpoint). A store
 	 * that cannot list them cheaply may answer an empty map.
 	 */
-	default Mono<java.util.Map<String, UploadProgress>> inProgress() {
-		return Mono.just(java.util.Map.of());
+	default Mono<Map<String, UploadProgress>> inProgress() {
+		return Mono.just(Map.of());
 	}
 
 	/**
@@ -59,7 +61,7 @@ public interface UploadProgressStore {
 	 * available with no details, right for a store in this JVM.
 	 */
 	default Mono<UploadProgressStoreStatus> status() {
-		return Mono.just(new UploadProgressStoreStatus(true, java.util.Map.of()));
+		return Mono.just(new UploadProgressStoreStatus(true, Map.of()));
 	}
 
 }

@@ -13,6 +13,7 @@ import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.PoolBackend;
+import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.uploadprogress.InMemoryUploadProgressStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,6 +26,7 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -201,8 +203,8 @@ class LighttpdActuatorTests {
 				if (position == 0) {
 					return Mono.error(BackendException.unavailable("connection refused", null));
 				}
-				return Mono.just(new GatewayResponse(new dev.lighttpdboot.gateway.cgi.CgiResponseHead(
-						org.springframework.http.HttpStatus.OK, new org.springframework.http.HttpHeaders()), Flux.empty()));
+				return Mono.just(new GatewayResponse(new CgiResponseHead(HttpStatus.OK, new HttpHeaders()),
+						Flux.empty()));
 			}
 
 			@Override

@@ -3,19 +3,18 @@ package dev.lighttpdboot.files;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import dev.lighttpdboot.test.TestSite;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.http.HttpStatus;
 
@@ -31,7 +30,6 @@ class FileRootTests {
 	private static FileRoot rootWithHidden;
 
 	@BeforeAll
-	@BeforeContainer
 	static void createSite() throws IOException {
 		if (site == null) {
 			site = TestSite.create();
@@ -41,7 +39,6 @@ class FileRootTests {
 	}
 
 	@AfterAll
-	@AfterContainer
 	static void deleteSite() {
 		if (site != null) {
 			site.delete();
@@ -99,13 +96,15 @@ class FileRootTests {
 			.isThrownBy(() -> FileRoot.open(site.root().resolve("missing"), false));
 	}
 
-	@Property(tries = 2000)
-	void noRequestPathReachesAFileOutsideTheRoot(@ForAll("requestPaths") String raw, @ForAll boolean hidden)
-			throws IOException {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void noRequestPathReachesAFileOutsideTheRoot(RandomCase random) throws IOException {
+		String raw = requestPath(random);
+		boolean hidden = random.random().nextBoolean();
 		FileRoot under = hidden ? rootWithHidden : root;
 		Optional<FileSnapshot> found;
 		try {
-			found = under.lookup(SafePath.parse(raw, hidden));
+			found = under.lookup(SafePath.parse(raw, HiddenFiles.allowedIf(hidden)));
 		}
 		catch (PathRefusedException ex) {
 			assertThat(ex.getStatusCode().value()).isIn(400, 403, 404);
@@ -114,19 +113,22 @@ class FileRootTests {
 		found.ifPresent((file) -> assertThat(file.path().startsWith(under.realPath())).as(file.path().toString()).isTrue());
 	}
 
-	@Provide
-	Arbitrary<String> requestPaths() {
-		Arbitrary<String> pieces = Arbitraries.oneOf(
-				Arbitraries.of("..", ".", "", "%2e%2e", ".%2e", "%2f", "%5c", "%00", "link-out.txt", "link-dir-out",
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(2000);
+	}
+
+	private static String requestPath(RandomCase random) {
+		List<String> parts = random.list(7, (r) -> r.random().nextBoolean()
+				? r.oneOf("..", ".", "", "%2e%2e", ".%2e", "%2f", "%5c", "%00", "link-out.txt", "link-dir-out",
 						"link-sibling", "link-relative-out.txt", "link-in.txt", "link-dangling.txt", "secret.txt",
 						"hello.txt", "docs", "plain", "sub", ".git", "config", ".hidden.txt", "outside", "www",
-						"www-sibling", "%252e%252e", "~"),
-				Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(4));
-		return pieces.list().ofMaxSize(7).map((parts) -> "/" + String.join("/", parts));
+						"www-sibling", "%252e%252e", "~")
+				: r.string(' ', '~', 4));
+		return "/" + String.join("/", parts);
 	}
 
 	private static Optional<FileSnapshot> lookup(String path) throws IOException {
-		return root.lookup(SafePath.parse(path, false));
+		return root.lookup(SafePath.parse(path, HiddenFiles.REFUSED));
 	}
 
 }

@@ -1,6 +1,8 @@
 package dev.lighttpdboot.files;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -20,12 +24,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.LeakWatch;
 import dev.lighttpdboot.test.OutboundRecorder;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Nested;
@@ -42,6 +49,7 @@ import org.springframework.util.FileSystemUtils;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -235,7 +243,7 @@ class FileSwapRaceIntegrationTests {
 			if (text.contains("OUTSIDE")) {
 				this.leaked.incrementAndGet();
 			}
-			else if (status == 200 && java.util.Arrays.equals(body, SAFE)) {
+			else if (status == 200 && Arrays.equals(body, SAFE)) {
 				this.safe.incrementAndGet();
 			}
 			else if (status == 403 || status == 404) {
@@ -350,7 +358,7 @@ class FileSwapRaceIntegrationTests {
 			// Small bodies for the many answers, so that little garbage is made: a channel nobody closed would be
 			// closed by the garbage collector sooner or later, hiding the leak.
 			byte[] small = new byte[100_013];
-			new java.util.Random(11).nextBytes(small);
+			new Random(11).nextBytes(small);
 			System.arraycopy(new byte[] { 'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0 }, 0, small, 0, 13);
 			Files.write(root.resolve("fd.flv"), small, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 			byte[] big = new byte[16 * 1024 * 1024];
@@ -371,12 +379,12 @@ class FileSwapRaceIntegrationTests {
 				abortAfterFirstBytes("/fd-big.bin");
 				abortAfterFirstBytes(this.links.link("/fd-big.bin"));
 			}
-			org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+			Awaitility.await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(descriptorsUnder(base)).isEmpty());
 		}
 
 		private void abortAfterFirstBytes(String target) throws IOException {
-			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", this.port)) {
+			try (Socket socket = new Socket("127.0.0.1", this.port)) {
 				socket.setSoTimeout(10_000);
 				socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n")
 					.getBytes(StandardCharsets.US_ASCII));
@@ -397,7 +405,7 @@ class FileSwapRaceIntegrationTests {
 	static class CommitMarker {
 
 		@Bean
-		org.springframework.web.server.WebFilter commitMarker() {
+		WebFilter commitMarker() {
 			return (exchange, chain) -> {
 				exchange.getResponse().beforeCommit(() -> Mono.fromRunnable(
 						() -> exchange.getResponse().getHeaders().set("X-Committed", "yes")));
@@ -433,7 +441,7 @@ class FileSwapRaceIntegrationTests {
 		@Test
 		void oneRegionPerBodyAndTheConnectionStaysOpen() throws Exception {
 			byte[] content = new byte[300_000];
-			new java.util.Random(3).nextBytes(content);
+			new Random(3).nextBytes(content);
 			Files.write(root.resolve("wire.bin"), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 			this.recorder.clear();
 			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
@@ -448,14 +456,14 @@ class FileSwapRaceIntegrationTests {
 				RawHttp.Response range = connection.exchange("GET", "/wire.bin", "Range: bytes=1000-1999\r\n");
 				assertThat(range.status()).isEqualTo(206);
 				assertThat(range.header("x-committed")).isEqualTo("yes");
-				assertThat(range.body()).isEqualTo(java.util.Arrays.copyOfRange(content, 1000, 2000));
+				assertThat(range.body()).isEqualTo(Arrays.copyOfRange(content, 1000, 2000));
 				RawHttp.Response parts = connection.exchange("GET", "/wire.bin", "Range: bytes=0-1,10-11\r\n");
 				assertThat(parts.status()).isEqualTo(206);
 				assertThat(parts.bodyText()).startsWith("\r\n--").contains("Content-Range: bytes 10-11/300000");
 				RawHttp.Response again = connection.exchange("GET", "/wire.bin", "");
 				assertThat(again.body()).isEqualTo(content);
 			}
-			org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(this.recorder.writes()
+			Awaitility.await().untilAsserted(() -> assertThat(this.recorder.writes()
 				.stream().filter(OutboundRecorder.Write::isFileRegion).map(OutboundRecorder.Write::bytes))
 				.containsExactly(300_000L, 1000L, 300_000L));
 			assertThat(this.recorder.writes()).noneMatch((write) -> write.type().equals("ByteBuf")
@@ -474,8 +482,8 @@ class FileSwapRaceIntegrationTests {
 					HttpResponse.BodyHandlers.ofByteArray());
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertThat(response.headers().firstValue("content-encoding")).hasValue("gzip");
-			try (java.util.zip.GZIPInputStream unzipped = new java.util.zip.GZIPInputStream(
-					new java.io.ByteArrayInputStream(response.body()))) {
+			try (GZIPInputStream unzipped = new GZIPInputStream(
+					new ByteArrayInputStream(response.body()))) {
 				assertThat(new String(unzipped.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(css);
 			}
 			assertThat(this.recorder.writes()).noneMatch(OutboundRecorder.Write::isFileRegion);
@@ -488,7 +496,7 @@ class FileSwapRaceIntegrationTests {
 	 */
 	static List<String> descriptorsUnder(Path directory) throws IOException {
 		List<String> found = new ArrayList<>();
-		try (java.util.stream.Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+		try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
 			for (Path descriptor : descriptors.toList()) {
 				try {
 					String target = Files.readSymbolicLink(descriptor).toString();

@@ -1,18 +1,19 @@
 package dev.lighttpdboot.files;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.util.UriUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -23,31 +24,31 @@ class SafePathTests {
 
 	@Test
 	void decodesPercentEncodingOnceAsUtf8() {
-		SafePath path = SafePath.parse("/docs/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt", false);
+		SafePath path = SafePath.parse("/docs/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt", HiddenFiles.REFUSED);
 		assertThat(path.segments()).containsExactly("docs", "ünï cødé.txt");
-		assertThat(SafePath.parse("/a%2520b", false).segments()).containsExactly("a%20b");
+		assertThat(SafePath.parse("/a%2520b", HiddenFiles.REFUSED).segments()).containsExactly("a%20b");
 	}
 
 	@Test
 	void dropsEmptyAndDotSegments() {
-		SafePath path = SafePath.parse("//docs/./a//b.txt", false);
+		SafePath path = SafePath.parse("//docs/./a//b.txt", HiddenFiles.REFUSED);
 		assertThat(path.segments()).containsExactly("docs", "a", "b.txt");
 		assertThat(path.resolveAgainst(ROOT)).isEqualTo(ROOT.resolve("docs/a/b.txt"));
 	}
 
 	@Test
 	void remembersTrailingSlash() {
-		assertThat(SafePath.parse("/docs/", false).hasTrailingSlash()).isTrue();
-		assertThat(SafePath.parse("/docs", false).hasTrailingSlash()).isFalse();
-		assertThat(SafePath.parse("/", false).hasTrailingSlash()).isTrue();
-		assertThat(SafePath.parse("/", false).segments()).isEmpty();
-		assertThat(SafePath.parse("/docs/", false)).hasToString("/docs/");
+		assertThat(SafePath.parse("/docs/", HiddenFiles.REFUSED).hasTrailingSlash()).isTrue();
+		assertThat(SafePath.parse("/docs", HiddenFiles.REFUSED).hasTrailingSlash()).isFalse();
+		assertThat(SafePath.parse("/", HiddenFiles.REFUSED).hasTrailingSlash()).isTrue();
+		assertThat(SafePath.parse("/", HiddenFiles.REFUSED).segments()).isEmpty();
+		assertThat(SafePath.parse("/docs/", HiddenFiles.REFUSED)).hasToString("/docs/");
 	}
 
 	@Test
 	void keepsCharactersThatAreOrdinaryInFileNames() {
-		assertThat(SafePath.parse("/a;b.txt", false).segments()).containsExactly("a;b.txt");
-		assertThat(SafePath.parse("/a...b", false).segments()).containsExactly("a...b");
+		assertThat(SafePath.parse("/a;b.txt", HiddenFiles.REFUSED).segments()).containsExactly("a;b.txt");
+		assertThat(SafePath.parse("/a...b", HiddenFiles.REFUSED).segments()).containsExactly("a...b");
 	}
 
 	@ParameterizedTest(name = "{0} -> {1}")
@@ -79,23 +80,26 @@ class SafePathTests {
 			/%2ehidden                  | 404
 			""")
 	void refuses(String path, int status) {
-		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse(path, false))
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse(path, HiddenFiles.REFUSED))
 			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(status));
 	}
 
 	@Test
 	void allowsHiddenSegmentsWhenConfiguredButNeverDotDot() {
-		assertThat(SafePath.parse("/.well-known/security.txt", true).segments())
+		assertThat(SafePath.parse("/.well-known/security.txt", HiddenFiles.ALLOWED).segments())
 			.containsExactly(".well-known", "security.txt");
-		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse("/a/../b", true))
+		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> SafePath.parse("/a/../b", HiddenFiles.ALLOWED))
 			.satisfies((ex) -> assertThat(ex.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST));
 	}
 
-	@Property(tries = 3000)
-	void noParsedPathLeavesTheRoot(@ForAll("hostilePaths") String raw, @ForAll boolean allowHidden) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases3000")
+	void noParsedPathLeavesTheRoot(RandomCase random) {
+		String raw = hostilePath(random);
+		boolean allowHidden = random.random().nextBoolean();
 		SafePath path;
 		try {
-			path = SafePath.parse(raw, allowHidden);
+			path = SafePath.parse(raw, HiddenFiles.allowedIf(allowHidden));
 		}
 		catch (PathRefusedException ex) {
 			assertThat(ex.getStatusCode().value()).isIn(400, 403, 404);
@@ -112,38 +116,52 @@ class SafePathTests {
 		}
 	}
 
-	@Property(tries = 1000)
-	void ordinaryNamesRoundTrip(@ForAll("names") List<String> names) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases1000")
+	void ordinaryNamesRoundTrip(RandomCase random) {
+		List<String> names = names(random);
 		StringBuilder raw = new StringBuilder();
 		for (String name : names) {
-			raw.append('/').append(org.springframework.web.util.UriUtils.encodePathSegment(name,
-					java.nio.charset.StandardCharsets.UTF_8));
+			raw.append('/').append(UriUtils.encodePathSegment(name,
+					StandardCharsets.UTF_8));
 		}
-		assertThat(SafePath.parse(raw.toString(), false).segments()).containsExactlyElementsOf(names);
+		assertThat(SafePath.parse(raw.toString(), HiddenFiles.REFUSED).segments()).containsExactlyElementsOf(names);
 	}
 
-	@Provide
-	Arbitrary<String> hostilePaths() {
-		Arbitrary<String> pieces = Arbitraries.oneOf(
-				Arbitraries.of("..", ".", "", "%2e", "%2E", "%2e%2e", ".%2e", "%2f", "%2F", "%5c", "\\", "%00", "%",
-						"%2", "%c0%ae", "%252e%252e", "/", "//", "a", "docs", "hello.txt", ".hidden", "%2ehidden",
-						"..;", ";..", "%u002e", "~", "%ff", "%e2%80%ae", " ", "\t"),
-				Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(6),
-				Arbitraries.strings().all().ofMaxLength(3));
-		return pieces.list().ofMaxSize(8).map((parts) -> "/" + String.join("/", parts));
+	static Stream<RandomCase> randomCases3000() {
+		return RandomCases.of(3000);
 	}
 
-	@Provide
-	Arbitrary<List<String>> names() {
-		return Arbitraries.strings()
-			.withCharRange('a', 'z')
-			.withChars('-', '_', ' ', ';', '%', '+', 'é', '字', '~', '.')
-			.ofMinLength(1)
-			.ofMaxLength(12)
-			.filter((name) -> !name.startsWith(".") && !name.equals(".."))
-			.list()
-			.ofMinSize(1)
-			.ofMaxSize(5);
+	static Stream<RandomCase> randomCases1000() {
+		return RandomCases.of(1000);
+	}
+
+	private static String hostilePath(RandomCase random) {
+		List<String> parts = random.list(8, (r) -> switch (r.between(0, 2)) {
+			case 0 -> r.oneOf("..", ".", "", "%2e", "%2E", "%2e%2e", ".%2e", "%2f", "%2F", "%5c", "\\", "%00", "%",
+					"%2", "%c0%ae", "%252e%252e", "/", "//", "a", "docs", "hello.txt", ".hidden", "%2ehidden", "..;",
+					";..", "%u002e", "~", "%ff", "%e2%80%ae", " ", "\t", "%\u0661\u0661");
+			case 1 -> r.string(' ', '~', 6);
+			default -> r.string('\u0000', '\uffff', 3);
+		});
+		return "/" + String.join("/", parts);
+	}
+
+	private static List<String> names(RandomCase random) {
+		String alphabet = "abcdefghijklmnopqrstuvwxyz-_ ;%+é字~.";
+		return random.list(1, 5, (r) -> {
+			String name;
+			do {
+				StringBuilder text = new StringBuilder();
+				int length = r.between(1, 12);
+				for (int i = 0; i < length; i++) {
+					text.append(alphabet.charAt(r.between(0, alphabet.length() - 1)));
+				}
+				name = text.toString();
+			}
+			while (name.startsWith("."));
+			return name;
+		});
 	}
 
 }

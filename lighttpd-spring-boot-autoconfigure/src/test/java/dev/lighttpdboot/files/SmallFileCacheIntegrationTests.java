@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Random;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.LeakWatch;
@@ -132,7 +133,7 @@ class SmallFileCacheIntegrationTests {
 	@Test
 	void aFileAboveTheThresholdKeepsSendfile() throws Exception {
 		byte[] content = new byte[4 * 1024 + 1];
-		new java.util.Random(5).nextBytes(content);
+		new Random(5).nextBytes(content);
 		Files.write(root.resolve("above.bin"), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 		for (String target : List.of("/above.bin", this.links.link("/above.bin"), "/xs/above.bin")) {
 			for (int i = 0; i < 2; i++) {

@@ -111,7 +111,7 @@ class StatCacheTests {
 	}
 
 	private FileSnapshot lookup(StatCache cache, String path) {
-		return cache.lookup(this.request, this.root, SafePath.parse(path, false)).block();
+		return cache.lookup(this.request, this.root, SafePath.parse(path, HiddenFiles.REFUSED)).block();
 	}
 
 }

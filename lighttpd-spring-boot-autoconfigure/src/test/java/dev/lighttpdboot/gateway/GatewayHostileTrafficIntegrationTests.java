@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.gateway.PoolBackend.State;
 import dev.lighttpdboot.gateway.fastcgi.PhpScriptsAccess;
@@ -179,7 +180,7 @@ class GatewayHostileTrafficIntegrationTests extends RealServerTests {
 		assertThat(backend.disables()).isZero();
 		Files.writeString(phpFpm.documentRoot().resolve("burst/open"), "");
 		for (CompletableFuture<HttpResponse<String>> response : admitted) {
-			HttpResponse<String> answer = response.get(30, java.util.concurrent.TimeUnit.SECONDS);
+			HttpResponse<String> answer = response.get(30, TimeUnit.SECONDS);
 			assertThat(answer.statusCode()).isEqualTo(200);
 			assertThat(answer.body()).isEqualTo("through");
 		}
@@ -199,7 +200,7 @@ class GatewayHostileTrafficIntegrationTests extends RealServerTests {
 			responses.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
 		}
 		for (CompletableFuture<HttpResponse<String>> response : responses) {
-			assertThat(response.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+			assertThat(response.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 		}
 		// The count of the suppressed lines is written with the first line of a later second.
 		Awaitility.await("a suppressed count").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))

@@ -6,10 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -123,7 +127,7 @@ class GatewayPoolIntegrationTests {
 		Function<Integer, String> path = (i) -> "/who.php/item/" + i;
 		Map<Integer, String> before = backendOfEachPath(pool, 60, path);
 		assertThat(backendOfEachPath(pool, 60, path)).as("stable").isEqualTo(before);
-		assertThat(new java.util.HashSet<>(before.values())).containsExactlyInAnyOrder("a", "b", "c");
+		assertThat(new HashSet<>(before.values())).containsExactlyInAnyOrder("a", "b", "c");
 		this.b.kill();
 		Map<Integer, String> after = backendOfEachPath(pool, 60, path);
 		before.forEach((i, backend) -> {
@@ -142,8 +146,8 @@ class GatewayPoolIntegrationTests {
 		GatewayPool pool = pool("round-robin", maxConnections, 64, this.a, this.b);
 		AtomicInteger done = new AtomicInteger();
 		AtomicInteger failed = new AtomicInteger();
-		java.util.concurrent.CompletableFuture<java.util.concurrent.CompletableFuture<Void>> killed =
-				new java.util.concurrent.CompletableFuture<>();
+		CompletableFuture<CompletableFuture<Void>> killed =
+				new CompletableFuture<>();
 		Map<String, Integer> served = new ConcurrentHashMap<>();
 		Mono<Void> load = Flux.range(0, 3000)
 			.flatMap((i) -> call(pool, "/who.php")
@@ -156,13 +160,13 @@ class GatewayPoolIntegrationTests {
 					int count = done.incrementAndGet();
 					if (count == 500) {
 						// Off the event loop: killing waits for the processes to be gone.
-						killed.complete(java.util.concurrent.CompletableFuture.runAsync(this.b::kill));
+						killed.complete(CompletableFuture.runAsync(this.b::kill));
 					}
 				}), 16)
 			.then();
 		load.block(Duration.ofMinutes(2));
 		// The kill itself must have succeeded (its failure would otherwise only be logged).
-		killed.join().get(20, java.util.concurrent.TimeUnit.SECONDS);
+		killed.join().get(20, TimeUnit.SECONDS);
 		assertThat(failed.get()).as("only requests already inside b when it died may fail")
 			.isLessThanOrEqualTo(maxConnections);
 		// Disabled at its first refusal and kept so (failed probes do not count as new outages).
@@ -249,7 +253,7 @@ class GatewayPoolIntegrationTests {
 	}
 
 	private GatewayPool pool(String balance, int maxConnections, int queueLimit, PhpFpm... peers) {
-		return pool(balance, java.util.Collections.nCopies(peers.length, options(maxConnections, queueLimit)), peers);
+		return pool(balance, Collections.nCopies(peers.length, options(maxConnections, queueLimit)), peers);
 	}
 
 	private static FastCgiBackendOptions options(int maxConnections, int queueLimit) {

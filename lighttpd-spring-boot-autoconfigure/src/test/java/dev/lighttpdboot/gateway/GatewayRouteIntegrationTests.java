@@ -3,25 +3,39 @@ package dev.lighttpdboot.gateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.lighttpdboot.gateway.fastcgi.PhpScriptsAccess;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestSite;
 import dev.lighttpdboot.test.peers.PhpFpm;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -178,13 +192,13 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 	void aGigabyteStreamsThroughBoundedMemory() throws Exception {
 		// A buffered response keeps at most 64 KiB in memory and the rest in a file, so what is in memory stays
 		// small: watch Netty's pooled memory (where every buffer of the exchange lives) while 1 GiB passes through.
-		io.netty.buffer.ByteBufAllocatorMetric metric = ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT)
+		ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT)
 			.metric();
-		java.util.concurrent.atomic.AtomicLong peak = new java.util.concurrent.atomic.AtomicLong();
-		java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors
+		AtomicLong peak = new AtomicLong();
+		ScheduledExecutorService sampler = Executors
 			.newSingleThreadScheduledExecutor();
 		sampler.scheduleAtFixedRate(() -> peak.accumulateAndGet(metric.usedDirectMemory() + metric.usedHeapMemory(),
-				Math::max), 0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+				Math::max), 0, 20, TimeUnit.MILLISECONDS);
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
 			socket.setSoTimeout(30_000);
@@ -210,7 +224,7 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 	@Test
 	void phpMayAnswerWithXSendfile() {
 		String path = TestSite.shared().root().resolve("hello.txt").toString();
-		get("/sendfile.php?path=" + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8)).exchange()
+		get("/sendfile.php?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)).exchange()
 			.expectStatus().isOk()
 			.expectHeader().doesNotExist("X-Sendfile")
 			.expectBody(String.class).isEqualTo(TestSite.HELLO);
@@ -234,15 +248,15 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 	@Test
 	void requestsAndStderrAreCounted() {
 		get("/status.php?code=200").exchange().expectStatus().isOk().expectBody().returnResult();
-		org.awaitility.Awaitility.await().untilAsserted(() -> {
+		Awaitility.await().untilAsserted(() -> {
 			assertThat(this.meters.get("lighttpd.gateway.requests").tag("pool", "php").tag("outcome", "ok").timer()
 				.count()).isPositive();
 			assertThat(this.meters.get("lighttpd.gateway.stderr").tag("pool", "php").counter().count()).isPositive();
 		});
 	}
 
-	@org.springframework.beans.factory.annotation.Autowired
-	io.micrometer.core.instrument.MeterRegistry meters;
+	@Autowired
+	MeterRegistry meters;
 
 	private static byte[] randomBytes(int length) {
 		byte[] bytes = new byte[length];
@@ -254,17 +268,17 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 		}
-		catch (java.security.NoSuchAlgorithmException ex) {
+		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
 
 	private static int unusedPort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new UncheckedIOException(ex);
 		}
 	}
 

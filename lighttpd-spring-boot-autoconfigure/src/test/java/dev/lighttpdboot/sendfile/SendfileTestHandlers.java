@@ -6,15 +6,18 @@ import reactor.core.publisher.Mono;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
 import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Handlers that answer with sendfile headers in every way an application can end a response.
@@ -59,7 +62,7 @@ public class SendfileTestHandlers {
 			return ResponseEntity.ok().header("X-Sendfile", path).body(Flux.just(DISCARDED, DISCARDED, DISCARDED));
 		}
 
-		@org.springframework.web.bind.annotation.PostMapping("/send")
+		@PostMapping("/send")
 		ResponseEntity<Void> sendAfterPost(@RequestParam String path) {
 			return ResponseEntity.ok().header("X-Sendfile", path).build();
 		}
@@ -70,10 +73,10 @@ public class SendfileTestHandlers {
 		}
 
 		@GetMapping("/send-then-fail")
-		Mono<ResponseEntity<Void>> sendThenFail(org.springframework.web.server.ServerWebExchange exchange) {
+		Mono<ResponseEntity<Void>> sendThenFail(ServerWebExchange exchange) {
 			exchange.getResponse().getHeaders().set("X-Sendfile", "/etc/passwd");
 			exchange.getResponse().getHeaders().set("X-LIGHTTPD-internal", "secret");
-			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.CONFLICT, "failed"));
+			return Mono.error(new ResponseStatusException(HttpStatus.CONFLICT, "failed"));
 		}
 
 	}

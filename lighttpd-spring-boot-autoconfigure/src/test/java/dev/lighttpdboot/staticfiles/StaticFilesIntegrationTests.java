@@ -1,5 +1,7 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.nio.charset.StandardCharsets;
+
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestApplication;
@@ -22,7 +24,7 @@ class StaticFilesIntegrationTests {
 
 		String body(String path) {
 			return new String(get(path).exchange().expectStatus().isOk().expectBody().returnResult()
-				.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8);
+				.getResponseBody(), StandardCharsets.UTF_8);
 		}
 
 	}

@@ -40,6 +40,9 @@ public class FileSystemBlockingIntegration implements BlockHoundIntegration {
 			// transport's read of the socket. Netty's own BlockHound integration does not list it (4.2.15); it was
 			// seen as a 502 of a big buffered PHP answer in full test runs ("BlockingOperationError").
 			.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines")
+			// Netty's DNS resolver draws its query ids from a SecureRandom, seeded from /dev/urandom on first use, on
+			// an event loop: a one-time read, not a wait.
+			.allowBlockingCallsInside("io.netty.resolver.dns.DnsQueryIdSpace$DnsQueryIdRange", "pushId")
 			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "writeBytes")
 			.allowBlockingCallsInside("ch.qos.logback.core.OutputStreamAppender", "subAppend");
 	}

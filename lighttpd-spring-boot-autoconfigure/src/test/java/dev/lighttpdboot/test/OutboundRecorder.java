@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
 import io.netty.handler.codec.http.HttpServerCodec;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 
@@ -36,7 +37,7 @@ public final class OutboundRecorder implements NettyServerCustomizer {
 	private final ChannelHandler spy = new Spy();
 
 	@Override
-	public reactor.netty.http.server.HttpServer apply(reactor.netty.http.server.HttpServer server) {
+	public HttpServer apply(HttpServer server) {
 		return server.doOnChannelInit((observer, channel, remoteAddress) -> {
 			if (channel.pipeline().get(HttpServerCodec.class) != null
 					|| channel.pipeline().get(NettyPipeline.HttpCodec) != null) {

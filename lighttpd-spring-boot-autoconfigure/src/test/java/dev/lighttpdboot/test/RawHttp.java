@@ -1,5 +1,7 @@
 package dev.lighttpdboot.test;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,9 +9,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+
+import org.assertj.core.api.Assertions;
 
 /**
  * A deliberately dumb HTTP/1.1 client: it writes the request target exactly as given (no normalisation, no
@@ -39,7 +44,7 @@ public final class RawHttp {
 		 * file, an exception or a stack trace.
 		 */
 		public void assertRevealsNothing(String description) {
-			org.assertj.core.api.Assertions.assertThat(new String(this.body, StandardCharsets.ISO_8859_1))
+			Assertions.assertThat(new String(this.body, StandardCharsets.ISO_8859_1))
 				.as(description)
 				.doesNotContain(TestSite.SECRET)
 				.doesNotContain("root:x:0:0")
@@ -90,7 +95,7 @@ public final class RawHttp {
 
 		Connection(Socket socket) throws IOException {
 			this.socket = socket;
-			this.in = new java.io.BufferedInputStream(socket.getInputStream());
+			this.in = new BufferedInputStream(socket.getInputStream());
 		}
 
 		public Response exchange(String method, String target, String extraHeaders) throws IOException {
@@ -134,14 +139,14 @@ public final class RawHttp {
 			headers.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
 					lines[i].substring(colon + 1).trim(), (a, b) -> a + ", " + b);
 		}
-		byte[] rest = java.util.Arrays.copyOfRange(all, end + 4, all.length);
+		byte[] rest = Arrays.copyOfRange(all, end + 4, all.length);
 		byte[] body = (expectBody && "chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) ? dechunk(rest) : rest;
 		return new Response(status, headers, body);
 	}
 
 	private static byte[] dechunk(byte[] data) throws IOException {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		InputStream in = new java.io.ByteArrayInputStream(data);
+		InputStream in = new ByteArrayInputStream(data);
 		while (true) {
 			String sizeLine = readLine(in);
 			int size = Integer.parseInt(sizeLine.split(";")[0].trim(), 16);

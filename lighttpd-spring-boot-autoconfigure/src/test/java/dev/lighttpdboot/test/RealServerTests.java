@@ -2,15 +2,19 @@ package dev.lighttpdboot.test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Duration;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -46,7 +50,7 @@ public abstract class RealServerTests {
 		this.client = WebTestClient.bindToServer(new JdkClientHttpConnector(http))
 			.baseUrl(base())
 			// Generous: a loaded CI machine must not turn a slow answer into a failure; a hang still fails.
-			.responseTimeout(java.time.Duration.ofSeconds(30))
+			.responseTimeout(Duration.ofSeconds(30))
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();
 	}
@@ -67,15 +71,15 @@ public abstract class RealServerTests {
 	 * type, length and validators.
 	 */
 	protected void assertServesBigFile(WebTestClient.RequestHeadersSpec<?> request) {
-		org.springframework.test.web.reactive.server.EntityExchangeResult<byte[]> result = request.exchange()
+		EntityExchangeResult<byte[]> result = request.exchange()
 			.expectStatus().isOk()
 			.expectHeader().contentType("application/octet-stream")
 			.expectHeader().contentLength(site.big().length)
-			.expectHeader().valueEquals(org.springframework.http.HttpHeaders.ACCEPT_RANGES, "bytes")
-			.expectHeader().exists(org.springframework.http.HttpHeaders.ETAG)
-			.expectHeader().exists(org.springframework.http.HttpHeaders.LAST_MODIFIED)
+			.expectHeader().valueEquals(HttpHeaders.ACCEPT_RANGES, "bytes")
+			.expectHeader().exists(HttpHeaders.ETAG)
+			.expectHeader().exists(HttpHeaders.LAST_MODIFIED)
 			.expectBody().returnResult();
-		org.assertj.core.api.Assertions.assertThat(result.getResponseBody()).isEqualTo(site.big());
+		Assertions.assertThat(result.getResponseBody()).isEqualTo(site.big());
 	}
 
 	protected RawHttp raw() {

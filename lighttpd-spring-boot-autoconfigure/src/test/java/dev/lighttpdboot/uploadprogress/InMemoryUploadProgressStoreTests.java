@@ -46,10 +46,8 @@ class InMemoryUploadProgressStoreTests {
 		store.start("b", 10);
 		store.done("a", 10);
 		this.now.set(Duration.ofSeconds(59).toNanos());
-		store.removeExpired();
 		assertThat(store.size()).isEqualTo(2);
 		this.now.set(Duration.ofSeconds(60).toNanos());
-		store.removeExpired();
 		assertThat(store.progress("a")).isEqualTo(UploadProgress.STARTING);
 		// Still uploading: never expires.
 		assertThat(store.progress("b").size()).isEqualTo(10);
@@ -63,7 +61,6 @@ class InMemoryUploadProgressStoreTests {
 		store.done("a", 10);
 		store.start("a", 20);
 		this.now.set(Duration.ofSeconds(61).toNanos());
-		store.removeExpired();
 		assertThat(store.progress("a").size()).isEqualTo(20);
 	}
 

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestApplication;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,7 +44,7 @@ class UploadLoadTests extends RealServerTests {
 	InMemoryUploadProgressStore store;
 
 	@Autowired
-	io.micrometer.core.instrument.MeterRegistry meters;
+	MeterRegistry meters;
 
 	@Test
 	void fiftyConcurrentUploadsInABoundedHeap() throws Exception {

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.uploadprogress;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import io.netty.buffer.Unpooled;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -90,9 +92,9 @@ class UploadProgressCounterTests {
 		// it, rather than the exception ending up in the pipeline instead of the request.
 		this.channel.writeInbound(Unpooled.copiedBuffer(
 				"POST /up?X-Progress-ID=abc&x=%zz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
-				java.nio.charset.StandardCharsets.ISO_8859_1));
+				StandardCharsets.ISO_8859_1));
 		Object head = this.channel.readInbound();
-		assertThat(head).isInstanceOf(io.netty.handler.codec.http.HttpRequest.class);
+		assertThat(head).isInstanceOf(HttpRequest.class);
 		ReferenceCountUtil.release(head);
 		write("");
 		this.channel.checkException();
@@ -127,7 +129,7 @@ class UploadProgressCounterTests {
 	}
 
 	private void write(String bytes) {
-		this.channel.writeInbound(Unpooled.copiedBuffer(bytes, java.nio.charset.StandardCharsets.ISO_8859_1));
+		this.channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
 		Object message;
 		while ((message = this.channel.readInbound()) != null) {
 			assertThat(message).isInstanceOf(HttpObject.class);

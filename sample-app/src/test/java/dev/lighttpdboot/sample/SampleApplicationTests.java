@@ -1,16 +1,27 @@
 package dev.lighttpdboot.sample;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import com.aayushatharva.brotli4j.decoder.BrotliInputStream;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,9 +55,9 @@ class SampleApplicationTests {
 	}
 
 	private WebTestClient client(int port) {
-		java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-			.version(java.net.http.HttpClient.Version.HTTP_1_1).build();
-		return WebTestClient.bindToServer(new org.springframework.http.client.reactive.JdkClientHttpConnector(http))
+		HttpClient http = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1).build();
+		return WebTestClient.bindToServer(new JdkClientHttpConnector(http))
 			.baseUrl("http://127.0.0.1:" + port)
 			.codecs((codecs) -> codecs.defaultCodecs().maxInMemorySize(4 * 1024 * 1024))
 			.build();
@@ -83,7 +94,7 @@ class SampleApplicationTests {
 			.expectHeader().doesNotExist("X-Sendfile")
 			.expectHeader().valueMatches(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"report.txt\".*")
 			.expectBody(String.class).value((body) -> assertThat(body).startsWith("Quarterly report"));
-		client().get().uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/download/..%2Fwww%2Findex.html")).cookie("demo-session", "logged-in").exchange()
+		client().get().uri(URI.create("http://127.0.0.1:" + this.port + "/download/..%2Fwww%2Findex.html")).cookie("demo-session", "logged-in").exchange()
 			.expectStatus().isForbidden()
 			.expectBody().returnResult();
 	}
@@ -92,9 +103,9 @@ class SampleApplicationTests {
 	void signedLinksPageLinksToProtectedFiles() {
 		String page = client().get().uri("/links").exchange().expectStatus().isOk()
 			.expectBody(String.class).returnResult().getResponseBody();
-		java.util.regex.Matcher link = java.util.regex.Pattern.compile("href=\"(/dl/[^\"]+/notes\\.txt)\"").matcher(page);
+		Matcher link = Pattern.compile("href=\"(/dl/[^\"]+/notes\\.txt)\"").matcher(page);
 		assertThat(link.find()).isTrue();
-		client().get().uri(java.net.URI.create("http://127.0.0.1:" + this.port + link.group(1))).exchange()
+		client().get().uri(URI.create("http://127.0.0.1:" + this.port + link.group(1))).exchange()
 			.expectStatus().isOk()
 			.expectBody(String.class).value((body) -> assertThat(body).contains("signed, expiring link"));
 		client().get().uri("/dl/0000000000000000000000000000000000000000000/6a3e1f00/notes.txt").exchange()
@@ -134,7 +145,7 @@ class SampleApplicationTests {
 	}
 
 	private static int unusedPort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
@@ -156,22 +167,22 @@ class SampleApplicationTests {
 
 	@Test
 	void servesTheDemoBundleCompressed() throws Exception {
-		org.springframework.test.web.reactive.server.EntityExchangeResult<byte[]> plain = client().get()
-			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/js/??greeting.js,clock.js?v=1")).exchange()
+		EntityExchangeResult<byte[]> plain = client().get()
+			.uri(URI.create("http://127.0.0.1:" + this.port + "/js/??greeting.js,clock.js?v=1")).exchange()
 			.expectStatus().isOk()
 			.expectHeader().contentType("text/javascript;charset=UTF-8")
 			.expectBody().returnResult();
-		assertThat(new String(plain.getResponseBody(), java.nio.charset.StandardCharsets.UTF_8))
+		assertThat(new String(plain.getResponseBody(), StandardCharsets.UTF_8))
 			.contains("greeting.js").contains("clock.js ran at");
-		org.springframework.test.web.reactive.server.EntityExchangeResult<byte[]> brotli = client().get()
-			.uri(java.net.URI.create("http://127.0.0.1:" + this.port + "/js/??greeting.js,clock.js?v=1"))
+		EntityExchangeResult<byte[]> brotli = client().get()
+			.uri(URI.create("http://127.0.0.1:" + this.port + "/js/??greeting.js,clock.js?v=1"))
 			.header(HttpHeaders.ACCEPT_ENCODING, "br").exchange()
 			.expectStatus().isOk()
 			.expectHeader().valueEquals(HttpHeaders.CONTENT_ENCODING, "br")
 			.expectHeader().valueEquals(HttpHeaders.VARY, "Accept-Encoding")
 			.expectBody().returnResult();
-		try (java.io.InputStream decoded = new com.aayushatharva.brotli4j.decoder.BrotliInputStream(
-				new java.io.ByteArrayInputStream(brotli.getResponseBody()))) {
+		try (InputStream decoded = new BrotliInputStream(
+				new ByteArrayInputStream(brotli.getResponseBody()))) {
 			assertThat(decoded.readAllBytes()).isEqualTo(plain.getResponseBody());
 		}
 	}

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -188,7 +189,7 @@ class SeveralNodesTests {
 			.toFuture();
 	}
 
-	private static void pollUntil(String id, List<Poll> polls, java.util.concurrent.Callable<Boolean> enough) {
+	private static void pollUntil(String id, List<Poll> polls, Callable<Boolean> enough) {
 		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
 			HttpResponse<String> response = get(balancer.port(), "/progress?X-Progress-ID=" + id);
 			assertThat(response.statusCode()).isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.lighttpdboot.sample;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
@@ -11,6 +12,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +46,8 @@ class UploadControllerTests {
 	@Test
 	void aMultipartUploadIsStreamedToDiskAndReportedDone() {
 		WebTestClient client = WebTestClient
-			.bindToServer(new JdkClientHttpConnector(java.net.http.HttpClient.newBuilder()
-				.version(java.net.http.HttpClient.Version.HTTP_1_1).build()))
+			.bindToServer(new JdkClientHttpConnector(HttpClient.newBuilder()
+				.version(HttpClient.Version.HTTP_1_1).build()))
 			.baseUrl("http://127.0.0.1:" + this.port)
 			.responseTimeout(Duration.ofSeconds(30))
 			.build();
@@ -68,7 +70,7 @@ class UploadControllerTests {
 			.exchange()
 			.expectBody()
 			.jsonPath("$.state").isEqualTo("done")
-			.jsonPath("$.received").value((received) -> org.assertj.core.api.Assertions
+			.jsonPath("$.received").value((received) -> Assertions
 				.assertThat(((Number) received).longValue()).isGreaterThan(content.length)));
 	}
 

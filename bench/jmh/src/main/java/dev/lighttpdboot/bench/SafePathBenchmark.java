@@ -2,6 +2,7 @@ package dev.lighttpdboot.bench;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.SafePath;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,7 +36,7 @@ public class SafePathBenchmark {
 	@Benchmark
 	public Object parse() {
 		try {
-			return SafePath.parse(this.path, false);
+			return SafePath.parse(this.path, HiddenFiles.REFUSED);
 		}
 		catch (RuntimeException ex) {
 			// Refusals are part of the measured work: they are what an attacker's requests cost.

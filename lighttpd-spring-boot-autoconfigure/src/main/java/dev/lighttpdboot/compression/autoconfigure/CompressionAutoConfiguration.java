@@ -1,7 +1,6 @@
 package dev.lighttpdboot.compression.autoconfigure;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +16,9 @@ import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.staticfiles.autoconfigure.StaticFilesAutoConfiguration;
@@ -138,14 +139,8 @@ public final class CompressionAutoConfiguration {
 		}
 
 		private static FileRoot documentRoot(FilesProperties files, StaticFilesProperties staticFiles) {
-			Path directory = files.getDocumentRoot();
-			try {
-				return FileRoot.open(directory, staticFiles.isServeHiddenFiles());
-			}
-			catch (IOException ex) {
-				throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", directory,
-						"bundles need an existing document root (" + ex.getClass().getSimpleName() + ")");
-			}
+			return ConfiguredRoot.open("lighttpd.document-root", files.getDocumentRoot(),
+					HiddenFiles.allowedIf(staticFiles.isServeHiddenFiles()), "the directory that bundles are read from");
 		}
 
 	}

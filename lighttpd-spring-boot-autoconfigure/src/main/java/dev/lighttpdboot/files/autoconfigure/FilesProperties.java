@@ -70,7 +70,7 @@ public class FilesProperties {
 		private Duration statCacheValidity = Duration.ofSeconds(1);
 
 		/**
-		 * Maximum number of lookups the stat cache remembers; when full it starts again empty.
+		 * Maximum number of lookups the stat cache remembers; beyond it, the least likely to be asked for again are evicted.
 		 */
 		private int statCacheSize = 10_000;
 

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.BaseUnits;
  * <li>{@code lighttpd.files.memory.evictions}: files dropped to stay within the total size;</li>
  * <li>{@code lighttpd.files.memory.size} (bytes) and {@code lighttpd.files.memory.entries}: what is held.</li>
  * </ul>
+ * Bound once, by the actuator or by itself with Micrometer alone ({@link OnceBoundMeters}).
  */
 public final class SmallFileCacheMeters extends OnceBoundMeters {
 

@@ -1,13 +1,14 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.gateway.GatewayMetrics;
@@ -28,16 +29,20 @@ import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of gateway routes ({@code lighttpd.gateway.routes}): active when at least one route is
@@ -46,7 +51,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = { FilesAutoConfiguration.class, SendfileAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnBooleanProperty(name = "lighttpd.gateway.enabled", matchIfMissing = true)
-@org.springframework.context.annotation.Conditional(OnGatewayRoutesCondition.class)
+@Conditional(OnGatewayRoutesCondition.class)
 @EnableConfigurationProperties({ GatewayProperties.class, FilesProperties.class })
 public final class GatewayAutoConfiguration {
 
@@ -102,8 +107,8 @@ public final class GatewayAutoConfiguration {
 				new ResponseBodyBuffer(fileSystemScheduler, spoolDirectory));
 	}
 
-	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
-	@org.springframework.boot.autoconfigure.condition.ConditionalOnClass(io.micrometer.core.instrument.MeterRegistry.class)
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(MeterRegistry.class)
 	static class MicrometerConfiguration {
 
 		@Bean
@@ -158,19 +163,11 @@ public final class GatewayAutoConfiguration {
 
 	private static FileRoot documentRoot(String prefix, GatewayProperties.Route route, FilesProperties files) {
 		Path documentRoot = (route.getDocumentRoot() != null) ? route.getDocumentRoot() : files.getDocumentRoot();
-		if (documentRoot == null) {
-			throw new InvalidConfigurationPropertyValueException(prefix + ".document-root", null,
-					"set it, or lighttpd.document-root, to the directory of the route's scripts");
-		}
-		try {
-			return FileRoot.open(documentRoot, false);
-		}
-		catch (IOException ex) {
-			// Named after the property that holds the value: the route's own, or the one it inherited.
-			String property = (route.getDocumentRoot() != null) ? prefix + ".document-root" : "lighttpd.document-root";
-			throw new InvalidConfigurationPropertyValueException(property, documentRoot,
-					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
-		}
+		// Named after the property that holds the value: the route's own, or the one it inherited.
+		String property = (route.getDocumentRoot() == null && documentRoot != null) ? "lighttpd.document-root"
+				: prefix + ".document-root";
+		return ConfiguredRoot.open(property, documentRoot, HiddenFiles.REFUSED,
+				"the directory of the route's scripts (or lighttpd.document-root set)");
 	}
 
 }

@@ -69,7 +69,7 @@ public class GatewayProperties {
 		 * Return the name a protocol plug-in has: {@code fastcgi}, {@code scgi}.
 		 */
 		public String pluginName() {
-			return name().toLowerCase(java.util.Locale.ROOT);
+			return name().toLowerCase(Locale.ROOT);
 		}
 
 	}

@@ -4,10 +4,14 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.function.Function;
 
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
+import dev.lighttpdboot.text.LogText;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpMethod;
@@ -33,8 +37,7 @@ import org.springframework.http.client.reactive.ClientHttpResponse;
  */
 public final class CgiClientHttpConnector implements ClientHttpConnector {
 
-	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
-		.getLog(CgiClientHttpConnector.class);
+	private static final Log logger = LogFactory.getLog(CgiClientHttpConnector.class);
 
 	private final GatewayBackend backend;
 
@@ -73,7 +76,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 					SpooledBody.of(request.body()));
 			return this.backend
 				.exchange(outgoing, (backend, text) -> logger.warn("Backend stderr from " + backend + " for "
-						+ SafePath.printable(uri.getRawPath()) + ": " + SafePath.printable(text)))
+						+ LogText.printable(uri.getRawPath()) + ": " + LogText.printable(text)))
 				.map(CgiClientHttpResponse::new);
 		}));
 	}
@@ -85,7 +88,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 		String path = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
 		// Checked as a request path would be: no "..", no encoded slash, so the URI cannot name a script outside
 		// the document root. The whole path is the script: a WebClient names scripts, not path info.
-		return ScriptResolution.of(this.documentRoot, SafePath.parse(path, true).toString(), "");
+		return ScriptResolution.of(this.documentRoot, SafePath.parse(path, HiddenFiles.ALLOWED).toString(), "");
 	}
 
 }

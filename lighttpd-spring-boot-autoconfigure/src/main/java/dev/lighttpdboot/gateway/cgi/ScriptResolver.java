@@ -1,21 +1,20 @@
 package dev.lighttpdboot.gateway.cgi;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 import dev.lighttpdboot.files.FileRoot;
-import dev.lighttpdboot.files.FileSnapshot;
-import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.gateway.route.RouteMatcher;
+import dev.lighttpdboot.text.PercentDecoder;
 import reactor.core.publisher.Mono;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * Decides whether a request path belongs to a gateway route and splits it into SCRIPT_NAME and PATH_INFO, the way
@@ -35,9 +34,9 @@ import reactor.core.publisher.Mono;
  * only: {@code /app} does not claim {@code /apple}.</li>
  * </ul>
  * The split works on the path as {@link SafePath} decodes it (once, refusing traversal, hidden segments and
- * malformed encoding), so names are decoded and empty or {@code .} segments are gone. {@link #matches} looks at
- * the same segments with string work only, so that {@code /index.ph%70} or {@code //app/x} cannot slip past
- * the route to the static files and disclose a script's source.
+ * malformed encoding), so names are decoded and empty or {@code .} segments are gone. {@link #match} decides on
+ * the same segments, so that {@code /index.ph%70} or {@code //app/x} cannot slip past the route to the static
+ * files and disclose a script's source.
  */
 public final class ScriptResolver implements RouteMatcher {
 
@@ -86,7 +85,12 @@ public final class ScriptResolver implements RouteMatcher {
 		if (!prefix.startsWith("/")) {
 			throw new IllegalArgumentException("prefix '" + prefix + "' does not start with '/'");
 		}
-		List<String> segments = segments(prefix);
+		List<String> segments = new ArrayList<>();
+		for (String segment : prefix.split("/")) {
+			if (!segment.isEmpty() && !segment.equals(".")) {
+				segments.add(segment);
+			}
+		}
 		boolean directory = !segments.isEmpty() && prefix.endsWith("/");
 		return new ScriptResolver(null, segments, directory, documentRoot);
 	}
@@ -99,49 +103,27 @@ public final class ScriptResolver implements RouteMatcher {
 	}
 
 	/**
-	 * Whether a request path belongs to this route. String work only: no file system, and percent-decoding only
-	 * when the path contains a {@code %}. A path that does not decode is left to whoever answers it otherwise.
+	 * Decide whether a request path belongs to this route and, if it does, split it. The path is parsed once by
+	 * {@link SafePath}; a path that it refuses still belongs to the route when its segments, merely decoded, would
+	 * (so that {@code /.git/x.php} is refused here and not served as a file), and a path that does not even decode
+	 * belongs to no route: whoever answers it otherwise refuses it.
 	 * @param rawPath the percent-encoded request path, without the query
+	 * @return the script or the refusal, or empty if the path does not belong to this route
 	 */
-	@Override
-	public boolean matches(String rawPath) {
-		String decoded = (rawPath.indexOf('%') < 0) ? rawPath : decodeLeniently(rawPath);
-		if (decoded == null) {
-			return false;
+	public Optional<ScriptMatch> match(String rawPath) {
+		SafePath path;
+		try {
+			path = SafePath.parse(rawPath, HiddenFiles.REFUSED);
 		}
-		if (this.extensions != null) {
-			return hasScriptSegment(decoded);
+		catch (PathRefusedException ex) {
+			Optional<List<String>> segments = decodedSegments(rawPath);
+			return (segments.isPresent() && scriptSegments(segments.get(), rawPath.endsWith("/")) >= 0)
+					? Optional.of(new ScriptMatch.Refused(ex)) : Optional.empty();
 		}
-		return matchesPrefix(segments(decoded), decoded.endsWith("/"));
-	}
-
-	/**
-	 * Split a request path that this route matches.
-	 * @param rawPath the percent-encoded request path, without the query
-	 * @return the split, or empty if the path does not belong to this route
-	 * @throws PathRefusedException if the path is refused as {@link SafePath#parse} refuses it (400 or 404)
-	 */
-	public Optional<ScriptResolution> resolve(String rawPath) {
-		SafePath path = SafePath.parse(rawPath, false);
 		List<String> segments = path.segments();
-		int scriptSegments;
-		if (this.extensions != null) {
-			scriptSegments = -1;
-			for (int i = 0; i < segments.size() && scriptSegments < 0; i++) {
-				if (endsWithExtension(segments.get(i), 0, segments.get(i).length())) {
-					scriptSegments = i + 1;
-				}
-			}
-			if (scriptSegments < 0) {
-				return Optional.empty();
-			}
-		}
-		else {
-			if (!matchesPrefix(segments, path.hasTrailingSlash())) {
-				return Optional.empty();
-			}
-			scriptSegments = Math.min(segments.size(),
-					this.prefixSegments.size() + (this.prefixIsDirectory ? 1 : 0));
+		int scriptSegments = scriptSegments(segments, path.hasTrailingSlash());
+		if (scriptSegments < 0) {
+			return Optional.empty();
 		}
 		String scriptName = join(segments.subList(0, scriptSegments), false);
 		String pathInfo = join(segments.subList(scriptSegments, segments.size()), path.hasTrailingSlash());
@@ -150,48 +132,55 @@ public final class ScriptResolver implements RouteMatcher {
 			scriptName = scriptName + "/";
 			pathInfo = "";
 		}
-		return Optional.of(ScriptResolution.of(this.documentRoot.realPath(), scriptName, pathInfo));
+		return Optional.of(new ScriptMatch.Script(
+				ScriptResolution.of(this.documentRoot.realPath(), scriptName, pathInfo)));
 	}
 
 	/**
-	 * Check that the script is a regular file below the document root (check-local). A script whose real path
-	 * leaves the root through a symlink, or that cannot be read, counts as absent: the answer is 404 either way,
-	 * and the client learns nothing about what lies outside.
-	 * @param resolution a split made by this resolver
-	 * @param fileSystem the scheduler the lookup runs on
-	 * @return whether the script exists
+	 * Whether a request path belongs to this route, without splitting it: string work only, no document root
+	 * needed, so that routes whose protocol passes the request target on match as CGI routes do. The segments are
+	 * decoded as {@link #match} decodes them; a path that does not decode belongs to no route.
+	 * @param rawPath the percent-encoded request path, without the query
 	 */
-	public Mono<Boolean> scriptExists(ScriptResolution resolution, FileSystemScheduler fileSystem) {
-		return scriptExistsOnDisk(resolution, fileSystem);
+	@Override
+	public boolean matches(String rawPath) {
+		Optional<List<String>> segments = decodedSegments(rawPath);
+		return segments.isPresent() && scriptSegments(segments.get(), rawPath.endsWith("/")) >= 0;
 	}
 
 	/**
-	 * Whether the script names a file (not a directory) below the document root, through a stat cache: a fresh
+	 * Return how many leading segments name the script, or -1 if the path does not belong to this route.
+	 */
+	private int scriptSegments(List<String> segments, boolean trailingSlash) {
+		if (this.extensions != null) {
+			for (int i = 0; i < segments.size(); i++) {
+				if (endsWithExtension(segments.get(i))) {
+					return i + 1;
+				}
+			}
+			return -1;
+		}
+		if (!matchesPrefix(segments, trailingSlash)) {
+			return -1;
+		}
+		return Math.min(segments.size(), this.prefixSegments.size() + (this.prefixIsDirectory ? 1 : 0));
+	}
+
+	/**
+	 * Whether the script names a file (not a directory) below the document root (check-local), through a stat
+	 * cache. A script whose real path leaves the root through a symlink counts as absent: the answer is 404 either
+	 * way, and the client learns nothing about what lies outside. A fresh
 	 * entry answers on the calling thread, a miss is looked up on the file-system scheduler and the answer comes
 	 * back on the request's event loop.
 	 * @param request the request, whose event loop receives the answer of a miss
 	 * @param resolution the script
 	 * @param statCache the cache
 	 */
-	public Mono<Boolean> scriptExists(org.springframework.http.server.reactive.ServerHttpRequest request,
-			ScriptResolution resolution, dev.lighttpdboot.files.StatCache statCache) {
+	public Mono<Boolean> scriptExists(ServerHttpRequest request, ScriptResolution resolution, StatCache statCache) {
 		return statCache.lookup(request, this.documentRoot, resolution.scriptFilename())
 			.map((snapshot) -> !snapshot.directory())
 			.defaultIfEmpty(false)
 			.onErrorReturn(PathRefusedException.class, false);
-	}
-
-	private Mono<Boolean> scriptExistsOnDisk(ScriptResolution resolution, FileSystemScheduler fileSystem) {
-		return fileSystem.call(() -> {
-			try {
-				Optional<FileSnapshot> found = this.documentRoot.lookup(resolution.scriptFilename());
-				return found.isPresent() && !found.get().directory()
-						&& Files.isRegularFile(found.get().path(), LinkOption.NOFOLLOW_LINKS);
-			}
-			catch (PathRefusedException ex) {
-				return false;
-			}
-		});
 	}
 
 	private boolean matchesPrefix(List<String> segments, boolean trailingSlash) {
@@ -203,45 +192,37 @@ public final class ScriptResolver implements RouteMatcher {
 		return !this.prefixIsDirectory || segments.size() > prefixLength || trailingSlash;
 	}
 
-	private boolean hasScriptSegment(String path) {
-		int start = 0;
-		while (start <= path.length()) {
-			int end = path.indexOf('/', start);
-			if (end < 0) {
-				end = path.length();
-			}
-			if (endsWithExtension(path, start, end)) {
-				return true;
-			}
-			start = end + 1;
-		}
-		return false;
-	}
-
-	private boolean endsWithExtension(String text, int start, int end) {
+	private boolean endsWithExtension(String segment) {
 		for (String extension : this.extensions) {
-			int length = extension.length();
-			if (end - start >= length && text.regionMatches(end - length, extension, 0, length)) {
+			if (segment.endsWith(extension)) {
 				return true;
 			}
 		}
 		return false;
 	}
 
-	private static List<String> segments(String path) {
+	/**
+	 * Split a path at its slashes, decode each segment and drop empty and {@code .} segments, as {@link SafePath}
+	 * does, but without its refusals; empty if a segment does not decode.
+	 */
+	private static Optional<List<String>> decodedSegments(String rawPath) {
 		List<String> segments = new ArrayList<>();
 		int start = 0;
-		while (start <= path.length()) {
-			int end = path.indexOf('/', start);
+		while (start <= rawPath.length()) {
+			int end = rawPath.indexOf('/', start);
 			if (end < 0) {
-				end = path.length();
+				end = rawPath.length();
 			}
-			if (end > start && !(end - start == 1 && path.charAt(start) == '.')) {
-				segments.add(path.substring(start, end));
+			Optional<String> segment = PercentDecoder.tryDecode(rawPath.substring(start, end));
+			if (segment.isEmpty()) {
+				return Optional.empty();
+			}
+			if (!segment.get().isEmpty() && !segment.get().equals(".")) {
+				segments.add(segment.get());
 			}
 			start = end + 1;
 		}
-		return segments;
+		return Optional.of(segments);
 	}
 
 	private static String join(List<String> segments, boolean trailingSlash) {
@@ -253,39 +234,6 @@ public final class ScriptResolver implements RouteMatcher {
 			result.append('/').append(segment);
 		}
 		return trailingSlash ? result.append('/').toString() : result.toString();
-	}
-
-	/**
-	 * Percent-decode a path as UTF-8 for matching; {@code null} when it does not decode. Refusing encoded slashes
-	 * and the like is left to {@link SafePath}.
-	 */
-	private static String decodeLeniently(String rawPath) {
-		StringBuilder result = new StringBuilder(rawPath.length());
-		ByteArrayOutputStream run = new ByteArrayOutputStream();
-		int i = 0;
-		while (i < rawPath.length()) {
-			char c = rawPath.charAt(i);
-			if (c != '%') {
-				result.append(c);
-				i++;
-				continue;
-			}
-			run.reset();
-			while (i < rawPath.length() && rawPath.charAt(i) == '%') {
-				if (i + 2 >= rawPath.length()) {
-					return null;
-				}
-				int high = Character.digit(rawPath.charAt(i + 1), 16);
-				int low = Character.digit(rawPath.charAt(i + 2), 16);
-				if (high < 0 || low < 0) {
-					return null;
-				}
-				run.write((high << 4) | low);
-				i += 3;
-			}
-			result.append(run.toString(StandardCharsets.UTF_8));
-		}
-		return result.toString();
 	}
 
 }

@@ -1,16 +1,17 @@
 package dev.lighttpdboot.gateway.route;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
@@ -20,12 +21,14 @@ import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.cgi.ScriptMatch;
 import dev.lighttpdboot.gateway.cgi.ScriptResolution;
 import dev.lighttpdboot.gateway.spool.PayloadTooLargeException;
 import dev.lighttpdboot.gateway.spool.RequestBodySpool;
 import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Flux;
@@ -35,6 +38,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.reactive.handler.AbstractHandlerMapping;
@@ -96,36 +100,6 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * Create the mapping.
 	 * @param routes the routes, tried in order
 	 * @param spool spools request bodies
-	 * @param fileSystem the scheduler for file-system calls ({@code check-local})
-	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
-	 * @param metrics receives an event per request
-	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
-			FileSystemScheduler fileSystem, XSendfile xSendfile, GatewayMetrics metrics) {
-		this(routes, spool, fileSystem, (fileSystem != null) ? StatCache.disabled(fileSystem) : null,
-				xSendfile, metrics);
-	}
-
-	/**
-	 * Create the mapping.
-	 * @param routes the routes, tried in order
-	 * @param spool spools request bodies
-	 * @param fileSystem the scheduler for file-system calls
-	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
-	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
-	 * @param metrics receives an event per request
-	 */
-	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
-			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics) {
-		this(routes, spool, fileSystem, statCache, xSendfile, metrics,
-				(fileSystem != null) ? new ResponseBodyBuffer(fileSystem, Path.of(System.getProperty("java.io.tmpdir")))
-						: null);
-	}
-
-	/**
-	 * Create the mapping.
-	 * @param routes the routes, tried in order
-	 * @param spool spools request bodies
 	 * @param fileSystem the scheduler for file-system calls
 	 * @param statCache answers {@code check-local} without a file-system call while its entry is fresh
 	 * @param xSendfile answers backend responses that carry a sendfile header, or {@code null} if X-Sendfile is off
@@ -149,20 +123,31 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
 		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
 		for (GatewayRoute route : this.routes) {
-			if (route.matcher().matches(rawPath)) {
-				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath));
+			if (route.scripts() != null) {
+				// A CGI route: one parse decides whether the path belongs to it and splits it.
+				Optional<ScriptMatch> match = route.scripts().match(rawPath);
+				if (match.isPresent()) {
+					return Mono.just((WebHandler) (current) -> handle(current, route, rawPath, match.get()));
+				}
+			}
+			else if (route.matcher().matches(rawPath)) {
+				return Mono.just((WebHandler) (current) -> handle(current, route, rawPath, null));
 			}
 		}
 		return Mono.empty();
 	}
 
-	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath) {
+	/**
+	 * Answer a request of a route; {@code match} is what a CGI route made of the path, {@code null} for a route
+	 * without scripts.
+	 */
+	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath, ScriptMatch match) {
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (REFUSED_METHODS.contains(method)) {
 			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
 			// an application.
 			if (logger.isDebugEnabled()) {
-				logger.debug("Refused " + method + " " + SafePath.printable(rawPath) + " on route '" + route.name()
+				logger.debug("Refused " + method + " " + LogText.printable(rawPath) + " on route '" + route.name()
 						+ "' with 405");
 			}
 			route.pool().observeUnsent("refused");
@@ -170,32 +155,26 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			exchange.getResponse().getHeaders().setAllow(ALLOWED_METHODS);
 			return Mono.error(new MethodNotAllowedException(method, ALLOWED_METHODS));
 		}
-		if (route.scripts() == null) {
+		if (match == null) {
 			// No document root: the target goes on as received, once it passed the same path checks.
 			try {
-				SafePath.parse(rawPath, false);
+				SafePath.parse(rawPath, HiddenFiles.REFUSED);
 			}
 			catch (PathRefusedException ex) {
 				return refused(exchange, route, rawPath, ex);
 			}
 			return proxy(exchange, route, null);
 		}
-		ScriptResolution script;
-		try {
-			script = route.scripts().resolve(rawPath).orElse(null);
+		if (match instanceof ScriptMatch.Refused refused) {
+			return refused(exchange, route, rawPath, refused.reason());
 		}
-		catch (PathRefusedException ex) {
-			return refused(exchange, route, rawPath, ex);
-		}
-		if (script == null) {
-			return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND));
-		}
+		ScriptResolution script = ((ScriptMatch.Script) match).resolution();
 		Mono<Boolean> present = route.checkLocal()
 				? route.scripts().scriptExists(exchange.getRequest(), script, this.statCache)
 				: Mono.just(true);
 		return present.flatMap((exists) -> {
 			if (!exists) {
-				return Mono.error(new ResponseStatusException(org.springframework.http.HttpStatus.NOT_FOUND,
+				return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND,
 						"no script " + script.scriptName()));
 			}
 			return proxy(exchange, route, script);
@@ -205,7 +184,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	private Mono<Void> refused(ServerWebExchange exchange, GatewayRoute route, String rawPath,
 			PathRefusedException ex) {
 		route.pool().observeUnsent("refused");
-		logger.debug("Refused " + exchange.getRequest().getMethod() + " " + SafePath.printable(rawPath) + " on route '"
+		logger.debug("Refused " + exchange.getRequest().getMethod() + " " + LogText.printable(rawPath) + " on route '"
 				+ route.name() + "' with " + ex.getStatusCode().value() + ": " + ex.getReason());
 		return Mono.error(ex);
 	}
@@ -233,7 +212,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 				.transform((answers) -> recordCall(exchange, route, answers))
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
-					String line = "Route '" + route.name() + "', " + SafePath.printable(target) + ": "
+					String line = "Route '" + route.name() + "', " + LogText.printable(target) + ": "
 							+ ex.getReason() + " (" + ex.getStatusCode().value() + ")";
 					if (ex.getStatusCode().value() == 503) {
 						// The pool logs once when its backends go and come back, not once per request.
@@ -310,7 +289,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		return response.writeWith(buffered(framed, buffered, route, response))
 			.then(Mono.fromRunnable(() -> {
 				if (excess.get()) {
-					logger.warn("Route '" + route.name() + "', " + SafePath.printable(request.getPath().value())
+					logger.warn("Route '" + route.name() + "', " + LogText.printable(request.getPath().value())
 							+ ": the backend sent more than its Content-Length of " + declared
 							+ " bytes; the rest was dropped and the client connection closed");
 					ClientConnections.closeAfterWrites(response);

@@ -2,7 +2,7 @@ package dev.lighttpdboot.gateway.route;
 
 import java.util.function.LongSupplier;
 
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 
 /**
@@ -75,8 +75,8 @@ final class StderrLog {
 					+ this.linesPerSecond + " per second)");
 		}
 		// Backend output often echoes user input: escape it so it cannot forge log lines.
-		this.logger.warn("stderr of " + backend + " for " + SafePath.printable(script) + ": "
-				+ SafePath.printable(text));
+		this.logger.warn("stderr of " + backend + " for " + LogText.printable(script) + ": "
+				+ LogText.printable(text));
 	}
 
 }

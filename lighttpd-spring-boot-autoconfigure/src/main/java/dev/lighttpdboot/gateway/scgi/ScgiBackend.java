@@ -2,6 +2,7 @@ package dev.lighttpdboot.gateway.scgi;
 
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,7 +109,7 @@ public final class ScgiBackend implements GatewayBackend {
 					this.admitted.decrementAndGet();
 				}
 			};
-			List<java.util.Map.Entry<String, String>> params = this.environment.build(request);
+			List<Map.Entry<String, String>> params = this.environment.build(request);
 			return this.pool.acquire()
 				.doOnError((ex) -> leave.run())
 				.doOnCancel(leave)
@@ -117,7 +118,7 @@ public final class ScgiBackend implements GatewayBackend {
 		});
 	}
 
-	private Mono<GatewayResponse> exchange(PooledRef<ScgiConnection> ref, List<java.util.Map.Entry<String, String>> params,
+	private Mono<GatewayResponse> exchange(PooledRef<ScgiConnection> ref, List<Map.Entry<String, String>> params,
 			GatewayRequest request, Runnable leave) {
 		ByteBuf header = ScgiRequestHeader.encode(params, ByteBufAllocator.DEFAULT);
 		Flux<ByteBuf> body = request.body().content(this.bufferFactory).map(NettyDataBufferFactory::toByteBuf);

@@ -7,7 +7,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.util.function.Consumer;
 
-import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.text.LogText;
 
 /**
  * Reads a child's stdout or stderr line by line and hands each line to the log, on a daemon thread of its own
@@ -16,7 +16,7 @@ import dev.lighttpdboot.files.SafePath;
  * logging (no pool name, not in log files or JSON logs). A pipe must be drained all the time, though, or the
  * child blocks once its 64 KiB are full, hence a thread per stream; they spend their lives blocked in
  * {@code read}, and children of a healthy php-cgi write next to nothing.
- * <p>Each line is made {@link SafePath#printable printable} (control characters replaced, at most 256 characters)
+ * <p>Each line is made {@link LogText#printable printable} (control characters replaced, at most 256 characters)
  * before it is logged: a PHP warning may quote a request's URI or parameters, which must not forge log lines or
  * send terminal escapes.
  */
@@ -45,7 +45,7 @@ final class OutputPump implements Runnable {
 			String line;
 			while ((line = reader.readLine()) != null) {
 				if (!line.isBlank()) {
-					this.sink.accept(SafePath.printable(line));
+					this.sink.accept(LogText.printable(line));
 				}
 			}
 		}

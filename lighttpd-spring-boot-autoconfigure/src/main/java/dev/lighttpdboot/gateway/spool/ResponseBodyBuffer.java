@@ -1,5 +1,6 @@
 package dev.lighttpdboot.gateway.spool;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -412,7 +413,7 @@ public final class ResponseBodyBuffer {
 			});
 		}
 
-		private SpoolFile spoolFile() throws java.io.IOException {
+		private SpoolFile spoolFile() throws IOException {
 			synchronized (this) {
 				if (this.file != null) {
 					return this.file;

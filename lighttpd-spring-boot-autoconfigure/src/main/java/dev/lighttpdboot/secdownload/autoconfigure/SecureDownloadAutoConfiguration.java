@@ -1,13 +1,14 @@
 package dev.lighttpdboot.secdownload.autoconfigure;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
@@ -80,25 +81,12 @@ public final class SecureDownloadAutoConfiguration {
 	SecureDownloadWebFilter lighttpdSecureDownloadWebFilter(SecureDownloadProperties properties, SecureLinks links,
 			FileDelivery delivery, FileSystemScheduler fileSystemScheduler,
 			ObjectProvider<SecureDownloadMetrics> metrics, ObjectProvider<StatCache> statCache) {
-		FileRoot root = openDocumentRoot(properties.getDocumentRoot());
+		// Hidden files are never served through links, as in the static document root by default.
+		FileRoot root = ConfiguredRoot.open(PREFIX + "document-root", properties.getDocumentRoot(), HiddenFiles.REFUSED,
+				"the directory that links give access to when " + PREFIX + "enabled is true");
 		return new SecureDownloadWebFilter(links, root, delivery,
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)),
 				metrics.getIfAvailable(() -> SecureDownloadMetrics.NONE));
-	}
-
-	private static FileRoot openDocumentRoot(Path directory) {
-		if (directory == null) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + "document-root", null,
-					"it must be set to the directory that links give access to when " + PREFIX + "enabled is true");
-		}
-		try {
-			// Hidden files are never served through links, as in the static document root by default.
-			return FileRoot.open(directory, false);
-		}
-		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException(PREFIX + "document-root", directory,
-					"it must name an existing, readable directory (" + ex.getClass().getSimpleName() + ")");
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,6 +1,5 @@
 package dev.lighttpdboot.sendfile.autoconfigure;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +9,9 @@ import java.util.Map;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.RegionWriter;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.sendfile.AccelLocations;
@@ -83,7 +84,8 @@ public final class SendfileAutoConfiguration {
 		}
 		List<FileRoot> roots = new ArrayList<>();
 		for (Path directory : directories) {
-			roots.add(open(property, directory));
+			// The application names sendfile paths, not the client: hidden names are allowed below a root.
+			roots.add(ConfiguredRoot.open(property, directory, HiddenFiles.ALLOWED, "an allowed root"));
 		}
 		return new AllowedRoots(roots);
 	}
@@ -97,20 +99,11 @@ public final class SendfileAutoConfiguration {
 						"a prefix must start and end with '/' (so that it matches whole segments); in YAML write it in "
 								+ "brackets: \"[/protected/]\": /srv/files");
 			}
-			locations.put(prefix, open("lighttpd.sendfile.accel-locations", directory));
+			// The application names sendfile paths, not the client: hidden names are allowed below a root.
+			locations.put(prefix, ConfiguredRoot.open("lighttpd.sendfile.accel-locations", directory,
+					HiddenFiles.ALLOWED, "the directory of the prefix"));
 		});
 		return new AccelLocations(locations);
-	}
-
-	private static FileRoot open(String property, Path directory) {
-		try {
-			// The application names sendfile paths, not the client: hidden names are allowed below a root.
-			return FileRoot.open(directory, true);
-		}
-		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException(property, directory,
-					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
-		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

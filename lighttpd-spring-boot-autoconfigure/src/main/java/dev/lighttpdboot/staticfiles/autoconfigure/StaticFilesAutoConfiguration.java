@@ -1,16 +1,17 @@
 package dev.lighttpdboot.staticfiles.autoconfigure;
 
-import java.io.IOException;
-import java.nio.file.Path;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
+import dev.lighttpdboot.staticfiles.StaticFileOptions;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -40,26 +41,15 @@ public final class StaticFilesAutoConfiguration {
 	StaticFileHandlerMapping lighttpdStaticFileHandlerMapping(FilesProperties files, StaticFilesProperties properties,
 			FileDelivery delivery, FileSystemScheduler fileSystemScheduler, ObjectProvider<StatCache> statCache,
 			ObjectProvider<RepresentationSelector> representations) {
-		FileRoot root = openDocumentRoot(files.getDocumentRoot(), properties.isServeHiddenFiles());
+		FileRoot root = ConfiguredRoot.open("lighttpd.document-root", files.getDocumentRoot(),
+				HiddenFiles.allowedIf(properties.isServeHiddenFiles()), "the directory to serve at \"/\"");
 		StaticFileHandlerMapping mapping = new StaticFileHandlerMapping(root, delivery, fileSystemScheduler,
-				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), properties.getIndexFiles(),
-				properties.isDirListing(), properties.isServeHiddenFiles());
+				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)),
+				StaticFileOptions.indexFiles(properties.getIndexFiles())
+					.withDirectoryListing(properties.isDirListing())
+					.withHiddenFiles(HiddenFiles.allowedIf(properties.isServeHiddenFiles())));
 		representations.ifUnique(mapping::setRepresentationSelector);
 		return mapping;
-	}
-
-	private static FileRoot openDocumentRoot(Path directory, boolean serveHiddenFiles) {
-		if (directory == null || directory.toString().isEmpty()) {
-			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", "",
-					"set it to the directory to serve at \"/\"");
-		}
-		try {
-			return FileRoot.open(directory, serveHiddenFiles);
-		}
-		catch (IOException ex) {
-			throw new InvalidConfigurationPropertyValueException("lighttpd.document-root", directory,
-					"it must name an existing directory (" + ex.getClass().getSimpleName() + ")");
-		}
 	}
 
 }

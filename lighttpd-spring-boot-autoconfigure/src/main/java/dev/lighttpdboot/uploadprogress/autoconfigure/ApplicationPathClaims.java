@@ -3,6 +3,7 @@ package dev.lighttpdboot.uploadprogress.autoconfigure;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.io.Resource;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.server.PathContainer;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.method.HandlerMethod;
 import org.springframework.web.reactive.function.server.HandlerFunction;
 import org.springframework.web.reactive.function.server.RequestPredicate;
@@ -47,7 +49,7 @@ final class ApplicationPathClaims {
 			Set<org.springframework.web.bind.annotation.RequestMethod> methods = info.getMethodsCondition()
 				.getMethods();
 			boolean get = methods.isEmpty()
-					|| methods.contains(org.springframework.web.bind.annotation.RequestMethod.GET);
+					|| methods.contains(RequestMethod.GET);
 			if (get && info.getPatternsCondition().getPatterns().stream().anyMatch(this::matches)) {
 				return entry.getValue().toString();
 			}
@@ -124,7 +126,7 @@ final class ApplicationPathClaims {
 
 		private final List<String> paths = new ArrayList<>();
 
-		private final Set<HttpMethod> methods = new java.util.HashSet<>();
+		private final Set<HttpMethod> methods = new HashSet<>();
 
 		private int negated;
 

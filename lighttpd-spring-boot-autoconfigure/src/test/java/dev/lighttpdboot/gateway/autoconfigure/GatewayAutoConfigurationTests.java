@@ -64,7 +64,7 @@ class GatewayAutoConfigurationTests {
 	void backsOffToAUserMapping() {
 		this.contextRunner.withPropertyValues(route())
 			.withBean("myMapping", GatewayHandlerMapping.class,
-					() -> new GatewayHandlerMapping(java.util.List.of(), null, null, null, null))
+					() -> new GatewayHandlerMapping(List.of(), null, null, null, null, null, null))
 			.run((context) -> assertThat(context).hasSingleBean(GatewayHandlerMapping.class).hasBean("myMapping"));
 	}
 

@@ -3,16 +3,14 @@ package dev.lighttpdboot.gateway.balancer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,7 +31,19 @@ class BalancersTests {
 
 	@Test
 	void eachPoolGetsItsOwnBalancer() {
-		assertThat(Balancers.create("round-robin", this.pool)).isNotSameAs(Balancers.create("round-robin", this.pool));
+		String alone = FakeBackend.sequence(Balancers.create("round-robin", this.pool), this.pool, 6);
+		Balancer first = Balancers.create("round-robin", this.pool);
+		Balancer second = Balancers.create("round-robin", this.pool);
+		StringBuilder firstChoices = new StringBuilder();
+		StringBuilder secondChoices = new StringBuilder();
+		for (int i = 0; i < 6; i++) {
+			firstChoices.append(first.choose(this.pool, "/").name());
+			secondChoices.append(second.choose(this.pool, "/").name());
+		}
+		// Choices for one pool do not move the rotation of another.
+		assertThat(alone).hasSize(6).contains("a", "b");
+		assertThat(firstChoices).hasToString(alone);
+		assertThat(secondChoices).hasToString(alone);
 	}
 
 	@ParameterizedTest
@@ -44,10 +54,13 @@ class BalancersTests {
 			.withMessage("Unknown balancer '" + policy + "'; use one of round-robin, shortest-queue, static, hash");
 	}
 
-	@Property(tries = 200)
-	void choiceIsAlwaysOneOfTheUsable(@ForAll("policies") String policy, @ForAll @IntRange(min = 1, max = 6) int size,
-			@ForAll long seed, @ForAll String key) {
-		Random random = new Random(seed);
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void choiceIsAlwaysOneOfTheUsable(RandomCase randomCase) {
+		String policy = randomCase.oneOf(Balancers.POLICIES);
+		int size = randomCase.between(1, 6);
+		String key = randomCase.string('\u0000', '\uffff', 8);
+		Random random = randomCase.random();
 		List<FakeBackend> all = FakeBackend.pool(random.ints(size, 1, 4).toArray());
 		Balancer balancer = Balancers.create(policy, all);
 		for (int step = 0; step < 20; step++) {
@@ -65,9 +78,8 @@ class BalancersTests {
 		}
 	}
 
-	@Provide
-	Arbitrary<String> policies() {
-		return Arbitraries.of(Balancers.POLICIES);
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(200);
 	}
 
 }

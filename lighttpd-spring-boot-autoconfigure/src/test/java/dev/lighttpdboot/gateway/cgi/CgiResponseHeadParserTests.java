@@ -6,16 +6,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.gateway.TrackingBuffers;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -211,9 +209,12 @@ class CgiResponseHeadParserTests {
 		this.buffers.assertAllReleased();
 	}
 
-	@Property(tries = 300)
-	void anySplitGivesTheSameResult(@ForAll("responses") String response, @ForAll("cuts") List<Integer> cuts,
-			@ForAll boolean netty) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void anySplitGivesTheSameResult(RandomCase random) {
+		String response = response(random);
+		List<Integer> cuts = random.list(8, (r) -> r.between(0, 200));
+		boolean netty = random.random().nextBoolean();
 		TrackingBuffers tracking = TrackingBuffers.of(netty);
 		byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
 		Result whole = parse(tracking, List.of(bytes));
@@ -225,22 +226,18 @@ class CgiResponseHeadParserTests {
 		tracking.assertAllReleased();
 	}
 
-	@Provide
-	Arbitrary<String> responses() {
-		Arbitrary<String> name = Arbitraries.of("Content-Type", "X-A", "Set-Cookie", "Location", "Status", "x-b");
-		Arbitrary<String> value = Arbitraries.of("text/html", "1", "a=b; Path=/", "/x", "404 Not Found", "201",
-				"", " spaced ");
-		Arbitrary<String> ending = Arbitraries.of("\r\n", "\n");
-		Arbitrary<String> line = Combinators.combine(name, value, ending).as((n, v, e) -> n + ":" + v + e);
-		Arbitrary<String> statusLine = Arbitraries.of("", "", "HTTP/1.1 200 OK\r\n", "HTTP/1.0 500\n");
-		Arbitrary<String> body = Arbitraries.strings().withChars("ab\r\n:").ofMaxLength(20);
-		return Combinators.combine(statusLine, line.list().ofMaxSize(6), ending, body)
-			.as((status, lines, end, rest) -> status + String.join("", lines) + end + rest);
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(300);
 	}
 
-	@Provide
-	Arbitrary<List<Integer>> cuts() {
-		return Arbitraries.integers().between(0, 200).list().ofMaxSize(8);
+	private static String response(RandomCase random) {
+		String status = random.oneOf("", "", "HTTP/1.1 200 OK\r\n", "HTTP/1.0 500\n");
+		List<String> lines = random.list(6, (r) -> r.oneOf("Content-Type", "X-A", "Set-Cookie", "Location", "Status",
+				"x-b") + ":" + r.oneOf("text/html", "1", "a=b; Path=/", "/x", "404 Not Found", "201", "", " spaced ")
+				+ r.oneOf("\r\n", "\n"));
+		String end = random.oneOf("\r\n", "\n");
+		String body = String.join("", random.list(20, (r) -> r.oneOf("a", "b", "\r", "\n", ":")));
+		return status + String.join("", lines) + end + body;
 	}
 
 	private Result parse(String response) {

@@ -5,26 +5,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.lighttpdboot.files.SafePath;
+import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,10 +38,13 @@ class ScriptResolverTests {
 
 	private static FileRoot root;
 
+	private static final ServerHttpRequest REQUEST = MockServerHttpRequest.get("/").build();
+
 	private static FileSystemScheduler fileSystem;
 
+	private static StatCache statCache;
+
 	@BeforeAll
-	@BeforeContainer
 	static void createDocumentRoot() throws IOException {
 		if (base != null) {
 			return;
@@ -55,10 +60,10 @@ class ScriptResolverTests {
 		Files.createSymbolicLink(www.resolve("in.php"), www.resolve("index.php"));
 		root = FileRoot.open(www, false);
 		fileSystem = new FileSystemScheduler(2, 100);
+		statCache = StatCache.disabled(fileSystem);
 	}
 
 	@AfterAll
-	@AfterContainer
 	static void deleteDocumentRoot() throws IOException {
 		if (base != null) {
 			fileSystem.dispose();
@@ -84,8 +89,8 @@ class ScriptResolverTests {
 			""")
 	void extensionRouteSplitsAfterTheFirstScriptSegment(String path, String scriptName, String pathInfo) {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php", ".phtml"), root);
-		Optional<ScriptResolution> resolution = resolver.resolve(path);
-		assertThat(resolver.matches(path)).isEqualTo(scriptName != null);
+		Optional<ScriptResolution> resolution = resolve(resolver, path);
+		assertThat(resolver.match(path).isPresent()).isEqualTo(scriptName != null);
 		assertThat(resolution.map(ScriptResolution::scriptName).orElse(null)).isEqualTo(scriptName);
 		assertThat(resolution.map(ScriptResolution::pathInfo).orElse(null)).isEqualTo(pathInfo);
 	}
@@ -112,8 +117,8 @@ class ScriptResolverTests {
 			""")
 	void prefixRouteSplitsAsLighttpd(String prefix, String path, String scriptName, String pathInfo) {
 		ScriptResolver resolver = ScriptResolver.forPathPrefix(prefix, root);
-		Optional<ScriptResolution> resolution = resolver.resolve(path);
-		assertThat(resolver.matches(path)).isEqualTo(scriptName != null);
+		Optional<ScriptResolution> resolution = resolve(resolver, path);
+		assertThat(resolver.match(path).isPresent()).isEqualTo(scriptName != null);
 		assertThat(resolution.map(ScriptResolution::scriptName).orElse(null)).isEqualTo(scriptName);
 		assertThat(resolution.map(ScriptResolution::pathInfo).orElse(null)).isEqualTo(pathInfo);
 	}
@@ -121,7 +126,8 @@ class ScriptResolverTests {
 	@Test
 	void derivesFileNamesFromTheDocumentRoot() {
 		ScriptResolution resolution = ScriptResolver.forExtensions(List.of(".php"), root)
-			.resolve("/app/index.php/extra/path/")
+			.match("/app/index.php/extra/path/")
+			.map(ScriptResolverTests::script)
 			.orElseThrow();
 		assertThat(resolution.documentRoot()).isEqualTo(root.realPath());
 		assertThat(resolution.scriptFilename()).isEqualTo(root.realPath().resolve("app/index.php"));
@@ -130,15 +136,15 @@ class ScriptResolverTests {
 
 	@Test
 	void pathTranslatedIsEmptyWithoutPathInfo() {
-		ScriptResolution resolution = ScriptResolver.forExtensions(List.of(".php"), root).resolve("/index.php")
-			.orElseThrow();
+		ScriptResolution resolution = script(ScriptResolver.forExtensions(List.of(".php"), root).match("/index.php")
+			.orElseThrow());
 		assertThat(resolution.pathInfo()).isEmpty();
 		assertThat(resolution.pathTranslated()).isEmpty();
 	}
 
 	@Test
 	void rootPrefixNamesTheDocumentRootAsScript() {
-		ScriptResolution resolution = ScriptResolver.forPathPrefix("/", root).resolve("/a/b").orElseThrow();
+		ScriptResolution resolution = script(ScriptResolver.forPathPrefix("/", root).match("/a/b").orElseThrow());
 		assertThat(resolution.scriptFilename()).isEqualTo(root.realPath());
 		assertThat(resolution.pathTranslated()).isEqualTo(root.realPath() + "/a/b");
 	}
@@ -154,16 +160,18 @@ class ScriptResolverTests {
 			""")
 	void refusesWhatSafePathRefuses(String path, int status) {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
-		assertThatExceptionOfType(PathRefusedException.class).isThrownBy(() -> resolver.resolve(path))
-			.satisfies((ex) -> assertThat(ex.getStatusCode().value()).isEqualTo(status));
+		assertThat(resolver.match(path)).get()
+			.isInstanceOfSatisfying(ScriptMatch.Refused.class,
+					(refused) -> assertThat(refused.reason().getStatusCode().value()).isEqualTo(status));
 	}
 
 	@Test
 	void malformedEncodingIsNotMatched() {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
-		assertThat(resolver.matches("/x.php%zz")).isFalse();
-		assertThat(resolver.matches("/x.php%2")).isFalse();
-		assertThat(ScriptResolver.forPathPrefix("/app", root).matches("/app%")).isFalse();
+		assertThat(resolver.match("/x.php%zz")).isEmpty();
+		assertThat(resolver.match("/x.php%2")).isEmpty();
+		assertThat(resolver.match("/x.php%\u0661\u0661")).isEmpty();
+		assertThat(ScriptResolver.forPathPrefix("/app", root).match("/app%")).isEmpty();
 	}
 
 	@Test
@@ -193,45 +201,67 @@ class ScriptResolverTests {
 	@Test
 	void scriptExistsNeverTouchesTheFileSystemOnTheCallingThread() {
 		ScriptResolver resolver = ScriptResolver.forExtensions(List.of(".php"), root);
-		ScriptResolution resolution = resolver.resolve("/index.php").orElseThrow();
+		ScriptResolution resolution = script(resolver.match("/index.php").orElseThrow());
 		// Subscribed from a non-blocking thread: BlockHound fails the test if the lookup ran there.
-		StepVerifier.create(resolver.scriptExists(resolution, fileSystem).subscribeOn(Schedulers.parallel()))
+		StepVerifier.create(resolver.scriptExists(REQUEST, resolution, statCache).subscribeOn(Schedulers.parallel()))
 			.expectNext(true)
 			.verifyComplete();
 	}
 
-	@Property(tries = 1000)
-	void matchesAgreesWithResolve(@ForAll("requestPaths") String path, @ForAll boolean prefixRoute) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void everyPathOfTheRouteIsAScriptUnderTheRootOrRefused(RandomCase random) {
+		String path = requestPath(random);
+		boolean prefixRoute = random.random().nextBoolean();
 		ScriptResolver resolver = prefixRoute ? ScriptResolver.forPathPrefix("/app/", root)
 				: ScriptResolver.forExtensions(List.of(".php"), root);
-		Optional<ScriptResolution> resolution;
-		try {
-			resolution = resolver.resolve(path);
-		}
-		catch (PathRefusedException ex) {
-			assertThat(ex.getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
-			return;
-		}
-		assertThat(resolver.matches(path)).as(path).isEqualTo(resolution.isPresent());
-		resolution.ifPresent((found) -> {
-			assertThat(found.scriptFilename().startsWith(root.realPath())).isTrue();
-			assertThat(found.pathInfo()).matches("|/.*");
+		Optional<ScriptMatch> match = resolver.match(path);
+		match.ifPresent((found) -> {
+			if (found instanceof ScriptMatch.Refused refused) {
+				assertThat(refused.reason().getStatusCode()).isIn(HttpStatus.BAD_REQUEST, HttpStatus.NOT_FOUND);
+			}
+			else {
+				ScriptResolution resolution = script(found);
+				assertThat(resolution.scriptFilename().startsWith(root.realPath())).isTrue();
+				assertThat(resolution.pathInfo()).matches("|/.*");
+			}
 		});
+		// What the static files would serve must not be a script that the route leaves to them.
+		if (!prefixRoute && match.isEmpty()) {
+			try {
+				assertThat(SafePath.parse(path, HiddenFiles.ALLOWED).segments()).as(path).noneMatch((s) -> s.endsWith(".php"));
+			}
+			catch (PathRefusedException ex) {
+				// refused by the static files too
+			}
+		}
 	}
 
-	@Provide
-	Arbitrary<String> requestPaths() {
-		Arbitrary<String> pieces = Arbitraries.oneOf(
-				Arbitraries.of("", ".", "..", "app", "ap%70", "index.php", "index.ph%70", "x.php", "php", ".php",
-						"a%2Fb", "%C3%BC.php", "%zz", "%", "app.php"),
-				Arbitraries.strings().withCharRange('a', 'e').ofMaxLength(3));
-		return pieces.list().ofMaxSize(5).map((parts) -> "/" + String.join("/", parts));
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(1000);
+	}
+
+	private static String requestPath(RandomCase random) {
+		List<String> parts = random.list(5, (r) -> r.random().nextBoolean()
+				? r.oneOf("", ".", "..", "app", "ap%70", "index.php", "index.ph%70", "x.php", "php", ".php", "a%2Fb",
+						"%C3%BC.php", "%zz", "%", "app.php", "%\u0661\u0661.php")
+				: r.string('a', 'e', 3));
+		return "/" + String.join("/", parts);
 	}
 
 	private static void assertExists(ScriptResolver resolver, String path, boolean expected) {
-		ScriptResolution resolution = resolver.resolve(path).orElseThrow();
-		StepVerifier.create(resolver.scriptExists(resolution, fileSystem)).as(path).expectNext(expected)
+		ScriptResolution resolution = script(resolver.match(path).orElseThrow());
+		StepVerifier.create(resolver.scriptExists(REQUEST, resolution, statCache)).as(path).expectNext(expected)
 			.verifyComplete();
+	}
+
+	private static Optional<ScriptResolution> resolve(ScriptResolver resolver, String path) {
+		return resolver.match(path).map(ScriptResolverTests::script);
+	}
+
+	private static ScriptResolution script(ScriptMatch match) {
+		assertThat(match).isInstanceOf(ScriptMatch.Script.class);
+		return ((ScriptMatch.Script) match).resolution();
 	}
 
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.test.StepVerifier;
 
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -34,7 +35,7 @@ class FastCgiBackendFaultTests {
 			.build();
 		AtomicLong received = new AtomicLong();
 		StepVerifier.create(client.get().uri("http://localhost/big.php?mb=200").retrieve()
-			.bodyToFlux(org.springframework.core.io.buffer.DataBuffer.class)
+			.bodyToFlux(DataBuffer.class)
 			// Killing a process waits for it: not on an event loop.
 			.publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
 			.doOnNext((buffer) -> {

@@ -3,25 +3,22 @@ package dev.lighttpdboot.gateway.fastcgi;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.gateway.fastcgi.ReceivedParts.Piece;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.arbitraries.StringArbitrary;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,9 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FastCgiCodecPropertyTests {
 
-	@Property(tries = 150)
-	void paramsArriveRecordByRecordInOrder(@ForAll("params") List<Map.Entry<String, String>> params,
-			@ForAll @IntRange(min = 1, max = 65535) int requestId) {
+	private static final Map<String, int[]> coverage = new ConcurrentHashMap<>();
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("cases150")
+	void paramsArriveRecordByRecordInOrder(RandomCase random) {
+		List<Map.Entry<String, String>> params = params(random);
+		int requestId = random.between(1, 65535);
 		EmbeddedChannel channel = new EmbeddedChannel(new FastCgiRequestEncoder());
 		channel.writeOutbound(new FastCgiParams(requestId, params));
 		List<TestRecord> records = TestRecord.parseAll(TestRecord.drainOutbound(channel));
@@ -48,13 +49,15 @@ class FastCgiCodecPropertyTests {
 		}
 		assertThat(decoded).containsExactlyElementsOf(params);
 		assertThat(channel.finishAndReleaseAll()).isFalse();
-		requireSomeSamplesOfSeveralRecords(records.size() > 2);
+		requireSomeSamplesOfSeveralRecords("params", records.size() > 2);
 	}
 
-	@Property(tries = 100)
-	void stdinArrivesInRecordsOfAtMost65528Bytes(@ForAll("streamLengths") int length,
-			@ForAll @IntRange(max = 16) int offset, @ForAll long seed) {
-		byte[] body = randomBytes(new Random(seed), length);
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("cases100")
+	void stdinArrivesInRecordsOfAtMost65528Bytes(RandomCase random) {
+		int length = streamLength(random);
+		int offset = random.between(0, 16);
+		byte[] body = randomBytes(random.random(), length);
 		ByteBuf content = Unpooled.buffer(offset + length).writeZero(offset).writeBytes(body).skipBytes(offset);
 		EmbeddedChannel channel = new EmbeddedChannel(new FastCgiRequestEncoder());
 		channel.writeOutbound(new FastCgiStdin(1, content));
@@ -69,12 +72,14 @@ class FastCgiCodecPropertyTests {
 		assertThat(received.toByteArray()).isEqualTo(body);
 		assertThat(content.refCnt()).isZero();
 		assertThat(channel.finishAndReleaseAll()).isFalse();
-		requireSomeSamplesOfSeveralRecords(records.size() > 1);
+		requireSomeSamplesOfSeveralRecords("stdin", records.size() > 1);
 	}
 
-	@Property(tries = 100)
-	void stdoutAndStderrSurviveAnyRecordSizesAndChunkBoundaries(@ForAll("streamLengths") int length,
-			@ForAll Random random) {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("cases100")
+	void stdoutAndStderrSurviveAnyRecordSizesAndChunkBoundaries(RandomCase randomCase) {
+		int length = streamLength(randomCase);
+		Random random = randomCase.random();
 		byte[] stdout = randomBytes(random, length);
 		byte[] stderr = randomBytes(random, random.nextInt(2000));
 		ByteArrayOutputStream response = new ByteArrayOutputStream();
@@ -124,42 +129,54 @@ class FastCgiCodecPropertyTests {
 		assertThat(others).containsExactly(new FastCgiEndRequest(1, 0, ProtocolStatus.REQUEST_COMPLETE));
 		assertThat(channel.finishAndReleaseAll()).isFalse();
 		assertThat(input.refCnt()).isZero();
-		requireSomeSamplesOfSeveralRecords(stdout.length > 65535);
+		requireSomeSamplesOfSeveralRecords("stdout", stdout.length > 65535);
 	}
 
-	@Provide
-	Arbitrary<List<Map.Entry<String, String>>> params() {
-		Arbitrary<String> names = bytesAsChars().ofMinLength(1).ofMaxLength(300);
-		// Mostly small values, as in real requests, and some large ones so that the set spans several records.
-		Arbitrary<String> values = Arbitraries.frequencyOf(Tuple.of(4, bytesAsChars().ofMaxLength(300)),
-				Tuple.of(1, Combinators.combine(Arbitraries.chars().range('\u0000', '\u00ff'),
-						Arbitraries.integers().between(128, 65_000)).as((c, n) -> String.valueOf(c).repeat(n))));
-		return Combinators.combine(names, values)
-			.as(Map::entry)
-			.list()
-			.ofMaxSize(60)
-			.uniqueElements(Map.Entry::getKey);
+	static Stream<RandomCase> cases150() {
+		return RandomCases.of(150);
 	}
 
-	@Provide
-	Arbitrary<Integer> streamLengths() {
-		// Uniform, where jqwik would favour small numbers: most streams then take several records.
-		Arbitrary<Integer> uniform = Arbitraries.integers()
-			.between(0, 200_000)
-			.withDistribution(RandomDistribution.uniform());
-		return Arbitraries.oneOf(uniform, Arbitraries.of(0, 1, 65527, 65528, 65529, 65535, 65536, 2 * 65528, 2 * 65528 + 1));
+	static Stream<RandomCase> cases100() {
+		return RandomCases.of(100);
 	}
 
-	private static StringArbitrary bytesAsChars() {
-		return Arbitraries.strings().withCharRange('\u0000', '\u00ff');
+	private static List<Map.Entry<String, String>> params(RandomCase random) {
+		Map<String, String> unique = new LinkedHashMap<>();
+		int size = random.between(0, 60);
+		for (int i = 0; i < size; i++) {
+			String name = random.string('\u0000', '\u00ff', 299) + (char) random.between(0, 0xff);
+			// Mostly small values, as in real requests, and some large ones so that the set spans several records.
+			String value = (random.between(0, 4) < 4) ? random.string('\u0000', '\u00ff', 300)
+					: String.valueOf((char) random.between(0, 0xff)).repeat(random.between(128, 65_000));
+			unique.putIfAbsent(name, value);
+		}
+		List<Map.Entry<String, String>> params = new ArrayList<>();
+		unique.forEach((name, value) -> params.add(Map.entry(name, value)));
+		return params;
+	}
+
+	private static int streamLength(RandomCase random) {
+		// Uniform, so that most streams take several records, and the lengths at record boundaries.
+		return random.random().nextBoolean() ? random.between(0, 200_000)
+				: random.oneOf(0, 1, 65527, 65528, 65529, 65535, 65536, 2 * 65528, 2 * 65528 + 1);
 	}
 
 	/**
-	 * Make sure the generators do reach streams longer than a record, the interesting case.
+	 * Make sure the generators do reach streams longer than a record, the interesting case: at least 5% of the
+	 * cases of each test, checked once they have all run.
 	 */
-	private static void requireSomeSamplesOfSeveralRecords(boolean severalRecords) {
-		Statistics.label("several records").collect(severalRecords);
-		Statistics.label("several records").coverage((coverage) -> coverage.check(true).percentage((p) -> p >= 5));
+	private static void requireSomeSamplesOfSeveralRecords(String test, boolean severalRecords) {
+		int[] counts = coverage.computeIfAbsent(test, (key) -> new int[2]);
+		synchronized (counts) {
+			counts[0]++;
+			counts[1] += severalRecords ? 1 : 0;
+		}
+	}
+
+	@AfterAll
+	static void checkCoverage() {
+		coverage.forEach((test, counts) -> assertThat(counts[1] * 100 / counts[0])
+			.as(test + ": cases with several records, in percent").isGreaterThanOrEqualTo(5));
 	}
 
 	/**

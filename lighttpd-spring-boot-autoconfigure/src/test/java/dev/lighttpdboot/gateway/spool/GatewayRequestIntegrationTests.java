@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
+import dev.lighttpdboot.gateway.cgi.ScriptMatch;
 import dev.lighttpdboot.gateway.cgi.ScriptResolution;
 import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.test.RawHttp;
@@ -64,14 +66,14 @@ class GatewayRequestIntegrationTests {
 		CgiEnvironment environment = new CgiEnvironment();
 		HttpHandler handler = (request, response) -> {
 			String rawPath = request.getURI().getRawPath();
-			if (!resolver.matches(rawPath)) {
+			if (!(resolver.match(rawPath).orElse(null) instanceof ScriptMatch.Script found)) {
 				response.setStatusCode(HttpStatus.NOT_FOUND);
 				return response.setComplete();
 			}
-			ScriptResolution script = resolver.resolve(rawPath).orElseThrow();
+			ScriptResolution script = found.resolution();
 			// On the event loop: a spooled body released here must leave the file work to the scheduler.
 			boolean eventLoopMayBlock = SpoolFile.mayBlock();
-			return resolver.scriptExists(script, this.fileSystem)
+			return resolver.scriptExists(request, script, StatCache.disabled(this.fileSystem))
 				.flatMap((exists) -> spool.spool(request.getBody(), 10_000_000, 1024))
 				.flatMap((body) -> DataBufferUtils.join(body.content(response.bufferFactory()))
 					.map(GatewayRequestIntegrationTests::digest)

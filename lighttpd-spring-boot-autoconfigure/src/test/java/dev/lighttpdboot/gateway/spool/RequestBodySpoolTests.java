@@ -17,18 +17,13 @@ import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.gateway.TrackingBuffers;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -49,7 +44,6 @@ class RequestBodySpoolTests {
 	private static FileSystemScheduler fileSystem;
 
 	@BeforeAll
-	@BeforeContainer
 	static void createScheduler() throws IOException {
 		if (base == null) {
 			base = Files.createTempDirectory("lighttpd-spool-test-");
@@ -58,7 +52,6 @@ class RequestBodySpoolTests {
 	}
 
 	@AfterAll
-	@AfterContainer
 	static void disposeScheduler() throws IOException {
 		if (base != null) {
 			fileSystem.dispose();
@@ -67,9 +60,12 @@ class RequestBodySpoolTests {
 		}
 	}
 
-	@Property(tries = 150)
-	void roundTripsAnyBody(@ForAll("chunks") List<byte[]> chunks, @ForAll @IntRange(max = 20_000) int threshold,
-			@ForAll boolean netty) throws IOException {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void roundTripsAnyBody(RandomCase random) throws IOException {
+		List<byte[]> chunks = random.list(12, (r) -> r.bytes(0, 9000));
+		int threshold = random.between(0, 20_000);
+		boolean netty = random.random().nextBoolean();
 		Path directory = Files.createTempDirectory(base, "spool-");
 		TrackingBuffers buffers = TrackingBuffers.of(netty);
 		byte[] expected = concat(chunks);
@@ -90,12 +86,8 @@ class RequestBodySpoolTests {
 		}
 	}
 
-	@Provide
-	Arbitrary<List<byte[]>> chunks() {
-		Arbitrary<byte[]> chunk = Arbitraries.integers().between(0, 9000).flatMap((size) -> Arbitraries.bytes()
-			.array(byte[].class)
-			.ofSize(size));
-		return chunk.list().ofMaxSize(12);
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(150);
 	}
 
 	@ParameterizedTest

@@ -2,31 +2,31 @@ package dev.lighttpdboot.gateway.spool;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.gateway.BackendException;
 import dev.lighttpdboot.gateway.TrackingBuffers;
 import dev.lighttpdboot.test.LeakWatch;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.lighttpdboot.test.RandomCases;
+import dev.lighttpdboot.test.RandomCases.RandomCase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -47,7 +47,6 @@ class ResponseBodyBufferTests {
 	private static FileSystemScheduler fileSystem;
 
 	@BeforeAll
-	@BeforeContainer
 	static void createScheduler() throws IOException {
 		if (base == null) {
 			base = Files.createTempDirectory("lighttpd-response-buffer-test-");
@@ -56,7 +55,6 @@ class ResponseBodyBufferTests {
 	}
 
 	@AfterAll
-	@AfterContainer
 	static void disposeScheduler() throws IOException {
 		if (base != null) {
 			fileSystem.dispose();
@@ -130,7 +128,7 @@ class ResponseBodyBufferTests {
 			.then(() -> await().atMost(Duration.ofSeconds(10)).until(() -> openFiles(directory) == 1
 					&& backend.emitted.get() == 19))
 			.thenRequest(5)
-			.recordWith(java.util.ArrayList::new)
+			.recordWith(ArrayList::new)
 			.expectNextCount(5)
 			.consumeRecordedWith((taken) -> taken.forEach(DataBufferUtils::release))
 			.thenCancel()
@@ -152,7 +150,7 @@ class ResponseBodyBufferTests {
 		// As nginx does when a backend breaks off: the client gets what arrived, then its connection is cut.
 		StepVerifier.create(buffer(directory, broken, 2 * CHUNK, 1024 * 1024), 0)
 			.thenRequest(Long.MAX_VALUE)
-			.recordWith(java.util.ArrayList::new)
+			.recordWith(ArrayList::new)
 			.expectNextCount(20)
 			.consumeRecordedWith((taken) -> taken.forEach(DataBufferUtils::release))
 			.expectError(BackendException.class)
@@ -170,7 +168,7 @@ class ResponseBodyBufferTests {
 			.then(() -> await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5))
 				.until(() -> backend.emitted.get() == 1))
 			.thenRequest(3)
-			.recordWith(java.util.ArrayList::new)
+			.recordWith(ArrayList::new)
 			.expectNextCount(3)
 			.consumeRecordedWith((taken) -> taken.forEach(DataBufferUtils::release))
 			.thenCancel()
@@ -180,10 +178,13 @@ class ResponseBodyBufferTests {
 		assertThat(openFiles(directory)).isZero();
 	}
 
-	@Property(tries = 60)
-	void deliversEveryBodyInOrder(@ForAll("chunks") List<byte[]> chunks, @ForAll @IntRange(max = 20_000) int inMemory,
-			@ForAll @IntRange(max = 40_000) int inFile, @ForAll @IntRange(min = 1, max = 8) int demand)
-			throws IOException {
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("randomCases")
+	void deliversEveryBodyInOrder(RandomCase random) throws IOException {
+		List<byte[]> chunks = random.list(25, (r) -> r.bytes(1, 9_000));
+		int inMemory = random.between(0, 20_000);
+		int inFile = random.between(0, 40_000);
+		int demand = random.between(1, 8);
 		Path directory = Files.createTempDirectory(base, "property-");
 		TrackingBuffers buffers = TrackingBuffers.netty();
 		ByteArrayOutputStream expected = new ByteArrayOutputStream();
@@ -195,9 +196,8 @@ class ResponseBodyBufferTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> openFiles(directory) == 0);
 	}
 
-	@Provide
-	Arbitrary<List<byte[]>> chunks() {
-		return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(9_000).list().ofMaxSize(25);
+	static Stream<RandomCase> randomCases() {
+		return RandomCases.of(60);
 	}
 
 	@Test
@@ -228,7 +228,7 @@ class ResponseBodyBufferTests {
 				TrackingBuffers.netty().factory());
 	}
 
-	private static reactor.core.publisher.Mono<byte[]> collect(Flux<DataBuffer> body) {
+	private static Mono<byte[]> collect(Flux<DataBuffer> body) {
 		return body.reduce(new ByteArrayOutputStream(), (out, buffer) -> {
 			byte[] bytes = new byte[buffer.readableByteCount()];
 			buffer.read(bytes);
@@ -254,7 +254,7 @@ class ResponseBodyBufferTests {
 			}
 		}
 		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new UncheckedIOException(ex);
 		}
 		return count;
 	}
@@ -264,7 +264,7 @@ class ResponseBodyBufferTests {
 			return stream.toList();
 		}
 		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+			throw new UncheckedIOException(ex);
 		}
 	}
 

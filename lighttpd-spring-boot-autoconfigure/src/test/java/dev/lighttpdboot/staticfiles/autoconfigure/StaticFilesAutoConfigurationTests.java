@@ -1,12 +1,14 @@
 package dev.lighttpdboot.staticfiles.autoconfigure;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
+import dev.lighttpdboot.staticfiles.StaticFileOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +49,8 @@ class StaticFilesAutoConfigurationTests {
 		FileRoot root = FileRoot.open(this.documentRoot, false);
 		this.contextRunner.withPropertyValues("lighttpd.document-root=" + this.documentRoot)
 			.withBean("myMapping", StaticFileHandlerMapping.class,
-					() -> new StaticFileHandlerMapping(root, null, null,
-							java.util.List.of(), false, false))
+					() -> new StaticFileHandlerMapping(root, null, null, null,
+							StaticFileOptions.indexFiles(List.of())))
 			.run((context) -> {
 				assertThat(context).hasSingleBean(StaticFileHandlerMapping.class);
 				assertThat(context).hasBean("myMapping");
