@@ -215,6 +215,10 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			List<PoolBackend> tried, Observation parent) {
 		PoolBackend backend = choose(key, tried);
 		if (backend == null) {
+			if (tried.isEmpty()) {
+				// Answered 503 without a backend call (all of them resting or held): still a request of the pool.
+				observeUnsent("unavailable");
+			}
 			return Mono.error(noBackend(tried));
 		}
 		tried.add(backend);

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +59,11 @@ class SeveralNodesTests {
 	private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
 		.connectTimeout(Duration.ofSeconds(5)).build();
 
+	private static final Path PHP_CGI = Path.of("/usr/bin/php-cgi");
+
 	@BeforeAll
 	static void start() throws IOException {
+		Peers.require("php-cgi", PHP_CGI);
 		new Random(16).nextBytes(FILE);
 		new Random(17).nextBytes(LONGER_FILE);
 		redis = LocalPeer.redis();
@@ -78,7 +82,9 @@ class SeveralNodesTests {
 	private static ConfigurableApplicationContext node() throws IOException {
 		return new SpringApplicationBuilder(SampleApplication.class)
 			.properties(SampleApplication.demoDefaults(DemoSite.extract()))
-			.properties(SampleApplication.phpDefaults("127.0.0.1:9", null))
+			// A node with no usable PHP backend is DOWN (its pool's health checks say so) and haproxy would take it
+			// out: each node spawns its php-cgi, as the demo does.
+			.properties(SampleApplication.phpDefaults(null, PHP_CGI))
 			// Command-line arguments, as an operator starts a node: they win over application.yml.
 			.run("--server.port=0", "--management.server.port=0", "--lighttpd.upload-progress.store=redis", "--spring.data.redis.host=127.0.0.1",
 					"--spring.data.redis.port=" + redis.port(), "--demo.upload-throttle=1MB");
