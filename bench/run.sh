@@ -611,7 +611,7 @@ profiler_lib=
 if [ -n "$PROFILE" ] && wants ours; then
 	mkdir -p "$PROFILE"
 	PROFILE=$(cd "$PROFILE" && pwd)
-	(cd "$work" && mvn -B -q dependency:copy -DoutputDirectory="$work" \
+	(cd "$work" && mvn -B -q -Dstyle.color=never dependency:copy -DoutputDirectory="$work" \
 		-Dartifact="tools.profiler:async-profiler:$ASYNC_PROFILER_VERSION:jar:linux-x64" >/dev/null) || die "cannot fetch async-profiler"
 	(cd "$work" && unzip -q -o "async-profiler-$ASYNC_PROFILER_VERSION-linux-x64.jar" 'linux-x64/*')
 	profiler_lib=$work/linux-x64/libasyncProfiler.so
