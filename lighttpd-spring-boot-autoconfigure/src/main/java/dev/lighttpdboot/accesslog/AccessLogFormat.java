@@ -14,6 +14,7 @@ import java.util.Set;
 
 import dev.lighttpdboot.gateway.BackendCall;
 import dev.lighttpdboot.uploadprogress.ProgressIds;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.ConnectionInformation;
 import reactor.netty.http.server.logging.AccessLogArgProvider;
 
@@ -140,7 +141,7 @@ public final class AccessLogFormat {
 		return line.toString();
 	}
 
-	private static Part part(char directive, String argument) {
+	private static Part part(char directive, @Nullable String argument) {
 		switch (directive) {
 			case 'h':
 				return (line, args, attributes) -> line.append(client(args));
@@ -245,18 +246,18 @@ public final class AccessLogFormat {
 		};
 	}
 
-	private static String required(String argument, char directive) {
+	private static String required(@Nullable String argument, char directive) {
 		if (argument == null || argument.isEmpty()) {
 			throw new IllegalArgumentException("'%" + directive + "' needs a name: %{Name}" + directive);
 		}
 		return argument;
 	}
 
-	private static BackendCall call(Map<String, Object> attributes) {
+	private static @Nullable BackendCall call(Map<String, Object> attributes) {
 		return (attributes.get(BackendCall.ATTRIBUTE) instanceof BackendCall call) ? call : null;
 	}
 
-	private static String uploadId(AccessLogArgProvider args) {
+	private static @Nullable String uploadId(AccessLogArgProvider args) {
 		// As the upload counter: only a method that carries a body is an upload (a progress poll names the id too).
 		CharSequence method = args.method();
 		if (method == null || BODILESS.contains(method.toString())) {
@@ -293,7 +294,7 @@ public final class AccessLogFormat {
 		return (address != null) ? address.toString() : "-";
 	}
 
-	private static CharSequence path(CharSequence uri) {
+	private static @Nullable CharSequence path(@Nullable CharSequence uri) {
 		if (uri == null) {
 			return null;
 		}
@@ -302,7 +303,7 @@ public final class AccessLogFormat {
 		return (query < 0) ? text : text.substring(0, query);
 	}
 
-	private static CharSequence query(CharSequence uri) {
+	private static CharSequence query(@Nullable CharSequence uri) {
 		if (uri == null) {
 			return "";
 		}
@@ -314,7 +315,7 @@ public final class AccessLogFormat {
 	/**
 	 * Append {@code value}, or {@code -} for none, escaped as nginx escapes variables.
 	 */
-	static void escaped(StringBuilder line, CharSequence value) {
+	static void escaped(StringBuilder line, @Nullable CharSequence value) {
 		if (value == null || value.isEmpty()) {
 			line.append('-');
 			return;

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.http.server.ConnectionInformation;
@@ -49,7 +50,7 @@ public final class ExchangeAttributesHandoff implements WebFilter, Ordered {
 	 * request itself, which is also the request's connection
 	 * @return the attributes, or an empty map for a request that did not reach WebFlux
 	 */
-	static Map<String, Object> take(ConnectionInformation information) {
+	static Map<String, Object> take(@Nullable ConnectionInformation information) {
 		if (!(information instanceof Connection connection)) {
 			return Collections.emptyMap();
 		}

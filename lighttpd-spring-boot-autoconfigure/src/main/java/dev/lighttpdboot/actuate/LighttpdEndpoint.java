@@ -12,6 +12,7 @@ import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.PoolBackend;
 import dev.lighttpdboot.gateway.spawn.ProcessState;
 import dev.lighttpdboot.uploadprogress.UploadProgressStore;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -42,7 +43,7 @@ public class LighttpdEndpoint {
 
 	private final List<GatewayPool> pools;
 
-	private final UploadProgressStore uploads;
+	private final @Nullable UploadProgressStore uploads;
 
 	private final Map<String, RouteDescriptor> routes;
 
@@ -51,7 +52,7 @@ public class LighttpdEndpoint {
 	 * @param pools the gateway pools, or {@code null} if no route is configured
 	 * @param uploads the upload progress store, or {@code null} if upload progress is off
 	 */
-	public LighttpdEndpoint(GatewayPools pools, UploadProgressStore uploads) {
+	public LighttpdEndpoint(@Nullable GatewayPools pools, @Nullable UploadProgressStore uploads) {
 		this(pools, uploads, Map.of());
 	}
 
@@ -61,7 +62,7 @@ public class LighttpdEndpoint {
 	 * @param uploads the upload progress store, or {@code null} if upload progress is off
 	 * @param routes the configured routes by pool name, shown with their pools
 	 */
-	public LighttpdEndpoint(GatewayPools pools, UploadProgressStore uploads, Map<String, RouteDescriptor> routes) {
+	public LighttpdEndpoint(@Nullable GatewayPools pools, @Nullable UploadProgressStore uploads, Map<String, RouteDescriptor> routes) {
 		this.pools = (pools != null) ? pools.all() : List.of();
 		this.uploads = uploads;
 		this.routes = Map.copyOf(routes);
@@ -90,7 +91,7 @@ public class LighttpdEndpoint {
 	 * Return one pool, or {@code null} (404) if there is none of that name.
 	 */
 	@ReadOperation
-	public PoolDescriptor pool(@Selector String name) {
+	public @Nullable PoolDescriptor pool(@Selector String name) {
 		GatewayPool pool = find(name);
 		return (pool != null) ? describe(pool) : null;
 	}
@@ -103,7 +104,7 @@ public class LighttpdEndpoint {
 	 * @return the backend afterwards, or {@code null} (404) if there is no such pool or backend
 	 */
 	@WriteOperation
-	public BackendDescriptor backend(@Selector String pool, @Selector String backend, String action) {
+	public @Nullable BackendDescriptor backend(@Selector String pool, @Selector String backend, String action) {
 		PoolBackend.Hold hold = switch ((action != null) ? action.toLowerCase(Locale.ROOT) : "") {
 			case "drain" -> PoolBackend.Hold.DRAIN;
 			case "disable" -> PoolBackend.Hold.DISABLE;
@@ -120,11 +121,11 @@ public class LighttpdEndpoint {
 		return describe(target);
 	}
 
-	private GatewayPool find(String name) {
+	private @Nullable GatewayPool find(String name) {
 		return this.pools.stream().filter((pool) -> pool.name().equals(name)).findFirst().orElse(null);
 	}
 
-	private static PoolBackend find(GatewayPool pool, String backend) {
+	private static @Nullable PoolBackend find(GatewayPool pool, String backend) {
 		for (PoolBackend candidate : pool.backends()) {
 			if (candidate.id().equals(backend) || candidate.name().equals(backend)
 					|| Integer.toString(candidate.position()).equals(backend)) {
@@ -183,7 +184,7 @@ public class LighttpdEndpoint {
 	 * @param backends its backends in configured order
 	 * @param processes the processes it spawned, empty if none
 	 */
-	public record PoolDescriptor(boolean usable, boolean serving, RouteDescriptor route,
+	public record PoolDescriptor(boolean usable, boolean serving, @Nullable RouteDescriptor route,
 			List<BackendDescriptor> backends, List<ProcessDescriptor> processes) {
 	}
 
@@ -201,9 +202,9 @@ public class LighttpdEndpoint {
 	 * @param maxRequestSize the largest request body, in bytes
 	 * @param healthCheckInterval how often an idle backend is checked, or {@code null} if checks are off
 	 */
-	public record RouteDescriptor(List<String> extensions, String pathPrefix, String protocol, boolean checkLocal,
+	public record RouteDescriptor(List<String> extensions, @Nullable String pathPrefix, String protocol, boolean checkLocal,
 			String balance, Duration connectTimeout, Duration readTimeout, Duration disableTime, int queueLimit,
-			long maxRequestSize, Duration healthCheckInterval) {
+			long maxRequestSize, @Nullable Duration healthCheckInterval) {
 	}
 
 	/**
@@ -223,7 +224,7 @@ public class LighttpdEndpoint {
 	 */
 	public record BackendDescriptor(String id, String address, int weight, String state, String hold,
 			long disabledForMillis, int inFlight, int queued, long requests, long failures, long disables,
-			String lastFailure) {
+			@Nullable String lastFailure) {
 	}
 
 	/**
@@ -237,8 +238,8 @@ public class LighttpdEndpoint {
 	 * @param lastExitCode the exit code of the last process that ended (128 + signal), or {@code null}
 	 * @param startedAt when the current (or last) process started, or {@code null}
 	 */
-	public record ProcessDescriptor(String backend, String address, Long pid, boolean running, boolean ready,
-			int restarts, Integer lastExitCode, Instant startedAt) {
+	public record ProcessDescriptor(@Nullable String backend, String address, @Nullable Long pid, boolean running, boolean ready,
+			int restarts, @Nullable Integer lastExitCode, @Nullable Instant startedAt) {
 	}
 
 }

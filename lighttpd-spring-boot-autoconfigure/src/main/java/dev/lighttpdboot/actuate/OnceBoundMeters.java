@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
@@ -29,9 +30,9 @@ public abstract class OnceBoundMeters implements MeterBinder, BeanFactoryAware, 
 
 	private static final Log logger = LogFactory.getLog(OnceBoundMeters.class);
 
-	private volatile MeterRegistry registry;
+	private volatile @Nullable MeterRegistry registry;
 
-	private BeanFactory beanFactory;
+	private @Nullable BeanFactory beanFactory;
 
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
@@ -68,7 +69,7 @@ public abstract class OnceBoundMeters implements MeterBinder, BeanFactoryAware, 
 	/**
 	 * Return the registry bound to, or {@code null} before binding.
 	 */
-	public final MeterRegistry registry() {
+	public final @Nullable MeterRegistry registry() {
 		return this.registry;
 	}
 
@@ -97,7 +98,7 @@ public abstract class OnceBoundMeters implements MeterBinder, BeanFactoryAware, 
 		/**
 		 * Return the meter of these tag values, or {@code null} before binding.
 		 */
-		public M get(K key) {
+		public @Nullable M get(K key) {
 			M meter = this.meters.get(key);
 			if (meter != null) {
 				return meter;

@@ -2,6 +2,8 @@ package dev.lighttpdboot.compression;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Chooses a content coding from a request's {@code Accept-Encoding} by RFC 9110 section 12.5.3: q-values count
  * ({@code q=0} refuses a coding), {@code *} stands for every coding not listed, the highest q wins, and ties go to
@@ -20,7 +22,7 @@ public final class AcceptEncoding {
 	 * @param available the codings this server can produce, most preferred first
 	 * @return the coding to apply, or {@code null} for the identity
 	 */
-	public static ContentCoding choose(List<String> header, List<ContentCoding> available) {
+	public static @Nullable ContentCoding choose(@Nullable List<String> header, List<ContentCoding> available) {
 		if (header == null || header.isEmpty() || available.isEmpty()) {
 			return null;
 		}

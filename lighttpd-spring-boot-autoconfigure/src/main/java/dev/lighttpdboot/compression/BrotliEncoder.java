@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import com.aayushatharva.brotli4j.Brotli4jLoader;
 import com.aayushatharva.brotli4j.encoder.BrotliOutputStream;
 import com.aayushatharva.brotli4j.encoder.Encoder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Brotli from brotli4j, the library Netty's own {@code BrotliEncoder} uses. Only loaded when brotli4j is on the
@@ -23,7 +24,7 @@ final class BrotliEncoder implements ContentEncoder {
 	 * Load the native library (this may write it to a temporary file: call at start-up) and create the encoder.
 	 * @return the encoder, or {@code null} with the reason in {@code reason[0]}
 	 */
-	static BrotliEncoder create(int quality, Throwable[] reason) {
+	static @Nullable BrotliEncoder create(int quality, Throwable[] reason) {
 		if (quality < 0 || quality > 11) {
 			throw new IllegalArgumentException("brotli quality must be 0 to 11, not " + quality);
 		}

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -80,7 +81,7 @@ public final class CompressedFileCache {
 	 * @return the cache
 	 * @throws IOException if the directory cannot be created or is not a directory of this process
 	 */
-	public static CompressedFileCache open(Path configured, long maxBytes, FileSystemScheduler fileSystem)
+	public static CompressedFileCache open(@Nullable Path configured, long maxBytes, FileSystemScheduler fileSystem)
 			throws IOException {
 		FileAttribute<Set<PosixFilePermission>> ownerOnly = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
 		if (configured == null) {
@@ -139,7 +140,7 @@ public final class CompressedFileCache {
 	 * @param extension the file-name extension of this kind of entry, without dot
 	 * @return the entry, or {@code null}
 	 */
-	public Entry find(String key, String extension) {
+	public @Nullable Entry find(String key, String extension) {
 		String name = fileName(key, extension);
 		Long size;
 		synchronized (this) {
@@ -166,7 +167,7 @@ public final class CompressedFileCache {
 			.cache());
 	}
 
-	private Entry produce(String name, Producer producer) throws IOException {
+	private @Nullable Entry produce(String name, Producer producer) throws IOException {
 		Path temp = Files.createTempFile(this.directory, TEMP_PREFIX, ".part");
 		boolean kept = false;
 		try {

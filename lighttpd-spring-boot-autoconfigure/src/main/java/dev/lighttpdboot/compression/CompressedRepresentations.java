@@ -22,6 +22,7 @@ import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RepresentationSelector;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -91,7 +92,7 @@ public final class CompressedRepresentations implements RepresentationSelector {
 	}
 
 	@Override
-	public Mono<FileRepresentation> select(ServerWebExchange exchange, FileRoot root, FileSnapshot file) {
+	public Mono<FileRepresentation> select(ServerWebExchange exchange, @Nullable FileRoot root, FileSnapshot file) {
 		return select(exchange, root, file, this.contentTypes.forFileName(file.fileName()));
 	}
 
@@ -103,7 +104,7 @@ public final class CompressedRepresentations implements RepresentationSelector {
 	 * @param type its Content-Type
 	 * @return the representation
 	 */
-	public Mono<FileRepresentation> select(ServerWebExchange exchange, FileRoot root, FileSnapshot file,
+	public Mono<FileRepresentation> select(ServerWebExchange exchange, @Nullable FileRoot root, FileSnapshot file,
 			MediaType type) {
 		if (file.directory() || !this.policy.compressible(type) || !this.policy.cacheable(file.size())) {
 			return Mono.just(new FileRepresentation(file, type, null, false));
@@ -115,7 +116,7 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		Mono<FileRepresentation> compressed = (forCache != null) ? compressed(exchange, file, type, forCache)
 				: Mono.just(plain);
 		Mono<FileRepresentation> chosen = (forSibling != null)
-				? sibling(exchange, root, file, type, forSibling).switchIfEmpty(compressed) : compressed;
+				&& root != null ? sibling(exchange, root, file, type, forSibling).switchIfEmpty(compressed) : compressed;
 		return chosen.onErrorResume(IOException.class, (ex) -> {
 			logger.warn("Sending " + file.path() + " uncompressed: " + ex);
 			return Mono.just(plain);
@@ -149,7 +150,7 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		});
 	}
 
-	private static FileSnapshot freshSibling(FileRoot root, FileSnapshot file, ContentCoding coding)
+	private static @Nullable FileSnapshot freshSibling(FileRoot root, FileSnapshot file, ContentCoding coding)
 			throws IOException {
 		Path candidate = file.path().resolveSibling(file.path().getFileName() + coding.extension());
 		FileSnapshot sibling;
@@ -169,6 +170,9 @@ public final class CompressedRepresentations implements RepresentationSelector {
 	private Mono<FileRepresentation> compressed(ServerWebExchange exchange, FileSnapshot file, MediaType type,
 			ContentCoding coding) {
 		ContentEncoder encoder = this.encoders.get(coding);
+		if (encoder == null) {
+			return Mono.just(new FileRepresentation(file, type, null, true));
+		}
 		String key = "compressed\0" + file.path() + "\0" + file.etag() + "\0" + coding.token();
 		String extension = coding.extension().substring(1);
 		CompressedFileCache.Entry hit = this.cache.find(key, extension);
@@ -214,7 +218,7 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		return now.isRegularFile() && FileSnapshot.of(file.path(), now).etag().equals(file.etag());
 	}
 
-	private record SiblingCheck(FileSnapshot sibling, long checkedAt) {
+	private record SiblingCheck(@Nullable FileSnapshot sibling, long checkedAt) {
 	}
 
 }

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.lighttpdboot.files.FileRepresentation;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -26,13 +27,13 @@ import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
  */
 class CompressingResponse extends ServerHttpResponseDecorator {
 
-	private final ContentEncoder encoder;
+	private final @Nullable ContentEncoder encoder;
 
 	private final CompressionPolicy policy;
 
 	private final Map<String, Object> attributes;
 
-	CompressingResponse(ServerHttpResponse delegate, ContentEncoder encoder, CompressionPolicy policy,
+	CompressingResponse(ServerHttpResponse delegate, @Nullable ContentEncoder encoder, CompressionPolicy policy,
 			Map<String, Object> attributes) {
 		super(delegate);
 		this.encoder = encoder;
@@ -43,7 +44,7 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	/**
 	 * Wrap a response, keeping it a {@link ZeroCopyHttpOutputMessage} when it is one.
 	 */
-	static ServerHttpResponse wrap(ServerHttpResponse response, ContentEncoder encoder, CompressionPolicy policy,
+	static ServerHttpResponse wrap(ServerHttpResponse response, @Nullable ContentEncoder encoder, CompressionPolicy policy,
 			Map<String, Object> attributes) {
 		return (response instanceof ZeroCopyHttpOutputMessage)
 				? new ZeroCopyCompressingResponse(response, encoder, policy, attributes)
@@ -52,10 +53,11 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 
 	@Override
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
-		if (!compresses()) {
+		ContentEncoder encoder = this.encoder;
+		if (encoder == null || !compresses()) {
 			return super.writeWith(body);
 		}
-		Flux<DataBuffer> encoded = Flux.using(() -> new StreamingEncoder(this.encoder, bufferFactory()),
+		Flux<DataBuffer> encoded = Flux.using(() -> new StreamingEncoder(encoder, bufferFactory()),
 				(streaming) -> Flux.<DataBuffer>from(body)
 					.concatMap((buffer) -> Mono.fromCallable(() -> streaming.encode(buffer)))
 					.concatWith(Mono.fromCallable(streaming::finish)),
@@ -105,7 +107,7 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	static final class ZeroCopyCompressingResponse extends CompressingResponse
 			implements ZeroCopyHttpOutputMessage {
 
-		ZeroCopyCompressingResponse(ServerHttpResponse delegate, ContentEncoder encoder, CompressionPolicy policy,
+		ZeroCopyCompressingResponse(ServerHttpResponse delegate, @Nullable ContentEncoder encoder, CompressionPolicy policy,
 				Map<String, Object> attributes) {
 			super(delegate, encoder, policy, attributes);
 		}

@@ -2,6 +2,8 @@ package dev.lighttpdboot.compression;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.MediaType;
 
 /**
@@ -21,7 +23,7 @@ public record CompressionPolicy(List<MediaType> mediaTypes, long minSize, long m
 	/**
 	 * Whether a Content-Type is compressible; a missing one is not.
 	 */
-	public boolean compressible(MediaType type) {
+	public boolean compressible(@Nullable MediaType type) {
 		if (type == null) {
 			return false;
 		}

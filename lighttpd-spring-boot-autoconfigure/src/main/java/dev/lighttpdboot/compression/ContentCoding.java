@@ -2,6 +2,8 @@ package dev.lighttpdboot.compression;
 
 import java.util.Locale;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A content coding this project can produce (RFC 9110 section 8.4.1), with the token sent in
  * {@code Content-Encoding} and the file-name extension of its precompressed siblings.
@@ -44,7 +46,7 @@ public enum ContentCoding {
 	 * Return the coding named by a token ({@code x-gzip} counts as gzip, RFC 9110 section 8.4.1.3), or
 	 * {@code null}.
 	 */
-	public static ContentCoding forToken(String token) {
+	public static @Nullable ContentCoding forToken(String token) {
 		String name = token.trim().toLowerCase(Locale.ROOT);
 		return switch (name) {
 			case "gzip", "x-gzip" -> GZIP;

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ClassUtils;
 
@@ -59,7 +60,7 @@ public final class ContentEncoders {
 	 * @param zstdLevel the Zstandard level (1-22)
 	 * @return the encoders that are available
 	 */
-	public static ContentEncoders detect(ClassLoader classLoader, List<ContentCoding> wanted, int gzipLevel,
+	public static ContentEncoders detect(@Nullable ClassLoader classLoader, List<ContentCoding> wanted, int gzipLevel,
 			int brotliQuality, int zstdLevel) {
 		List<ContentEncoder> found = new ArrayList<>();
 		for (ContentCoding coding : wanted) {
@@ -85,7 +86,7 @@ public final class ContentEncoders {
 		return result;
 	}
 
-	private static ContentEncoder missing(ContentCoding coding, String why) {
+	private static @Nullable ContentEncoder missing(ContentCoding coding, String why) {
 		logger.info("Content coding " + coding.token() + " is off: " + why);
 		return null;
 	}
@@ -100,7 +101,7 @@ public final class ContentEncoders {
 	/**
 	 * Return the encoder of a coding, or {@code null} if it is not available.
 	 */
-	public ContentEncoder get(ContentCoding coding) {
+	public @Nullable ContentEncoder get(ContentCoding coding) {
 		return this.encoders.get(coding);
 	}
 

@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -32,7 +34,7 @@ final class StreamingEncoder implements AutoCloseable {
 	 * Encode and flush one buffer, which is released.
 	 * @return the encoded bytes, or {@code null} if there are none yet
 	 */
-	DataBuffer encode(DataBuffer buffer) throws IOException {
+	@Nullable DataBuffer encode(DataBuffer buffer) throws IOException {
 		try {
 			byte[] bytes = new byte[buffer.readableByteCount()];
 			buffer.read(bytes);
@@ -49,13 +51,13 @@ final class StreamingEncoder implements AutoCloseable {
 	 * End the encoded stream.
 	 * @return its last bytes, or {@code null}
 	 */
-	DataBuffer finish() throws IOException {
+	@Nullable DataBuffer finish() throws IOException {
 		this.closed = true;
 		this.stream.close();
 		return drain();
 	}
 
-	private DataBuffer drain() {
+	private @Nullable DataBuffer drain() {
 		if (this.sink.size() == 0) {
 			return null;
 		}

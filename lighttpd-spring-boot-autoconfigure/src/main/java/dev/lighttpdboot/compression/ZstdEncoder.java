@@ -5,6 +5,7 @@ import java.io.OutputStream;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import com.github.luben.zstd.util.Native;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Zstandard from zstd-jni, the library Netty's own {@code ZstdEncoder} uses. Only loaded when zstd-jni is on the
@@ -22,7 +23,7 @@ final class ZstdEncoder implements ContentEncoder {
 	 * Load the native library (this may write it to a temporary file: call at start-up) and create the encoder.
 	 * @return the encoder, or {@code null} with the reason in {@code reason[0]}
 	 */
-	static ZstdEncoder create(int level, Throwable[] reason) {
+	static @Nullable ZstdEncoder create(int level, Throwable[] reason) {
 		if (level < 1 || level > 22) {
 			throw new IllegalArgumentException("zstd level must be 1 to 22, not " + level);
 		}

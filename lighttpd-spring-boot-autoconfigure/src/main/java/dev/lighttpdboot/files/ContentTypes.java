@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.MediaTypeFactory;
 
@@ -44,7 +46,7 @@ public final class ContentTypes {
 		return type;
 	}
 
-	private MediaType configured(String fileName) {
+	private @Nullable MediaType configured(String fileName) {
 		int dot = fileName.lastIndexOf('.');
 		return (dot >= 0) ? this.byExtension.get(fileName.substring(dot + 1)) : null;
 	}

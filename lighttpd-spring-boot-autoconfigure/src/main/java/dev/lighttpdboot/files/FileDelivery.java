@@ -13,6 +13,7 @@ import io.netty.handler.codec.DateFormatter;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -117,7 +118,7 @@ public final class FileDelivery {
 	 * is no longer a regular file when it is opened
 	 */
 	public Mono<Void> deliver(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
-			MediaType contentType) {
+			@Nullable MediaType contentType) {
 		if (file.directory()) {
 			return Mono.error(new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file"));
 		}
@@ -131,10 +132,13 @@ public final class FileDelivery {
 			return respond(request, response, file, contentType, null, null);
 		}
 		if (!seek && this.memory.accepts(file) && !request.getHeaders().containsHeader(HttpHeaders.RANGE)) {
-			return fromMemory(request, file).flatMap((loaded) -> (loaded.bytes() != null)
-					? respond(request, response, loaded.snapshot(), contentType, null, loaded.bytes())
-					: respond(request, response, loaded.opened().snapshot(), contentType, loaded.opened(), null)
-						.doFinally((signal) -> loaded.opened().close()));
+			return fromMemory(request, file).flatMap((loaded) -> {
+				OpenFile opened = loaded.opened();
+				return (opened == null)
+						? respond(request, response, loaded.snapshot(), contentType, null, loaded.bytes())
+						: respond(request, response, opened.snapshot(), contentType, opened, null)
+							.doFinally((signal) -> opened.close());
+			});
 		}
 		return open(request, file)
 			.flatMap((opened) -> respond(request, response, opened.snapshot(), contentType, opened, null)
@@ -171,7 +175,7 @@ public final class FileDelivery {
 	/**
 	 * A file read for a request: its bytes, or the open file when it is not small after all.
 	 */
-	private record Loaded(FileSnapshot snapshot, ByteBuf bytes, OpenFile opened) {
+	private record Loaded(FileSnapshot snapshot, @Nullable ByteBuf bytes, @Nullable OpenFile opened) {
 
 		void release() {
 			if (this.bytes != null) {
@@ -199,7 +203,7 @@ public final class FileDelivery {
 			.doOnDiscard(OpenFile.class, OpenFile::close);
 	}
 
-	private StreamingSeek seekFor(ServerHttpRequest request, FileSnapshot file) {
+	private @Nullable StreamingSeek seekFor(ServerHttpRequest request, FileSnapshot file) {
 		for (StreamingSeek seek : this.seeks) {
 			if (seek.appliesTo(request, file)) {
 				return seek;
@@ -213,7 +217,7 @@ public final class FileDelivery {
 	 * takes over: written or released), or with no body when both are {@code null}.
 	 */
 	private Mono<Void> respond(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
-			MediaType contentType, OpenFile opened, ByteBuf bytes) {
+			@Nullable MediaType contentType, @Nullable OpenFile opened, @Nullable ByteBuf bytes) {
 		if (bytes == null) {
 			return respondWith(request, response, file, contentType, opened, null);
 		}
@@ -230,7 +234,7 @@ public final class FileDelivery {
 	}
 
 	private Mono<Void> respondWith(ServerHttpRequest request, ServerHttpResponse response, FileSnapshot file,
-			MediaType contentType, OpenFile opened, Body body) {
+			@Nullable MediaType contentType, @Nullable OpenFile opened, @Nullable Body body) {
 		HttpMethod method = request.getMethod();
 		HttpHeaders headers = response.getHeaders();
 		if (opened != null) {
@@ -258,7 +262,9 @@ public final class FileDelivery {
 		MediaType type = (contentType != null) ? contentType : this.contentTypes.forFileName(file.fileName());
 		headers.setContentType(type);
 		String range = normalizedRange(request.getHeaders().getFirst(HttpHeaders.RANGE));
-		if (range != null && HttpMethod.GET.equals(method) && Preconditions.rangeApplies(request.getHeaders(), file)) {
+		// A body from memory has no open file to slice: it goes out whole, which a server may do for any Range.
+		if (range != null && opened != null && HttpMethod.GET.equals(method)
+				&& Preconditions.rangeApplies(request.getHeaders(), file)) {
 			return writeRanges(range, response, file, type, opened);
 		}
 		if (body != null) {
@@ -315,7 +321,7 @@ public final class FileDelivery {
 
 	}
 
-	private static String normalizedRange(String range) {
+	private static @Nullable String normalizedRange(@Nullable String range) {
 		// Range units are case-insensitive (RFC 9110 section 14.1); Spring's parser expects lower case.
 		if (range != null && range.regionMatches(true, 0, "bytes=", 0, 6) && !range.startsWith("bytes=")) {
 			return "bytes=" + range.substring(6);
@@ -342,7 +348,7 @@ public final class FileDelivery {
 	}
 
 	private Mono<Void> writeWhole(HttpMethod method, ServerHttpResponse response, FileSnapshot file,
-			OpenFile opened) {
+			@Nullable OpenFile opened) {
 		response.getHeaders().setContentLength(file.size());
 		if (HttpMethod.HEAD.equals(method) || file.size() == 0 || opened == null) {
 			return response.setComplete();

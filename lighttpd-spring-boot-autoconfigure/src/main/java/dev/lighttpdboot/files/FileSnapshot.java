@@ -7,6 +7,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 
@@ -25,8 +27,8 @@ import org.springframework.core.io.Resource;
  * @param fileKey the file's identity (device and inode on Unix), or {@code null} if the file system has none
  * @param root the real path of the root the file was found below, or {@code null} if it was not looked up in one
  */
-public record FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag, Object fileKey,
-		Path root) {
+public record FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag, @Nullable Object fileKey,
+		@Nullable Path root) {
 
 	public FileSnapshot {
 		Objects.requireNonNull(path, "path");
@@ -65,7 +67,7 @@ public record FileSnapshot(Path path, long size, Instant lastModified, boolean d
 	 * @param attributes its attributes
 	 * @param root the real path of the root, or {@code null}
 	 */
-	public static FileSnapshot of(Path path, BasicFileAttributes attributes, Path root) {
+	public static FileSnapshot of(Path path, BasicFileAttributes attributes, @Nullable Path root) {
 		Instant modified = attributes.lastModifiedTime().toInstant();
 		// Size, modification time (to the millisecond, finer than Last-Modified) and the inode, like lighttpd's
 		// etag.use-inode/use-mtime/use-size: a file replaced within the same second still gets a new tag.
@@ -148,7 +150,7 @@ public record FileSnapshot(Path path, long size, Instant lastModified, boolean d
 		}
 
 		@Override
-		public boolean equals(Object other) {
+		public boolean equals(@Nullable Object other) {
 			return (this == other) || (other instanceof SnapshotResource that && this.snapshot.equals(that.snapshot));
 		}
 

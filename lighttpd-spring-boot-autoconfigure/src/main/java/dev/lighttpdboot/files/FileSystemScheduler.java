@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.channel.EventLoop;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -83,7 +84,7 @@ public final class FileSystemScheduler implements Disposable {
 		return result.publishOn(Schedulers.fromExecutor(backToLoop));
 	}
 
-	private static EventLoop eventLoopOf(ServerHttpRequest request) {
+	private static @Nullable EventLoop eventLoopOf(ServerHttpRequest request) {
 		try {
 			Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
 			return (nativeRequest instanceof Connection connection) ? connection.channel().eventLoop() : null;

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
@@ -65,7 +66,7 @@ public final class OpenFile implements AutoCloseable {
 	 * @throws ResponseStatusException with 503 if the file keeps changing while it is opened
 	 * @throws IOException if the file system fails otherwise
 	 */
-	public static OpenFile open(FileSnapshot checked) throws IOException {
+	public static @Nullable OpenFile open(FileSnapshot checked) throws IOException {
 		if (checked.directory()) {
 			throw new PathRefusedException(HttpStatus.FORBIDDEN, "not a regular file");
 		}
@@ -109,7 +110,7 @@ public final class OpenFile implements AutoCloseable {
 				|| message.contains("Too many levels of symbolic links"));
 	}
 
-	private static OpenFile openOnce(FileSnapshot checked) throws IOException {
+	private static @Nullable OpenFile openOnce(FileSnapshot checked) throws IOException {
 		Path real = checked.path();
 		Path start = (checked.root() != null && real.startsWith(checked.root())) ? checked.root() : real.getRoot();
 		Path relative = start.relativize(real);
@@ -125,7 +126,7 @@ public final class OpenFile implements AutoCloseable {
 		}
 	}
 
-	private static OpenFile openBelow(SecureDirectoryStream<Path> directory, Path relative, int index,
+	private static @Nullable OpenFile openBelow(SecureDirectoryStream<Path> directory, Path relative, int index,
 			FileSnapshot checked) throws IOException {
 		Path name = relative.getName(index);
 		if (index < relative.getNameCount() - 1) {
@@ -146,7 +147,7 @@ public final class OpenFile implements AutoCloseable {
 		}
 	}
 
-	private static OpenFile openWithoutDirectoryHandles(FileSnapshot checked) throws IOException {
+	private static @Nullable OpenFile openWithoutDirectoryHandles(FileSnapshot checked) throws IOException {
 		// Not Linux (no openat in the JDK here): the final name is still opened without following a symlink, but a
 		// directory on the path swapped for a symlink is not noticed.
 		SeekableByteChannel opened = Files.newByteChannel(checked.path(), READ_NO_FOLLOW);
@@ -161,7 +162,7 @@ public final class OpenFile implements AutoCloseable {
 		}
 	}
 
-	private static OpenFile verified(SeekableByteChannel opened, BasicFileAttributes attributes, FileSnapshot checked)
+	private static @Nullable OpenFile verified(SeekableByteChannel opened, BasicFileAttributes attributes, FileSnapshot checked)
 			throws IOException {
 		if (!attributes.isRegularFile() || !(opened instanceof FileChannel channel)) {
 			throw new NotRegularFileException(checked.path());

@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.ssl.SslHandler;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
@@ -190,7 +191,7 @@ public final class RegionWriter {
 	 * The native Reactor Netty response, when the response is (or exposes) {@link ZeroCopyHttpOutputMessage}: no
 	 * decorator in between wants to see the body.
 	 */
-	private static HttpServerResponse nativeOf(ServerHttpResponse response) {
+	private static @Nullable HttpServerResponse nativeOf(ServerHttpResponse response) {
 		if (!(response instanceof ZeroCopyHttpOutputMessage)) {
 			return null;
 		}

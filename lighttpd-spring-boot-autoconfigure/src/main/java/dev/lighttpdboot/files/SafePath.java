@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.lighttpdboot.text.MalformedEncodingException;
 import dev.lighttpdboot.text.PercentDecoder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatus;
 
@@ -69,7 +70,7 @@ public final class SafePath {
 			segment = PercentDecoder.decode(path, from, to);
 		}
 		catch (MalformedEncodingException ex) {
-			throw badRequest(ex.getMessage());
+			throw badRequest(ex.reason());
 		}
 		for (int i = 0; i < segment.length(); i++) {
 			char c = segment.charAt(i);

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.IllegalReferenceCountException;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
 /**
@@ -104,7 +105,7 @@ public final class SmallFileCache implements Disposable {
 	 * @return the kept bytes with {@code file}, whose validators answer (a representation's own entity tag
 	 * included), or {@code null} if nothing is kept for the file or it is not the file there now
 	 */
-	public Kept find(FileSnapshot file) {
+	public @Nullable Kept find(FileSnapshot file) {
 		Entry entry = this.entries.get(file.path());
 		if (entry != null && entry.stamp.describes(file)) {
 			Stamp now = Stamp.of(file.path());
@@ -292,17 +293,20 @@ public final class SmallFileCache implements Disposable {
 	 * where the file system has one, status-change time (which nobody can set back, unlike the modification time;
 	 * both advance with the kernel's clock tick, so two writes within one tick look alike, as they do to an ETag).
 	 */
-	private record Stamp(Object fileKey, long size, Instant lastModified, Object changed) {
+	private record Stamp(@Nullable Object fileKey, long size, Instant lastModified, @Nullable Object changed) {
 
-		static Stamp of(Path path) {
+		static @Nullable Stamp of(Path path) {
 			try {
 				Map<String, Object> attributes = Files.readAttributes(path,
 						"unix:fileKey,size,lastModifiedTime,ctime,isRegularFile", LinkOption.NOFOLLOW_LINKS);
 				if (!Boolean.TRUE.equals(attributes.get("isRegularFile"))) {
 					return null;
 				}
-				return new Stamp(attributes.get("fileKey"), (Long) attributes.get("size"),
-						((FileTime) attributes.get("lastModifiedTime")).toInstant(), attributes.get("ctime"));
+				if (!(attributes.get("size") instanceof Long size)
+						|| !(attributes.get("lastModifiedTime") instanceof FileTime modified)) {
+					return basic(path);
+				}
+				return new Stamp(attributes.get("fileKey"), size, modified.toInstant(), attributes.get("ctime"));
 			}
 			catch (UnsupportedOperationException | IllegalArgumentException ex) {
 				return basic(path);
@@ -313,7 +317,7 @@ public final class SmallFileCache implements Disposable {
 			}
 		}
 
-		private static Stamp basic(Path path) {
+		private static @Nullable Stamp basic(Path path) {
 			try {
 				BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
 						LinkOption.NOFOLLOW_LINKS);

@@ -1,5 +1,7 @@
 package dev.lighttpdboot.gateway;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
@@ -15,7 +17,7 @@ public class BackendException extends ResponseStatusException {
 
 	private final boolean beforeResponse;
 
-	private final Throwable backendCause;
+	private final @Nullable Throwable backendCause;
 
 	private final long retryAfterSeconds;
 
@@ -30,11 +32,11 @@ public class BackendException extends ResponseStatusException {
 	 * @param beforeResponse whether no byte of the response had arrived
 	 * @param cause what went wrong underneath, or {@code null}
 	 */
-	public BackendException(Kind kind, String reason, boolean beforeResponse, Throwable cause) {
+	public BackendException(Kind kind, String reason, boolean beforeResponse, @Nullable Throwable cause) {
 		this(kind, reason, beforeResponse, cause, 1);
 	}
 
-	private BackendException(Kind kind, String reason, boolean beforeResponse, Throwable cause,
+	private BackendException(Kind kind, String reason, boolean beforeResponse, @Nullable Throwable cause,
 			long retryAfterSeconds) {
 		super(kind.status(), reason);
 		this.beforeResponse = beforeResponse;
@@ -53,7 +55,7 @@ public class BackendException extends ResponseStatusException {
 	/**
 	 * Return what went wrong underneath (a socket error, say), for logs; {@code null} if nothing did.
 	 */
-	public Throwable backendCause() {
+	public @Nullable Throwable backendCause() {
 		return this.backendCause;
 	}
 
@@ -100,14 +102,14 @@ public class BackendException extends ResponseStatusException {
 	}
 
 	/** The connection closed or failed. */
-	public static BackendException broken(String reason, boolean beforeResponse, Throwable cause) {
+	public static BackendException broken(String reason, boolean beforeResponse, @Nullable Throwable cause) {
 		return new BackendException(Kind.BROKEN, reason, beforeResponse, cause);
 	}
 
 	/**
 	 * The connection closed or failed before any byte of the response arrived (see {@link #connectionLost()}).
 	 */
-	public static BackendException connectionLost(String reason, Throwable cause) {
+	public static BackendException connectionLost(String reason, @Nullable Throwable cause) {
 		return new BackendException(Kind.CONNECTION_LOST, reason, true, cause);
 	}
 
@@ -119,7 +121,7 @@ public class BackendException extends ResponseStatusException {
 	}
 
 	/** No connection could be made, or the backend said it is overloaded. */
-	public static BackendException unavailable(String reason, Throwable cause) {
+	public static BackendException unavailable(String reason, @Nullable Throwable cause) {
 		return new BackendException(Kind.NOT_TAKEN, reason, true, cause);
 	}
 

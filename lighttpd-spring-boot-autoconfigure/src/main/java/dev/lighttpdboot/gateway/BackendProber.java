@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -59,7 +60,7 @@ public final class BackendProber {
 
 	private volatile boolean stopped;
 
-	private volatile Disposable timer;
+	private volatile @Nullable Disposable timer;
 
 	/**
 	 * Create a prober on Reactor's parallel scheduler and {@link System#nanoTime()}.

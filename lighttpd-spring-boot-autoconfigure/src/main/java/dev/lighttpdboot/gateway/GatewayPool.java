@@ -18,6 +18,7 @@ import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -67,7 +68,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final ObservationRegistry observations;
 
-	private final GatewayObservationConvention convention;
+	private final @Nullable GatewayObservationConvention convention;
 
 	private final AtomicBoolean exhausted = new AtomicBoolean();
 
@@ -83,7 +84,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * @param metrics receives an event per attempt
 	 * @param nanoClock the clock the backends' disable-times are measured on
 	 */
-	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
+	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, @Nullable String documentRoot,
 			GatewayMetrics metrics, LongSupplier nanoClock) {
 		this(name, backends, balancer, documentRoot, metrics, nanoClock, ObservationRegistry.NOOP, null);
 	}
@@ -102,9 +103,9 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * @param convention names and tags the observations, or {@code null} for
 	 * {@link DefaultGatewayObservationConvention}
 	 */
-	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, String documentRoot,
+	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, @Nullable String documentRoot,
 			GatewayMetrics metrics, LongSupplier nanoClock, ObservationRegistry observations,
-			GatewayObservationConvention convention) {
+			@Nullable GatewayObservationConvention convention) {
 		if (backends.isEmpty()) {
 			throw new IllegalArgumentException("pool '" + name + "' has no backend");
 		}
@@ -212,7 +213,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	}
 
 	private Mono<GatewayResponse> attempt(GatewayRequest request, StderrListener stderr, String key,
-			List<PoolBackend> tried, Observation parent) {
+			List<PoolBackend> tried, @Nullable Observation parent) {
 		PoolBackend backend = choose(key, tried);
 		if (backend == null) {
 			if (tried.isEmpty()) {
@@ -297,7 +298,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			.contextWrite((reactor) -> reactor.put(ObservationThreadLocalAccessor.KEY, observation));
 	}
 
-	private PoolBackend choose(String key, List<PoolBackend> tried) {
+	private @Nullable PoolBackend choose(String key, List<PoolBackend> tried) {
 		// A backend whose disable-time has passed gets this request as its probe, whatever the balancer would
 		// say: otherwise it might wait for a probe that the balancer never sends.
 		for (PoolBackend backend : this.backends) {

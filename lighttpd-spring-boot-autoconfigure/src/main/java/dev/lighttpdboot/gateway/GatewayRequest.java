@@ -1,11 +1,13 @@
 package dev.lighttpdboot.gateway;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Objects;
 
 import dev.lighttpdboot.gateway.cgi.ScriptResolution;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.server.HttpServerRequest;
 
 import org.springframework.http.HttpHeaders;
@@ -32,8 +34,8 @@ import org.springframework.util.ClassUtils;
  * @param script where the path lands below the route's document root, or {@code null} for a route without one
  */
 public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders headers,
-		InetSocketAddress remoteAddress, InetSocketAddress localAddress, String scheme, String authority,
-		String serverProtocol, String balanceKey, SpooledBody body, ScriptResolution script) {
+		@Nullable InetSocketAddress remoteAddress, @Nullable InetSocketAddress localAddress, String scheme, @Nullable String authority,
+		String serverProtocol, String balanceKey, SpooledBody body, @Nullable ScriptResolution script) {
 
 	private static final boolean REACTOR_NETTY_PRESENT = ClassUtils
 		.isPresent("reactor.netty.http.server.HttpServerRequest", GatewayRequest.class.getClassLoader());
@@ -55,7 +57,7 @@ public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders he
 	 * @param body its spooled body
 	 * @return the request
 	 */
-	public static GatewayRequest of(ServerHttpRequest request, ScriptResolution script, SpooledBody body) {
+	public static GatewayRequest of(ServerHttpRequest request, @Nullable ScriptResolution script, SpooledBody body) {
 		URI uri = request.getURI();
 		boolean secure = request.getSslInfo() != null || "https".equalsIgnoreCase(uri.getScheme())
 				|| "wss".equalsIgnoreCase(uri.getScheme());
@@ -75,12 +77,12 @@ public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders he
 	 * @param body the body
 	 * @return the request, as if from the loopback address
 	 */
-	public static GatewayRequest outgoing(HttpMethod method, URI uri, HttpHeaders headers, ScriptResolution script,
+	public static GatewayRequest outgoing(HttpMethod method, URI uri, HttpHeaders headers, @Nullable ScriptResolution script,
 			SpooledBody body) {
 		String rawPath = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
 		String rawQuery = uri.getRawQuery();
 		return new GatewayRequest(method, (rawQuery != null && !rawQuery.isEmpty()) ? rawPath + "?" + rawQuery : rawPath,
-				headers, new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), null,
+				headers, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), null,
 				"https".equalsIgnoreCase(uri.getScheme()) ? "https" : "http", uri.getRawAuthority(), "HTTP/1.1",
 				rawPath, body, script);
 	}
@@ -122,7 +124,7 @@ public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders he
 		return (version != null) ? version : "HTTP/1.1";
 	}
 
-	private static Object nativeRequest(ServerHttpRequest request) {
+	private static @Nullable Object nativeRequest(ServerHttpRequest request) {
 		try {
 			return ServerHttpRequestDecorator.getNativeRequest(request);
 		}
@@ -137,7 +139,7 @@ public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders he
 	 */
 	private static final class ReactorNettyVersion {
 
-		static String of(Object nativeRequest) {
+		static @Nullable String of(@Nullable Object nativeRequest) {
 			// Reactor Netty names HTTP/2 "HTTP/2.0", the spelling lighttpd and nginx use too.
 			return (nativeRequest instanceof HttpServerRequest request) ? request.version().text() : null;
 		}

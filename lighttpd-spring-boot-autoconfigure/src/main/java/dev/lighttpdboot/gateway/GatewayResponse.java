@@ -1,6 +1,7 @@
 package dev.lighttpdboot.gateway;
 
 import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -16,7 +17,7 @@ import org.springframework.http.HttpStatusCode;
  * @param body the rest of the response, read from the backend as it is requested
  * @param backend the name of the backend that answered, or {@code null} when a single backend answered directly
  */
-public record GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body, String backend) {
+public record GatewayResponse(CgiResponseHead head, Flux<DataBuffer> body, @Nullable String backend) {
 
 	/**
 	 * An answer whose backend a pool has not named yet.

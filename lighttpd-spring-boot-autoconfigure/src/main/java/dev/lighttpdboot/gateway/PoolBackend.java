@@ -10,6 +10,7 @@ import dev.lighttpdboot.gateway.balancer.BalancedBackend;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One backend of a {@link GatewayPool} with what the pool knows of it: whether it may take requests, how many it
@@ -87,7 +88,7 @@ public final class PoolBackend implements BalancedBackend {
 
 	private volatile long disabledUntil;
 
-	private volatile String lastFailure;
+	private volatile @Nullable String lastFailure;
 
 	private volatile Hold hold = Hold.NONE;
 
@@ -168,6 +169,7 @@ public final class PoolBackend implements BalancedBackend {
 	/**
 	 * Return the backend's state now.
 	 */
+	@SuppressWarnings("NullAway") // set to ACTIVE at construction and only ever to another State: never null
 	public State state() {
 		return this.state.get();
 	}
@@ -192,7 +194,7 @@ public final class PoolBackend implements BalancedBackend {
 	/**
 	 * Return why the backend last failed, or {@code null}.
 	 */
-	public String lastFailure() {
+	public @Nullable String lastFailure() {
 		return this.lastFailure;
 	}
 
@@ -338,7 +340,7 @@ public final class PoolBackend implements BalancedBackend {
 	 * A request failed in a way that does not say the backend is down (a broken or late response): counted only,
 	 * except for a probe, which disables the backend again.
 	 */
-	void failed(String reason) {
+	void failed(@Nullable String reason) {
 		this.failures.increment();
 		this.lastFailure = reason;
 		if (this.state.get() == State.PROBING) {
@@ -349,7 +351,7 @@ public final class PoolBackend implements BalancedBackend {
 	/**
 	 * The backend refused the request (no connection, or overloaded): it rests for its disable-time.
 	 */
-	void disable(String reason) {
+	void disable(@Nullable String reason) {
 		this.failures.increment();
 		this.lastFailure = reason;
 		if (!rest(State.ACTIVE, reason)) {
@@ -357,7 +359,7 @@ public final class PoolBackend implements BalancedBackend {
 		}
 	}
 
-	private boolean rest(State from, String reason) {
+	private boolean rest(State from, @Nullable String reason) {
 		this.disabledUntil = this.nanoClock.getAsLong() + this.disableNanos;
 		if (!this.state.compareAndSet(from, State.DISABLED)) {
 			return false;

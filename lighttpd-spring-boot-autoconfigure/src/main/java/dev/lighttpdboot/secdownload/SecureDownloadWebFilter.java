@@ -13,6 +13,7 @@ import dev.lighttpdboot.secdownload.SecureDownloadMetrics.Outcome;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -90,15 +91,20 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 			return chain.filter(exchange);
 		}
 		SecureLinks.Verification verification = this.links.verify(rawPath, request.getURI().getRawQuery());
+		SafePath path = verification.path();
+		if (verification.verdict() == SecureLinks.Verdict.VALID && path != null) {
+			return serve(exchange, rawPath, path);
+		}
+		String reason = String.valueOf(verification.reason());
 		return switch (verification.verdict()) {
-			case VALID -> serve(exchange, rawPath, verification.path());
-			case MALFORMED -> passOn(exchange, chain, rawPath, verification.reason());
+			case VALID -> Mono.error(new IllegalStateException("a valid link without a path"));
+			case MALFORMED -> passOn(exchange, chain, rawPath, reason);
 			case UNSAFE_PATH -> refuse(request, rawPath, Outcome.REFUSED,
-					new PathRefusedException(HttpStatus.BAD_REQUEST, verification.reason()));
+					new PathRefusedException(HttpStatus.BAD_REQUEST, reason));
 			case EXPIRED -> refuse(request, rawPath, Outcome.EXPIRED,
-					new PathRefusedException(HttpStatus.GONE, verification.reason()));
+					new PathRefusedException(HttpStatus.GONE, reason));
 			case BAD_TOKEN -> refuse(request, rawPath, Outcome.BAD_TOKEN,
-					new PathRefusedException(HttpStatus.FORBIDDEN, verification.reason()));
+					new PathRefusedException(HttpStatus.FORBIDDEN, reason));
 		};
 	}
 

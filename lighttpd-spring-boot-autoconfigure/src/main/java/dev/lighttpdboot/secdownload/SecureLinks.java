@@ -16,6 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
 import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
 import org.springframework.web.util.UriUtils;
@@ -49,7 +50,7 @@ public final class SecureLinks {
 
 	private final byte[] secret;
 
-	private final SecretKeySpec macKey;
+	private final @Nullable SecretKeySpec macKey;
 
 	private final long timeoutSeconds;
 
@@ -129,7 +130,7 @@ public final class SecureLinks {
 	 * @return the link path, percent-encoded, followed by {@code ?query} when there is a query
 	 * @throws IllegalArgumentException as {@link #link(String)} does
 	 */
-	public String link(String relativePath, String query, Instant issuedAt) {
+	public String link(String relativePath, @Nullable String query, Instant issuedAt) {
 		Assert.isTrue(issuedAt.getEpochSecond() >= 0, "issuedAt must not be before 1970");
 		String encodedPath = encode(relativePath);
 		SafePath path = canonical(relativePath, encodedPath);
@@ -190,7 +191,7 @@ public final class SecureLinks {
 		return new Verification(Verdict.VALID, path, "valid");
 	}
 
-	private String checkTime(long timestamp, long now) {
+	private @Nullable String checkTime(long timestamp, long now) {
 		// The timestamp is unsigned (up to 16 hex digits), so compare and subtract as unsigned numbers.
 		boolean future = Long.compareUnsigned(timestamp, now) > 0;
 		long distance = future ? timestamp - now : now - timestamp;
@@ -211,7 +212,7 @@ public final class SecureLinks {
 		return path.toString();
 	}
 
-	private boolean tokenMatches(String token, String hashedPath, String hexTime, String query) {
+	private boolean tokenMatches(String token, String hashedPath, String hexTime, @Nullable String query) {
 		if (this.algorithm == Algorithm.MD5) {
 			byte[] presented;
 			try {
@@ -227,7 +228,7 @@ public final class SecureLinks {
 		return MessageDigest.isEqual(expected, token.getBytes(StandardCharsets.US_ASCII));
 	}
 
-	private String expectedToken(String hashedPath, String hexTime, String query) {
+	private String expectedToken(String hashedPath, String hexTime, @Nullable String query) {
 		if (this.algorithm == Algorithm.MD5) {
 			return HEX.formatHex(md5(hashedPath, hexTime, query));
 		}
@@ -243,7 +244,7 @@ public final class SecureLinks {
 		}
 	}
 
-	private byte[] md5(String hashedPath, String hexTime, String query) {
+	private byte[] md5(String hashedPath, String hexTime, @Nullable String query) {
 		MessageDigest md5;
 		try {
 			md5 = MessageDigest.getInstance("MD5");
@@ -321,9 +322,9 @@ public final class SecureLinks {
 
 		private final int tokenLength;
 
-		private final String macName;
+		private final @Nullable String macName;
 
-		Algorithm(int tokenLength, String macName) {
+		Algorithm(int tokenLength, @Nullable String macName) {
 			this.tokenLength = tokenLength;
 			this.macName = macName;
 		}
@@ -364,9 +365,9 @@ public final class SecureLinks {
 	 * @param path the checked relative path when the verdict is {@link Verdict#VALID}, else {@code null}
 	 * @param reason why, for the log; it never contains the secret or the expected token
 	 */
-	public record Verification(Verdict verdict, SafePath path, String reason) {
+	public record Verification(Verdict verdict, @Nullable SafePath path, @Nullable String reason) {
 
-		static Verification refused(Verdict verdict, String reason) {
+		static Verification refused(Verdict verdict, @Nullable String reason) {
 			return new Verification(verdict, null, reason);
 		}
 

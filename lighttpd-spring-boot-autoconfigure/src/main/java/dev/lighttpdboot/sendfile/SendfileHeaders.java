@@ -6,6 +6,7 @@ import java.util.List;
 
 import dev.lighttpdboot.text.MalformedEncodingException;
 import dev.lighttpdboot.text.PercentDecoder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 
@@ -64,7 +65,7 @@ public final class SendfileHeaders {
 	/**
 	 * Return the name of the honoured header of highest precedence present, or {@code null}.
 	 */
-	public String firstPresent(HttpHeaders headers) {
+	public @Nullable String firstPresent(HttpHeaders headers) {
 		for (String name : this.enabled) {
 			if (headers.containsHeader(name)) {
 				return name;
@@ -78,7 +79,7 @@ public final class SendfileHeaders {
 	 * @return the instruction, or {@code null} if there is none
 	 * @throws InvalidSendfileHeaderException if the header is malformed
 	 */
-	public SendfileInstruction parse(HttpHeaders headers) {
+	public @Nullable SendfileInstruction parse(HttpHeaders headers) {
 		for (String name : this.enabled) {
 			String value = headers.getFirst(name);
 			if (value == null) {

@@ -1,5 +1,7 @@
 package dev.lighttpdboot.sendfile;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Receives an event for every sendfile header acted on; the auto-configuration records them with Micrometer.
  */

@@ -16,6 +16,7 @@ import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpHeaders;
@@ -113,7 +114,8 @@ public final class XSendfile {
 			forgetProducerPresentation(responseHeaders);
 			logger.error("Malformed " + header + " header for " + LogText.printable(request.getPath().value()) + ": "
 					+ LogText.printable(ex.getReason()));
-			this.metrics.handled(header, "invalid", 0);
+			// parse() only throws for a header it found, so there is one to name.
+			this.metrics.handled((header != null) ? header : "unknown", "invalid", 0);
 			return Mono.error(ex);
 		}
 		strip(responseHeaders);

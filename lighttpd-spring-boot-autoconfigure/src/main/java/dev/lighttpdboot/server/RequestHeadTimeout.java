@@ -20,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A whole-head deadline for the HTTP/1.1 requests of one connection, as nginx's {@code client_header_timeout}:
@@ -55,12 +56,12 @@ final class RequestHeadTimeout {
 	/** Requests decoded and not yet answered to their last byte (more than one when pipelined). */
 	private int unanswered;
 
-	private ScheduledFuture<?> deadline;
+	private @Nullable ScheduledFuture<?> deadline;
 
 	/** Set once the deadline passed: the connection is closing. */
 	private boolean timedOut;
 
-	private ChannelHandlerContext bytesContext;
+	private @Nullable ChannelHandlerContext bytesContext;
 
 	RequestHeadTimeout(long timeoutNanos, ServerRefusals refusals) {
 		this.timeoutNanos = timeoutNanos;

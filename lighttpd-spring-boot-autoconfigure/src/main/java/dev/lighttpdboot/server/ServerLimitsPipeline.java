@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.Http2SettingsSpec;
 import reactor.netty.http.server.HttpServer;
 
@@ -31,7 +32,7 @@ public final class ServerLimitsPipeline {
 
 	private final ServerRefusals refusals;
 
-	private final ConnectionLimit connectionLimit;
+	private final @Nullable ConnectionLimit connectionLimit;
 
 	private final ProtocolErrorSink protocolErrors;
 

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks each HTTP/1.x request head right after the codec, for what Netty's decoder lets through and RFC 9112
@@ -89,7 +90,7 @@ final class StrictRequestValidator extends ChannelInboundHandlerAdapter {
 	/**
 	 * Return why {@code request} must be refused, or {@code null} when it may pass.
 	 */
-	static Refusal check(HttpRequest request) {
+	static @Nullable Refusal check(HttpRequest request) {
 		HttpVersion version = request.protocolVersion();
 		// Netty returns its constants only for the exact texts; other spellings get instances of their own.
 		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
@@ -131,7 +132,7 @@ final class StrictRequestValidator extends ChannelInboundHandlerAdapter {
 		return new Refusal(HttpResponseStatus.BAD_REQUEST, ServerRefusals.MALFORMED, detail);
 	}
 
-	private static Refusal checkTransferCodings(List<String> fields) {
+	private static @Nullable Refusal checkTransferCodings(List<String> fields) {
 		String last = null;
 		int count = 0;
 		for (String field : fields) {

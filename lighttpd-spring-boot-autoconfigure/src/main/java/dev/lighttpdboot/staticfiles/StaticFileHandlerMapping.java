@@ -16,6 +16,7 @@ import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -119,7 +120,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			.flatMap((representation) -> representation.deliver(this.delivery, exchange));
 	}
 
-	private FileSnapshot findIndexFile(FileSnapshot directory) throws IOException {
+	private @Nullable FileSnapshot findIndexFile(FileSnapshot directory) throws IOException {
 		for (String name : this.options.indexFiles()) {
 			FileSnapshot candidate = this.root.lookup(directory.path().resolve(name)).orElse(null);
 			if (candidate != null && !candidate.directory()) {

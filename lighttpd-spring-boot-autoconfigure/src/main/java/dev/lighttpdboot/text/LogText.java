@@ -1,5 +1,7 @@
 package dev.lighttpdboot.text;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Untrusted text (a request path, a header value, a backend's output) made fit for one log line.
  */
@@ -14,7 +16,10 @@ public final class LogText {
 	 * Return {@code untrusted} with control characters replaced by {@code ?}, so that it cannot forge log lines,
 	 * and cut at 256 characters.
 	 */
-	public static String printable(String untrusted) {
+	public static String printable(@Nullable String untrusted) {
+		if (untrusted == null) {
+			return "null";
+		}
 		StringBuilder result = new StringBuilder(Math.min(untrusted.length(), MAX_LENGTH));
 		for (int i = 0; i < untrusted.length() && i < MAX_LENGTH; i++) {
 			char c = untrusted.charAt(i);

@@ -8,8 +8,18 @@ public class MalformedEncodingException extends IllegalArgumentException {
 
 	private static final long serialVersionUID = 1L;
 
+	private final String reason;
+
 	MalformedEncodingException(String reason) {
 		super(reason);
+		this.reason = reason;
+	}
+
+	/**
+	 * Return what is wrong with the text, without the text.
+	 */
+	public String reason() {
+		return this.reason;
 	}
 
 }

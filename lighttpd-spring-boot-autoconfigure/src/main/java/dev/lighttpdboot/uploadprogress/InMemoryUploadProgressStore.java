@@ -12,6 +12,7 @@ import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -146,7 +147,7 @@ public final class InMemoryUploadProgressStore implements UploadProgressStore, A
 	 * upload registered without a byte yet from an id nobody uses.
 	 * @param id the progress id
 	 */
-	UploadProgress known(String id) {
+	@Nullable UploadProgress known(String id) {
 		Entry entry = this.entries.getIfPresent(id);
 		return (entry != null) ? entry.snapshot() : null;
 	}

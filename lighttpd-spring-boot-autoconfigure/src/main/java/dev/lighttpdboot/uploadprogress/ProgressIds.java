@@ -6,6 +6,9 @@ import dev.lighttpdboot.text.LogText;
 import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.lang.Contract;
 
 /**
  * Finds and checks the {@code X-Progress-ID} of a request: the header first, then the query parameter, as
@@ -30,7 +33,7 @@ public final class ProgressIds {
 	 * @param header the value of the {@code X-Progress-ID} header, or {@code null}
 	 * @param uri the request target (path and query)
 	 */
-	public static String find(String header, String uri) {
+	public static @Nullable String find(@Nullable String header, String uri) {
 		if (header != null) {
 			return valid(header) ? header : null;
 		}
@@ -51,7 +54,8 @@ public final class ProgressIds {
 	/**
 	 * Return whether {@code id} is acceptable as a progress id.
 	 */
-	public static boolean valid(String id) {
+	@Contract("null -> false")
+	public static boolean valid(@Nullable String id) {
 		if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
 			return false;
 		}

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -84,12 +85,12 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 
 	private final AtomicLong commands = new AtomicLong();
 
-	private final Disposable ticker;
+	private final @Nullable Disposable ticker;
 
 	/** False until a first PING succeeds, and while Redis cannot be reached. */
 	private volatile boolean available;
 
-	private volatile String lastError;
+	private volatile @Nullable String lastError;
 
 	/**
 	 * Create a store that publishes on a timer of Reactor's parallel scheduler.
@@ -394,10 +395,10 @@ public final class RedisUploadProgressStore implements UploadProgressStore, Auto
 		final AtomicBoolean inFlight = new AtomicBoolean();
 
 		/** The value of the last write sent, landed or not. */
-		volatile UploadProgress sending;
+		volatile @Nullable UploadProgress sending;
 
 		/** What Redis was last told, or null when it must be told again. */
-		volatile UploadProgress published;
+		volatile @Nullable UploadProgress published;
 
 		/** When the last write was sent; the first may go at once. */
 		volatile long lastAttempt;

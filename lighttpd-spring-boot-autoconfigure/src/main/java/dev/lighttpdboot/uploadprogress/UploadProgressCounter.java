@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts the body bytes of requests that carry a progress id, as Netty reads them from the socket, on the event
@@ -39,7 +40,7 @@ public class UploadProgressCounter extends ChannelDuplexHandler {
 
 	private final UploadProgressMetrics metrics;
 
-	private String id;
+	private @Nullable String id;
 
 	private long received;
 
@@ -172,6 +173,9 @@ public class UploadProgressCounter extends ChannelDuplexHandler {
 
 	private void end(int endStatus) {
 		String ended = this.id;
+		if (ended == null) {
+			return;
+		}
 		this.id = null;
 		if (endStatus < 400) {
 			this.store.done(ended, this.received);

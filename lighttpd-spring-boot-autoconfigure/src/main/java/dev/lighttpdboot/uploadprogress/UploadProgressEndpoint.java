@@ -9,6 +9,7 @@ import dev.lighttpdboot.text.LogText;
 import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -61,7 +62,7 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 
 	private final Duration eventIdleTimeout;
 
-	private volatile String givenWayTo;
+	private volatile @Nullable String givenWayTo;
 
 	/**
 	 * Create the endpoint, with event streams that end after {@link #DEFAULT_EVENT_IDLE_TIMEOUT} without a change.
@@ -107,7 +108,7 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 	/**
 	 * Return the handler this endpoint gave way to, or {@code null} if it answers its path.
 	 */
-	public String getGivenWayTo() {
+	public @Nullable String getGivenWayTo() {
 		return this.givenWayTo;
 	}
 

@@ -9,6 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -44,7 +46,7 @@ public class SampleApplication {
 	 * (comma-separated) if any, else spawned php-cgi processes if {@code phpCgi} is not {@code null}, else
 	 * 127.0.0.1:9000.
 	 */
-	static Map<String, Object> phpDefaults(String phpFpm, Path phpCgi) {
+	static Map<String, Object> phpDefaults(@Nullable String phpFpm, @Nullable Path phpCgi) {
 		if (phpFpm == null && phpCgi != null) {
 			return Map.of("demo.php-cgi-command", phpCgi + ",-b,{address}");
 		}
@@ -59,7 +61,7 @@ public class SampleApplication {
 	 * Unix sockets when {@code uwsgi} (with its Python plugin) is not {@code null}, else none: application.yml's
 	 * default, an address where nothing listens, stays (the route answers 503, as the PHP route does without PHP).
 	 */
-	static Map<String, Object> pythonDefaults(Path uwsgi, DemoSite site) {
+	static Map<String, Object> pythonDefaults(@Nullable Path uwsgi, DemoSite site) {
 		if (uwsgi == null) {
 			return Map.of();
 		}
@@ -69,13 +71,13 @@ public class SampleApplication {
 				"--die-on-term"));
 	}
 
-	private static String option(String[] args, String name) {
+	private static @Nullable String option(String[] args, String name) {
 		String prefix = "--" + name + "=";
 		return Arrays.stream(args).filter((arg) -> arg.startsWith(prefix)).map((arg) -> arg.substring(prefix.length()))
 			.reduce((first, last) -> last).orElse(System.getProperty(name));
 	}
 
-	private static Path findOnPath(String command) {
+	private static @Nullable Path findOnPath(String command) {
 		String path = System.getenv("PATH");
 		if (path == null) {
 			return null;

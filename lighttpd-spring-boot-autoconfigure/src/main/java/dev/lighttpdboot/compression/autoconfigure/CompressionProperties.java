@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -62,7 +64,7 @@ public class CompressionProperties {
 	 * Directory for compressed copies of static files; created with mode 0700 if missing (default: a new directory
 	 * under java.io.tmpdir, removed at shutdown).
 	 */
-	private Path cacheDir;
+	private @Nullable Path cacheDir;
 
 	/**
 	 * Bound on the total size of the compressed copies; the least recently used are deleted beyond it.
@@ -154,11 +156,11 @@ public class CompressionProperties {
 		this.zstdLevel = zstdLevel;
 	}
 
-	public Path getCacheDir() {
+	public @Nullable Path getCacheDir() {
 		return this.cacheDir;
 	}
 
-	public void setCacheDir(Path cacheDir) {
+	public void setCacheDir(@Nullable Path cacheDir) {
 		this.cacheDir = cacheDir;
 	}
 

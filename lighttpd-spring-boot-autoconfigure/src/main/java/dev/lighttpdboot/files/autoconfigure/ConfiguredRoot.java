@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.HiddenFiles;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -26,7 +27,7 @@ public final class ConfiguredRoot {
 	 * @return the root
 	 * @throws InvalidConfigurationPropertyValueException if the directory is not set or cannot be opened
 	 */
-	public static FileRoot open(String property, Path directory, HiddenFiles hiddenFiles, String purpose) {
+	public static FileRoot open(String property, @Nullable Path directory, HiddenFiles hiddenFiles, String purpose) {
 		if (directory == null || directory.toString().isEmpty()) {
 			throw new InvalidConfigurationPropertyValueException(property, directory, "it must be set to " + purpose);
 		}

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -19,15 +21,15 @@ public class FilesProperties {
 	/**
 	 * Directory served at "/" by the static files handler. Relative paths resolve against the working directory.
 	 */
-	private Path documentRoot;
+	private @Nullable Path documentRoot;
 
 	private final Files files = new Files();
 
-	public Path getDocumentRoot() {
+	public @Nullable Path getDocumentRoot() {
 		return this.documentRoot;
 	}
 
-	public void setDocumentRoot(Path documentRoot) {
+	public void setDocumentRoot(@Nullable Path documentRoot) {
 		this.documentRoot = documentRoot;
 	}
 

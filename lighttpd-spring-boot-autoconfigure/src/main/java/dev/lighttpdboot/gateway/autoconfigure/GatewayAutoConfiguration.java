@@ -31,6 +31,7 @@ import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -125,8 +126,11 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
 		GatewayProtocol protocol = pools.protocol(prefix, route);
-		boolean byPrefix = route.getPathPrefix() != null && !route.getPathPrefix().isBlank();
-		if (!byPrefix && route.getExtensions().isEmpty()) {
+		String pathPrefix = route.getPathPrefix();
+		if (pathPrefix != null && pathPrefix.isBlank()) {
+			pathPrefix = null;
+		}
+		if (pathPrefix == null && route.getExtensions().isEmpty()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),
 					"a route needs extensions (for example .php) or a path-prefix");
 		}
@@ -135,13 +139,13 @@ public final class GatewayAutoConfiguration {
 		RouteMatcher matcher;
 		if (protocol.cgi()) {
 			root = documentRoot(prefix, route, files);
-			scripts = byPrefix ? ScriptResolver.forPathPrefix(route.getPathPrefix(), root)
+			scripts = (pathPrefix != null) ? ScriptResolver.forPathPrefix(pathPrefix, root)
 					: ScriptResolver.forExtensions(route.getExtensions(), root);
 			matcher = scripts;
 		}
 		else {
 			// The target goes on as received: no script split, no document root.
-			matcher = byPrefix ? RouteMatcher.pathPrefix(route.getPathPrefix())
+			matcher = (pathPrefix != null) ? RouteMatcher.pathPrefix(pathPrefix)
 					: RouteMatcher.extensions(route.getExtensions());
 		}
 		ResponseBufferPolicy responseBuffering;

@@ -22,6 +22,7 @@ import dev.lighttpdboot.gateway.balancer.Balancers;
 import dev.lighttpdboot.gateway.spawn.SpawnSpec;
 import dev.lighttpdboot.gateway.spawn.SpawnedBackends;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
@@ -41,10 +42,10 @@ final class GatewayPoolFactory {
 
 	private final ObservationRegistry observations;
 
-	private final GatewayObservationConvention convention;
+	private final @Nullable GatewayObservationConvention convention;
 
 	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle, List<GatewayProtocol> protocols,
-			ObservationRegistry observations, GatewayObservationConvention convention) {
+			ObservationRegistry observations, @Nullable GatewayObservationConvention convention) {
 		this.metrics = metrics;
 		this.lifecycle = lifecycle;
 		this.protocols = new LinkedHashMap<>();
@@ -69,7 +70,7 @@ final class GatewayPoolFactory {
 	}
 
 	GatewayPool create(String prefix, GatewayProperties.Route route, GatewayProtocol protocol,
-			String documentRoot) {
+			@Nullable String documentRoot) {
 		GatewayProperties.Spawn spawn = route.getSpawn();
 		boolean spawns = !spawn.getCommand().isEmpty();
 		if (route.getBackends().isEmpty() && !spawns) {

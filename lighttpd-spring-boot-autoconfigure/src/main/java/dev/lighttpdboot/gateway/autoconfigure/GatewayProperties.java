@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -25,7 +27,7 @@ public class GatewayProperties {
 	/**
 	 * Directory for request and response bodies too large for memory. Defaults to the JVM's temporary directory.
 	 */
-	private Path spoolDirectory;
+	private @Nullable Path spoolDirectory;
 
 	/**
 	 * Routes, tried in order.
@@ -40,7 +42,7 @@ public class GatewayProperties {
 		this.enabled = enabled;
 	}
 
-	public Path getSpoolDirectory() {
+	public @Nullable Path getSpoolDirectory() {
 		return this.spoolDirectory;
 	}
 
@@ -82,7 +84,7 @@ public class GatewayProperties {
 		/**
 		 * Name of the route, for logs and metrics.
 		 */
-		private String name;
+		private String name = "";
 
 		/**
 		 * File extensions the route takes, for example ".php"; the script is the path up to the first segment
@@ -93,7 +95,7 @@ public class GatewayProperties {
 		/**
 		 * Path prefix the route takes instead of extensions, for example "/app/".
 		 */
-		private String pathPrefix;
+		private @Nullable String pathPrefix;
 
 		/**
 		 * Protocol spoken to the backends: fastcgi or scgi. Routes of both need a document root for their
@@ -104,7 +106,7 @@ public class GatewayProperties {
 		/**
 		 * Directory of the scripts, for SCRIPT_FILENAME and check-local. Defaults to lighttpd.document-root.
 		 */
-		private Path documentRoot;
+		private @Nullable Path documentRoot;
 
 		/**
 		 * Whether a request for a script that does not exist is answered 404 without contacting a backend.
@@ -210,7 +212,7 @@ public class GatewayProperties {
 			this.extensions = extensions;
 		}
 
-		public String getPathPrefix() {
+		public @Nullable String getPathPrefix() {
 			return this.pathPrefix;
 		}
 
@@ -226,7 +228,7 @@ public class GatewayProperties {
 			this.protocol = protocol;
 		}
 
-		public Path getDocumentRoot() {
+		public @Nullable Path getDocumentRoot() {
 			return this.documentRoot;
 		}
 
@@ -359,7 +361,7 @@ public class GatewayProperties {
 		/**
 		 * How long one check may take; the route's connect-timeout unless set.
 		 */
-		private Duration timeout;
+		private @Nullable Duration timeout;
 
 		/**
 		 * Whether the pool's health counts in the application's overall status; when false it still shows under
@@ -383,7 +385,7 @@ public class GatewayProperties {
 			this.interval = interval;
 		}
 
-		public Duration getTimeout() {
+		public @Nullable Duration getTimeout() {
 			return this.timeout;
 		}
 
@@ -409,7 +411,7 @@ public class GatewayProperties {
 		/**
 		 * Address of the backend: host:port, [ipv6]:port or unix:/path/to/socket.
 		 */
-		private String address;
+		private @Nullable String address;
 
 		/**
 		 * Relative share of requests under round-robin, shortest-queue and hash balancing.
@@ -437,7 +439,7 @@ public class GatewayProperties {
 			this.address = address;
 		}
 
-		public String getAddress() {
+		public @Nullable String getAddress() {
 			return this.address;
 		}
 

@@ -3,6 +3,7 @@ package dev.lighttpdboot.gateway.autoconfigure;
 import java.util.List;
 
 import dev.lighttpdboot.gateway.spawn.SpawnException;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -35,7 +36,7 @@ class SpawnFailureAnalyzer extends AbstractFailureAnalyzer<SpawnException> {
 		return new FailureAnalysis(description, action, cause);
 	}
 
-	private String property(String pool) {
+	private String property(@Nullable String pool) {
 		List<GatewayProperties.Route> routes = Binder.get(this.environment)
 			.bind("lighttpd.gateway.routes", Bindable.listOf(GatewayProperties.Route.class))
 			.orElse(List.of());

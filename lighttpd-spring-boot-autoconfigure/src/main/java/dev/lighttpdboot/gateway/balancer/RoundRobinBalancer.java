@@ -3,6 +3,8 @@ package dev.lighttpdboot.gateway.balancer;
 import java.util.Arrays;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Smooth weighted round-robin, as nginx and Apache's {@code byrequests} do it: weights 5, 1 and 1 give a, a, b, a,
  * c, a, a rather than five a's in a row, so a heavy backend never takes a burst while the others idle.
@@ -35,6 +37,9 @@ public final class RoundRobinBalancer implements Balancer {
 					best = backend;
 					bestWeight = current;
 				}
+			}
+			if (best == null) {
+				throw new IllegalArgumentException("no usable backend to choose from");
 			}
 			this.currentWeights[best.position()] -= total;
 			return best;

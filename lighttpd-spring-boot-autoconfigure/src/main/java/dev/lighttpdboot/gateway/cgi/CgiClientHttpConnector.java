@@ -12,6 +12,7 @@ import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.HttpMethod;
@@ -41,7 +42,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 
 	private final GatewayBackend backend;
 
-	private final Path documentRoot;
+	private final @Nullable Path documentRoot;
 
 	private final int maxRequestSize;
 
@@ -50,7 +51,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 	 * @param backend the backend to call
 	 * @param documentRoot the directory the backend's scripts live in, as the backend sees it
 	 */
-	public CgiClientHttpConnector(GatewayBackend backend, String documentRoot) {
+	public CgiClientHttpConnector(GatewayBackend backend, @Nullable String documentRoot) {
 		this(backend, documentRoot, 16 * 1024 * 1024);
 	}
 
@@ -61,7 +62,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 	 * backend that takes request targets, not scripts (HTTP, AJP13)
 	 * @param maxRequestSize the largest request body, in bytes
 	 */
-	public CgiClientHttpConnector(GatewayBackend backend, String documentRoot, int maxRequestSize) {
+	public CgiClientHttpConnector(GatewayBackend backend, @Nullable String documentRoot, int maxRequestSize) {
 		this.backend = backend;
 		this.documentRoot = (documentRoot != null) ? Path.of(documentRoot) : null;
 		this.maxRequestSize = maxRequestSize;
@@ -81,7 +82,7 @@ public final class CgiClientHttpConnector implements ClientHttpConnector {
 		}));
 	}
 
-	private ScriptResolution script(URI uri) {
+	private @Nullable ScriptResolution script(URI uri) {
 		if (this.documentRoot == null) {
 			return null;
 		}

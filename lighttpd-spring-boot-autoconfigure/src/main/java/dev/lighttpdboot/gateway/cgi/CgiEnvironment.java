@@ -2,6 +2,7 @@ package dev.lighttpdboot.gateway.cgi;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,6 +13,7 @@ import java.util.Set;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
 import io.netty.util.NetUtil;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -150,7 +152,7 @@ public final class CgiEnvironment {
 	/**
 	 * Return {@code HTTP_<NAME>} for a header that is passed on, else {@code null}.
 	 */
-	static String variableName(String headerName) {
+	static @Nullable String variableName(String headerName) {
 		if (headerName.isEmpty() || headerName.equalsIgnoreCase("Proxy")
 				|| headerName.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE)
 				|| headerName.equalsIgnoreCase(HttpHeaders.CONTENT_LENGTH)
@@ -176,7 +178,7 @@ public final class CgiEnvironment {
 		return variable.toString();
 	}
 
-	private static String serverName(HttpHeaders headers, String authority, InetSocketAddress local) {
+	private static String serverName(HttpHeaders headers, @Nullable String authority, @Nullable InetSocketAddress local) {
 		String host = headers.getFirst(HttpHeaders.HOST);
 		if (host != null && !host.isEmpty()) {
 			if (host.charAt(0) == '[') {
@@ -197,7 +199,7 @@ public final class CgiEnvironment {
 		return "";
 	}
 
-	private static int serverPort(String authority, InetSocketAddress local, boolean secure) {
+	private static int serverPort(@Nullable String authority, @Nullable InetSocketAddress local, boolean secure) {
 		if (local != null) {
 			return local.getPort();
 		}
@@ -208,14 +210,14 @@ public final class CgiEnvironment {
 		return secure ? 443 : 80;
 	}
 
-	private static URI authority(String authority) {
+	private static @Nullable URI authority(@Nullable String authority) {
 		if (authority == null || authority.isEmpty()) {
 			return null;
 		}
 		try {
 			return new URI("http://" + authority);
 		}
-		catch (java.net.URISyntaxException ex) {
+		catch (URISyntaxException ex) {
 			return null;
 		}
 	}

@@ -12,6 +12,7 @@ import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.gateway.route.RouteMatcher;
 import dev.lighttpdboot.text.PercentDecoder;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -40,16 +41,16 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  */
 public final class ScriptResolver implements RouteMatcher {
 
-	private final List<String> extensions;
+	private final @Nullable List<String> extensions;
 
-	private final List<String> prefixSegments;
+	private final @Nullable List<String> prefixSegments;
 
 	private final boolean prefixIsDirectory;
 
-	private final FileRoot documentRoot;
+	private final @Nullable FileRoot documentRoot;
 
-	private ScriptResolver(List<String> extensions, List<String> prefixSegments, boolean prefixIsDirectory,
-			FileRoot documentRoot) {
+	private ScriptResolver(@Nullable List<String> extensions, @Nullable List<String> prefixSegments, boolean prefixIsDirectory,
+			@Nullable FileRoot documentRoot) {
 		this.extensions = extensions;
 		this.prefixSegments = prefixSegments;
 		this.prefixIsDirectory = prefixIsDirectory;
@@ -62,7 +63,7 @@ public final class ScriptResolver implements RouteMatcher {
 	 * @param documentRoot the root that SCRIPT_FILENAME is resolved against
 	 * @return the resolver
 	 */
-	public static ScriptResolver forExtensions(Collection<String> extensions, FileRoot documentRoot) {
+	public static ScriptResolver forExtensions(Collection<String> extensions, @Nullable FileRoot documentRoot) {
 		if (extensions.isEmpty()) {
 			throw new IllegalArgumentException("at least one extension is needed");
 		}
@@ -81,7 +82,7 @@ public final class ScriptResolver implements RouteMatcher {
 	 * @param documentRoot the root that SCRIPT_FILENAME is resolved against
 	 * @return the resolver
 	 */
-	public static ScriptResolver forPathPrefix(String prefix, FileRoot documentRoot) {
+	public static ScriptResolver forPathPrefix(String prefix, @Nullable FileRoot documentRoot) {
 		if (!prefix.startsWith("/")) {
 			throw new IllegalArgumentException("prefix '" + prefix + "' does not start with '/'");
 		}
@@ -98,7 +99,7 @@ public final class ScriptResolver implements RouteMatcher {
 	/**
 	 * Return the document root of this route.
 	 */
-	public FileRoot documentRoot() {
+	public @Nullable FileRoot documentRoot() {
 		return this.documentRoot;
 	}
 
@@ -127,13 +128,13 @@ public final class ScriptResolver implements RouteMatcher {
 		}
 		String scriptName = join(segments.subList(0, scriptSegments), false);
 		String pathInfo = join(segments.subList(scriptSegments, segments.size()), path.hasTrailingSlash());
-		if (this.prefixIsDirectory && scriptSegments == this.prefixSegments.size()) {
+		if (this.prefixIsDirectory && scriptSegments == prefixSegments().size()) {
 			// The directory itself ("/cgi-bin/"): lighttpd keeps the slash in SCRIPT_NAME and has no PATH_INFO.
 			scriptName = scriptName + "/";
 			pathInfo = "";
 		}
 		return Optional.of(new ScriptMatch.Script(
-				ScriptResolution.of(this.documentRoot.realPath(), scriptName, pathInfo)));
+				ScriptResolution.of(resolvingRoot().realPath(), scriptName, pathInfo)));
 	}
 
 	/**
@@ -163,7 +164,7 @@ public final class ScriptResolver implements RouteMatcher {
 		if (!matchesPrefix(segments, trailingSlash)) {
 			return -1;
 		}
-		return Math.min(segments.size(), this.prefixSegments.size() + (this.prefixIsDirectory ? 1 : 0));
+		return Math.min(segments.size(), prefixSegments().size() + (this.prefixIsDirectory ? 1 : 0));
 	}
 
 	/**
@@ -177,15 +178,31 @@ public final class ScriptResolver implements RouteMatcher {
 	 * @param statCache the cache
 	 */
 	public Mono<Boolean> scriptExists(ServerHttpRequest request, ScriptResolution resolution, StatCache statCache) {
-		return statCache.lookup(request, this.documentRoot, resolution.scriptFilename())
+		return statCache.lookup(request, resolvingRoot(), resolution.scriptFilename())
 			.map((snapshot) -> !snapshot.directory())
 			.defaultIfEmpty(false)
 			.onErrorReturn(PathRefusedException.class, false);
 	}
 
+	private List<String> prefixSegments() {
+		if (this.prefixSegments == null) {
+			throw new IllegalStateException("a resolver by extension has no path prefix");
+		}
+		return this.prefixSegments;
+	}
+
+	/** The document root scripts resolve against; a resolver made only to match paths (RouteMatcher) has none. */
+	private FileRoot resolvingRoot() {
+		if (this.documentRoot == null) {
+			throw new IllegalStateException("a resolver made only to match paths resolves no script");
+		}
+		return this.documentRoot;
+	}
+
 	private boolean matchesPrefix(List<String> segments, boolean trailingSlash) {
-		int prefixLength = this.prefixSegments.size();
-		if (segments.size() < prefixLength || !segments.subList(0, prefixLength).equals(this.prefixSegments)) {
+		List<String> prefixSegments = prefixSegments();
+		int prefixLength = prefixSegments.size();
+		if (segments.size() < prefixLength || !segments.subList(0, prefixLength).equals(prefixSegments)) {
 			return false;
 		}
 		// "/cgi-bin/" claims "/cgi-bin/" and everything below it, but not "/cgi-bin" (lighttpd's string prefix).
@@ -193,6 +210,9 @@ public final class ScriptResolver implements RouteMatcher {
 	}
 
 	private boolean endsWithExtension(String segment) {
+		if (this.extensions == null) {
+			return false;
+		}
 		for (String extension : this.extensions) {
 			if (segment.endsWith(extension)) {
 				return true;

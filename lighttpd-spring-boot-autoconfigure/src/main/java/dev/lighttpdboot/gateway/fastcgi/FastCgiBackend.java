@@ -19,6 +19,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -205,9 +206,9 @@ public final class FastCgiBackend implements GatewayBackend {
 
 		private final AtomicInteger state = new AtomicInteger(NEW);
 
-		private volatile GatewayResponse response;
+		private volatile @Nullable GatewayResponse response;
 
-		private volatile Attempt current;
+		private volatile @Nullable Attempt current;
 
 		Call(CoreSubscriber<? super GatewayResponse> actual, List<Map.Entry<String, String>> params,
 				Supplier<Flux<DataBuffer>> body, StderrListener stderr) {
@@ -340,11 +341,11 @@ public final class FastCgiBackend implements GatewayBackend {
 
 		private final boolean mayRetry;
 
-		private final EventLoop eventLoop = FastCgiConnectionPool.currentEventLoop();
+		private final @Nullable EventLoop eventLoop = FastCgiConnectionPool.currentEventLoop();
 
 		private final AtomicBoolean left = new AtomicBoolean();
 
-		private volatile FastCgiExchange exchange;
+		private volatile @Nullable FastCgiExchange exchange;
 
 		Attempt(Call call, boolean mayRetry) {
 			this.call = call;
@@ -386,7 +387,7 @@ public final class FastCgiBackend implements GatewayBackend {
 		}
 
 		@Override
-		public EventLoop eventLoop() {
+		public @Nullable EventLoop eventLoop() {
 			return this.eventLoop;
 		}
 

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 
 /**
@@ -139,16 +140,25 @@ public final class FastCgiConnection {
 
 		private final Duration readTimeout;
 
-		private ChannelHandlerContext context;
+		private @Nullable ChannelHandlerContext context;
 
-		private volatile FastCgiExchange current;
+		private volatile @Nullable FastCgiExchange current;
 
 		private volatile boolean broken;
 
-		private ScheduledFuture<?> readTimer;
+		private @Nullable ScheduledFuture<?> readTimer;
 
 		ResponseRouter(Duration readTimeout) {
 			this.readTimeout = readTimeout;
+		}
+
+		/** The handler's context, set by {@link #handlerAdded}, before any other callback. */
+		private ChannelHandlerContext context() {
+			ChannelHandlerContext context = this.context;
+			if (context == null) {
+				throw new IllegalStateException("the handler is not in a pipeline yet");
+			}
+			return context;
 		}
 
 		@Override
@@ -157,7 +167,7 @@ public final class FastCgiConnection {
 		}
 
 		void start(FastCgiExchange exchange) {
-			if (this.current != null || this.broken || !this.context.channel().isActive()) {
+			if (this.current != null || this.broken || !context().channel().isActive()) {
 				exchange.startFailed(FastCgiConnection.this,
 						BackendException.connectionLost("connection closed before the request", null), isReused());
 				return;
@@ -175,10 +185,10 @@ public final class FastCgiConnection {
 			FastCgiExchange exchange = this.current;
 			if (exchange != null && exchange.wantsRead()) {
 				if (this.readTimer == null) {
-					this.readTimer = this.context.executor()
+					this.readTimer = context().executor()
 						.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
 				}
-				this.context.read();
+				context().read();
 			}
 		}
 
@@ -210,7 +220,7 @@ public final class FastCgiConnection {
 				stopReadTimer();
 				this.current = null;
 				this.broken = true;
-				this.context.close();
+				context().close();
 			}
 		}
 
@@ -296,7 +306,7 @@ public final class FastCgiConnection {
 			FastCgiExchange exchange = this.current;
 			this.current = null;
 			this.broken = true;
-			this.context.close();
+			context().close();
 			if (exchange != null) {
 				exchange.failed(ex);
 			}

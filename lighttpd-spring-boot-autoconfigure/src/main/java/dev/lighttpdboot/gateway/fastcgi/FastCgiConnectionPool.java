@@ -11,6 +11,7 @@ import java.util.function.Function;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -50,7 +51,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 		/**
 		 * Return the event loop this request runs on, or {@code null} if it runs on none.
 		 */
-		EventLoop eventLoop();
+		@Nullable EventLoop eventLoop();
 
 		/**
 		 * The connection is this request's until it gives it back with {@link #release}.
@@ -108,7 +109,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	/**
 	 * Return the event loop the calling thread runs, if it is one.
 	 */
-	static EventLoop currentEventLoop() {
+	static @Nullable EventLoop currentEventLoop() {
 		EventExecutor executor = ThreadExecutorMap.currentExecutor();
 		return (executor instanceof EventLoop loop && loop.inEventLoop()) ? loop : null;
 	}
@@ -214,7 +215,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** Under the lock: an idle connection of the loop if any, else the most recently used one. */
-	private FastCgiConnection takeIdle(EventLoop loop) {
+	private FastCgiConnection takeIdle(@Nullable EventLoop loop) {
 		FastCgiConnection taken = null;
 		if (loop != null) {
 			for (Iterator<FastCgiConnection> iterator = this.idle.descendingIterator(); iterator.hasNext();) {
@@ -236,7 +237,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** Under the lock: the waiter that gets a connection of this loop. */
-	private Borrower nextWaiter(EventLoop loop) {
+	private @Nullable Borrower nextWaiter(@Nullable EventLoop loop) {
 		Waiter oldest = this.waiters.peekFirst();
 		if (oldest == null) {
 			return null;
@@ -265,7 +266,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** Under the lock: a waiter for whom a new connection may be opened now. */
-	private Borrower openForWaiter() {
+	private @Nullable Borrower openForWaiter() {
 		if (this.disposed || this.waiters.isEmpty() || this.allocated >= this.maxConnections) {
 			return null;
 		}

@@ -16,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -76,20 +77,20 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 	private final Listener listener;
 
 	/** Set on the event loop when the request starts; read by {@link #cancel()} from any thread. */
-	private volatile FastCgiConnection connection;
+	private volatile @Nullable FastCgiConnection connection;
 
 	private boolean reused;
 
 	private boolean responseStarted;
 
-	private ResponseBody body;
+	private @Nullable ResponseBody body;
 
 	/** Set once the connection was given back (or never taken): nothing more of the response is read. */
 	private boolean finished;
 
 	private volatile boolean cancelled;
 
-	private volatile Subscription stdinSubscription;
+	private volatile @Nullable Subscription stdinSubscription;
 
 	private volatile boolean stdinStopped;
 
@@ -106,6 +107,15 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		this.stderr = stderr;
 		this.parser = new CgiResponseHeadParser(maxHeadSize);
 		this.listener = listener;
+	}
+
+	/** The connection the request started on; the callbacks that use it only run once it has. */
+	private FastCgiConnection connection() {
+		FastCgiConnection connection = this.connection;
+		if (connection == null) {
+			throw new IllegalStateException("the exchange has not started on a connection");
+		}
+		return connection;
 	}
 
 	/**
@@ -183,7 +193,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 			DataBufferUtils.release(buffer);
 			return;
 		}
-		Channel channel = this.connection.channel();
+		Channel channel = connection().channel();
 		if (!this.headWritten) {
 			this.headWritten = true;
 			channel.write(requestHead(false), channel.voidPromise());
@@ -214,7 +224,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		if (this.stdinStopped) {
 			return;
 		}
-		Channel channel = this.connection.channel();
+		Channel channel = connection().channel();
 		// Without a body, the whole request is one buffer and one flush.
 		ChannelFuture written = channel.writeAndFlush(this.headWritten
 				? FastCgiStdin.endOfStream(FastCgiConnection.REQUEST_ID) : requestHead(true));
@@ -233,9 +243,9 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		BackendException failure = (ex instanceof BackendException backendException) ? backendException
 				: BackendException.connectionLost("writing the request failed (" + BackendException.describe(ex) + ")",
 						ex);
-		onLoop(this.connection.eventLoop(), () -> {
+		onLoop(connection().eventLoop(), () -> {
 			if (!this.finished) {
-				this.connection.abandon(this);
+				connection().abandon(this);
 				failed(failure);
 			}
 		});
@@ -288,7 +298,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 			parsed = this.parser.feed(buffer);
 		}
 		catch (InvalidCgiResponseException ex) {
-			this.connection.abandon(this);
+			connection().abandon(this);
 			failed(BackendException.broken("invalid response head from " + this.backend + ": " + ex.getReason(), false,
 					ex));
 			return;
@@ -296,7 +306,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		if (parsed.isEmpty()) {
 			return;
 		}
-		this.body = new ResponseBody(this.connection.eventLoop());
+		this.body = new ResponseBody(connection().eventLoop());
 		DataBuffer first = parsed.get().body();
 		if (first.readableByteCount() > 0) {
 			this.body.add(first);
@@ -314,29 +324,28 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		this.finished = true;
 		stopStdin();
 		if (this.requestWritten) {
-			this.connection.requestEnded(this);
+			connection().requestEnded(this);
 		}
 		else {
 			// The backend answered before it had the whole request: what is still on its way would arrive as records
 			// of a request it has ended, so the connection cannot carry another one.
-			this.connection.abandon(this);
+			connection().abandon(this);
 		}
-		this.listener.done(this.connection);
-		BackendException failure = null;
-		if (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE) {
-			failure = BackendException.unavailable(this.backend + " refused the request: " + end.protocolStatus(), null);
+		this.listener.done(connection());
+		BackendException refused = (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE)
+				? BackendException.unavailable(this.backend + " refused the request: " + end.protocolStatus(), null)
+				: null;
+		ResponseBody body = this.body;
+		if (body == null) {
+			this.listener.failed((refused != null) ? refused
+					: BackendException.broken(this.backend + " ended the request without a response head", false, null),
+					this.reused);
 		}
-		else if (this.body == null) {
-			failure = BackendException.broken(this.backend + " ended the request without a response head", false, null);
-		}
-		if (failure == null) {
-			this.body.complete();
-		}
-		else if (this.body == null) {
-			this.listener.failed(failure, this.reused);
+		else if (refused == null) {
+			body.complete();
 		}
 		else {
-			this.body.error(failure);
+			body.error(refused);
 		}
 	}
 
@@ -349,7 +358,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		}
 		this.finished = true;
 		stopStdin();
-		this.listener.done(this.connection);
+		this.listener.done(connection());
 		if (this.body == null) {
 			if (!this.cancelled) {
 				this.listener.failed(ex, this.reused);
@@ -369,8 +378,8 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		}
 		this.finished = true;
 		stopStdin();
-		this.connection.abandon(this);
-		this.listener.done(this.connection);
+		connection().abandon(this);
+		this.listener.done(connection());
 	}
 
 	private static void onLoop(EventLoop loop, Runnable task) {
@@ -392,7 +401,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 
 		private final ArrayDeque<DataBuffer> queue = new ArrayDeque<>(4);
 
-		private CoreSubscriber<? super DataBuffer> actual;
+		private @Nullable CoreSubscriber<? super DataBuffer> actual;
 
 		private boolean subscribed;
 
@@ -400,7 +409,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 
 		private boolean complete;
 
-		private BackendException error;
+		private @Nullable BackendException error;
 
 		private boolean terminated;
 
@@ -430,9 +439,10 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 			if (n <= 0) {
 				onLoop(this.loop, () -> {
 					cancelled();
-					if (!this.terminated) {
+					CoreSubscriber<? super DataBuffer> actual = this.actual;
+					if (!this.terminated && actual != null) {
 						this.terminated = true;
-						this.actual.onError(new IllegalArgumentException("request must be positive: " + n));
+						actual.onError(new IllegalArgumentException("request must be positive: " + n));
 					}
 				});
 				return;
@@ -440,7 +450,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 			onLoop(this.loop, () -> {
 				this.requested = Operators.addCap(this.requested, n);
 				drain();
-				FastCgiExchange.this.connection.readIfWanted();
+				connection().readIfWanted();
 			});
 		}
 

@@ -1,5 +1,7 @@
 package dev.lighttpdboot.gateway.fastcgi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The record types of FastCGI 1.0, with their codes on the wire.
  */
@@ -34,7 +36,7 @@ public enum FastCgiRecordType {
 	 * @param code the code read from a record header
 	 * @return the type, or {@code null} if FastCGI 1.0 defines none with that code
 	 */
-	public static FastCgiRecordType of(int code) {
+	public static @Nullable FastCgiRecordType of(int code) {
 		return (code >= 0 && code < BY_CODE.length) ? BY_CODE[code] : null;
 	}
 

@@ -5,6 +5,7 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Decodes the records a FastCGI application sends into {@link FastCgiResponsePart}s.
@@ -36,7 +37,7 @@ public final class FastCgiResponseDecoder extends ByteToMessageDecoder {
 	/**
 	 * The type of the current record, {@code null} for a type FastCGI 1.0 does not define.
 	 */
-	private FastCgiRecordType type;
+	private @Nullable FastCgiRecordType type;
 
 	private int requestId;
 
@@ -97,7 +98,7 @@ public final class FastCgiResponseDecoder extends ByteToMessageDecoder {
 		}
 		return switch (this.type) {
 			case STDOUT, STDERR -> streamContent(in, out);
-			case END_REQUEST, GET_VALUES_RESULT, UNKNOWN_TYPE -> readWholeContent(in, out);
+			case END_REQUEST, GET_VALUES_RESULT, UNKNOWN_TYPE -> readWholeContent(in, out, this.type);
 			default -> skipContent(in);
 		};
 	}
@@ -113,13 +114,13 @@ public final class FastCgiResponseDecoder extends ByteToMessageDecoder {
 		return endOfContent();
 	}
 
-	private boolean readWholeContent(ByteBuf in, List<Object> out) {
+	private boolean readWholeContent(ByteBuf in, List<Object> out, FastCgiRecordType type) {
 		if (in.readableBytes() < this.contentRemaining) {
 			return false;
 		}
 		ByteBuf content = in.readSlice(this.contentRemaining);
 		this.contentRemaining = 0;
-		FastCgiResponsePart part = switch (this.type) {
+		FastCgiResponsePart part = switch (type) {
 			case END_REQUEST -> endRequest(content);
 			case GET_VALUES_RESULT -> getValuesResult(content);
 			default -> unknownType(content);

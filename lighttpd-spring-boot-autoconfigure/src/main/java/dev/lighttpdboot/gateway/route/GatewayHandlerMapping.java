@@ -22,6 +22,7 @@ import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.cgi.ScriptMatch;
+import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.cgi.ScriptResolution;
 import dev.lighttpdboot.gateway.spool.PayloadTooLargeException;
 import dev.lighttpdboot.gateway.spool.RequestBodySpool;
@@ -31,6 +32,7 @@ import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -88,7 +90,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	private final FileSystemScheduler fileSystem;
 
-	private final XSendfile xSendfile;
+	private final @Nullable XSendfile xSendfile;
 
 	private final GatewayMetrics metrics;
 
@@ -107,7 +109,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * @param responseBuffer keeps response bodies for routes that buffer them
 	 */
 	public GatewayHandlerMapping(List<GatewayRoute> routes, RequestBodySpool spool,
-			FileSystemScheduler fileSystem, StatCache statCache, XSendfile xSendfile, GatewayMetrics metrics,
+			FileSystemScheduler fileSystem, StatCache statCache, @Nullable XSendfile xSendfile, GatewayMetrics metrics,
 			ResponseBodyBuffer responseBuffer) {
 		this.responseBuffer = responseBuffer;
 		this.statCache = statCache;
@@ -141,7 +143,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * Answer a request of a route; {@code match} is what a CGI route made of the path, {@code null} for a route
 	 * without scripts.
 	 */
-	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath, ScriptMatch match) {
+	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath, @Nullable ScriptMatch match) {
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (REFUSED_METHODS.contains(method)) {
 			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
@@ -169,8 +171,9 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			return refused(exchange, route, rawPath, refused.reason());
 		}
 		ScriptResolution script = ((ScriptMatch.Script) match).resolution();
-		Mono<Boolean> present = route.checkLocal()
-				? route.scripts().scriptExists(exchange.getRequest(), script, this.statCache)
+		ScriptResolver scripts = route.scripts();
+		Mono<Boolean> present = (route.checkLocal() && scripts != null)
+				? scripts.scriptExists(exchange.getRequest(), script, this.statCache)
 				: Mono.just(true);
 		return present.flatMap((exists) -> {
 			if (!exists) {
@@ -189,7 +192,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 		return Mono.error(ex);
 	}
 
-	private Mono<Void> proxy(ServerWebExchange exchange, GatewayRoute route, ScriptResolution script) {
+	private Mono<Void> proxy(ServerWebExchange exchange, GatewayRoute route, @Nullable ScriptResolution script) {
 		ServerHttpRequest request = exchange.getRequest();
 		ServerHttpResponse response = exchange.getResponse();
 		GatewayPool pool = route.pool();

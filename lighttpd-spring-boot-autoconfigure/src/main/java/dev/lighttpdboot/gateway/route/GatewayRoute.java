@@ -3,6 +3,7 @@ package dev.lighttpdboot.gateway.route;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A route to backends: which requests it takes, how it prepares them, and the pool it sends them to.
@@ -18,7 +19,7 @@ import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
  * @param pool the backends, their balancer and fail-over
  * @param responseBuffering how response bodies are kept until the client takes them
  */
-public record GatewayRoute(String name, RouteMatcher matcher, ScriptResolver scripts, boolean checkLocal,
+public record GatewayRoute(String name, RouteMatcher matcher, @Nullable ScriptResolver scripts, boolean checkLocal,
 		boolean allowXSendfile, long maxRequestSize, long requestBufferInMemory, GatewayPool pool,
 		ResponseBufferPolicy responseBuffering) {
 

@@ -13,6 +13,7 @@ import io.netty.util.ReferenceCounted;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -90,16 +91,25 @@ final class ScgiConnection {
 
 		private final Duration readTimeout;
 
-		private ChannelHandlerContext context;
+		private @Nullable ChannelHandlerContext context;
 
-		private FluxSink<ByteBuf> sink;
+		private @Nullable FluxSink<ByteBuf> sink;
 
 		private boolean responseStarted;
 
-		private ScheduledFuture<?> readTimer;
+		private @Nullable ScheduledFuture<?> readTimer;
 
 		ResponseReader(Duration readTimeout) {
 			this.readTimeout = readTimeout;
+		}
+
+		/** The handler's context, set by {@link #handlerAdded}, before any other callback. */
+		private ChannelHandlerContext context() {
+			ChannelHandlerContext context = this.context;
+			if (context == null) {
+				throw new IllegalStateException("the handler is not in a pipeline yet");
+			}
+			return context;
 		}
 
 		@Override
@@ -108,15 +118,15 @@ final class ScgiConnection {
 		}
 
 		void start(FluxSink<ByteBuf> sink) {
-			this.context.executor().execute(() -> {
-				if (this.sink != null || !this.context.channel().isActive()) {
+			context().executor().execute(() -> {
+				if (this.sink != null || !context().channel().isActive()) {
 					sink.error(BackendException.broken("the backend closed the connection before the request", true,
 							null));
 					return;
 				}
 				this.sink = sink;
-				sink.onRequest((n) -> this.context.executor().execute(this::readIfWanted));
-				sink.onCancel(() -> this.context.executor().execute(this::abandon));
+				sink.onRequest((n) -> context().executor().execute(this::readIfWanted));
+				sink.onCancel(() -> context().executor().execute(this::abandon));
 				readIfWanted();
 			});
 		}
@@ -124,10 +134,10 @@ final class ScgiConnection {
 		private void readIfWanted() {
 			if (this.sink != null && this.sink.requestedFromDownstream() > 0) {
 				if (this.readTimer == null) {
-					this.readTimer = this.context.executor()
+					this.readTimer = context().executor()
 						.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
 				}
-				this.context.read();
+				context().read();
 			}
 		}
 
@@ -136,7 +146,7 @@ final class ScgiConnection {
 			if (this.sink != null) {
 				fail(BackendException.timeout("no answer from the backend within " + this.readTimeout,
 						!this.responseStarted));
-				this.context.close();
+				context().close();
 			}
 		}
 
@@ -150,7 +160,7 @@ final class ScgiConnection {
 		private void abandon() {
 			stopReadTimer();
 			this.sink = null;
-			this.context.close();
+			context().close();
 		}
 
 		@Override

@@ -2,6 +2,8 @@ package dev.lighttpdboot.gateway.spawn;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A snapshot of one supervised process, for the actuator endpoint and metrics.
  *
@@ -16,5 +18,5 @@ import java.time.Instant;
  * @param startedAt when the current (or last) process started, or {@code null} if none has
  */
 public record ProcessState(int index, String address, long pid, boolean running, boolean ready, int restarts,
-		int lastExitCode, Instant startedAt) {
+		int lastExitCode, @Nullable Instant startedAt) {
 }

@@ -10,6 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Finds and ends a spawned process together with the workers it forked.
  * <p>Descendants alone are not enough: php-cgi with {@code PHP_FCGI_CHILDREN} calls {@code setsid()}, and its
@@ -112,7 +114,7 @@ final class ProcessTree {
 	}
 
 	/** The fields of {@code /proc/<pid>/stat} after the command: state, ppid, pgrp, ...; null if unreadable. */
-	private static String[] stat(long pid) {
+	private static String @Nullable [] stat(long pid) {
 		try {
 			String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
 			// "pid (command) state ppid pgrp ...": the command may hold spaces and parentheses.

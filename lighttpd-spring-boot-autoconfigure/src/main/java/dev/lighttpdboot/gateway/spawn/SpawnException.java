@@ -2,6 +2,8 @@ package dev.lighttpdboot.gateway.spawn;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A pool's command could not be run at all (no such program, not executable), so starting its processes failed:
  * a configuration error to report at start-up rather than retry forever.
@@ -10,7 +12,7 @@ public class SpawnException extends RuntimeException {
 
 	private static final long serialVersionUID = 1L;
 
-	private final String pool;
+	private final @Nullable String pool;
 
 	private final transient List<String> command;
 
@@ -30,7 +32,7 @@ public class SpawnException extends RuntimeException {
 	 * @param pool the name of the pool whose processes these are
 	 * @param command the command as configured
 	 */
-	public SpawnException(String message, Throwable cause, String pool, List<String> command) {
+	public SpawnException(String message, Throwable cause, @Nullable String pool, List<String> command) {
 		super(message, cause);
 		this.pool = pool;
 		this.command = List.copyOf(command);
@@ -39,7 +41,7 @@ public class SpawnException extends RuntimeException {
 	/**
 	 * Return the name of the pool whose processes could not start, or {@code null} if unknown.
 	 */
-	public String getPool() {
+	public @Nullable String getPool() {
 		return this.pool;
 	}
 

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.FileSystemUtils;
 
@@ -100,7 +101,7 @@ public final class SpawnedBackends implements AutoCloseable {
 
 	private volatile boolean stopping;
 
-	private Thread shutdownHook;
+	private @Nullable Thread shutdownHook;
 
 	/**
 	 * Create the private socket directory of a pool; no process starts before {@link #start()}.
@@ -230,8 +231,9 @@ public final class SpawnedBackends implements AutoCloseable {
 		}
 		catch (ExecutionException ex) {
 			stop();
+			Throwable cause = (ex.getCause() != null) ? ex.getCause() : ex;
 			throw new SpawnException("Cannot start " + this.spec.command() + " for pool " + this.pool + ": "
-					+ ex.getCause().getMessage(), ex.getCause(), this.pool, this.spec.command());
+					+ cause.getMessage(), cause, this.pool, this.spec.command());
 		}
 		catch (TimeoutException ex) {
 			logger.warn("Not every process of pool " + this.pool + " accepts connections after "

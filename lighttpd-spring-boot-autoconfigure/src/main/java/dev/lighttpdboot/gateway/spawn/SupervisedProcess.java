@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One slot of a {@link SpawnedBackends}: the successive processes that listen on one socket. Everything but
@@ -62,7 +63,7 @@ final class SupervisedProcess {
 	private final CompletableFuture<Void> firstReady = new CompletableFuture<>();
 
 	// Guarded by lock.
-	private Process process;
+	private @Nullable Process process;
 
 	private long generation;
 
@@ -74,7 +75,7 @@ final class SupervisedProcess {
 
 	private int lastExitCode = -1;
 
-	private Instant startedAt;
+	private @Nullable Instant startedAt;
 
 	/** For the run length: {@link #startedAt} follows the wall clock, which may step. */
 	private long startedNanos;
@@ -148,11 +149,11 @@ final class SupervisedProcess {
 	private void probe(long probedGeneration, long deadline, long delayMillis) {
 		Process probed;
 		synchronized (this.lock) {
-			if (isStale(probedGeneration) || !this.process.isAlive()) {
+			probed = this.process;
+			if (isStale(probedGeneration) || probed == null || !probed.isAlive()) {
 				// A dead process is handled by exited().
 				return;
 			}
-			probed = this.process;
 		}
 		if (UnixSocketProbe.accepts(this.socket)) {
 			synchronized (this.lock) {
@@ -250,7 +251,7 @@ final class SupervisedProcess {
 	}
 
 	/** The last process started on this slot, running or not, or null if none was. */
-	Process current() {
+	@Nullable Process current() {
 		synchronized (this.lock) {
 			return this.process;
 		}
@@ -274,8 +275,10 @@ final class SupervisedProcess {
 
 	ProcessState state() {
 		synchronized (this.lock) {
-			boolean running = this.process != null && this.process.isAlive();
-			return new ProcessState(this.index, this.address, running ? this.process.pid() : -1, running, this.ready,
+			Process process = this.process;
+			boolean running = process != null && process.isAlive();
+			long pid = (process != null && running) ? process.pid() : -1;
+			return new ProcessState(this.index, this.address, pid, running, this.ready,
 					this.restarts, this.lastExitCode, this.startedAt);
 		}
 	}

@@ -3,6 +3,7 @@ package dev.lighttpdboot.gateway.spool;
 import java.nio.file.Path;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -18,7 +19,7 @@ final class MemorySpooledBody implements SpooledBody {
 
 	private final int length;
 
-	private volatile byte[] data;
+	private volatile byte @Nullable [] data;
 
 	MemorySpooledBody(byte[] data, int length) {
 		this.data = data;

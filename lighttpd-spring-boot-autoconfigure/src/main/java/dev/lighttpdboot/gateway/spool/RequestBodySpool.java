@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -75,21 +76,21 @@ public final class RequestBodySpool {
 
 		private final int threshold;
 
-		private Subscription upstream;
+		private @Nullable Subscription upstream;
 
 		private long received;
 
-		private byte[] memory = new byte[0];
+		private byte @Nullable [] memory = new byte[0];
 
 		private int memoryUsed;
 
-		private SpoolFile file;
+		private @Nullable SpoolFile file;
 
 		private boolean writing;
 
 		private boolean upstreamComplete;
 
-		private Throwable upstreamError;
+		private @Nullable Throwable upstreamError;
 
 		/** Set once the sink has been or is about to be signalled, or the run was cancelled. */
 		private boolean done;
@@ -103,6 +104,15 @@ public final class RequestBodySpool {
 		@Override
 		public Context currentContext() {
 			return Context.of(this.sink.contextView());
+		}
+
+		/** The body's subscription, set in {@link #onSubscribe} before any signal that requests or cancels. */
+		private Subscription upstream() {
+			Subscription upstream = this.upstream;
+			if (upstream == null) {
+				throw new IllegalStateException("not subscribed to the body yet");
+			}
+			return upstream;
 		}
 
 		@Override
@@ -148,7 +158,7 @@ public final class RequestBodySpool {
 			}
 			if (tooLarge) {
 				DataBufferUtils.release(buffer);
-				this.upstream.cancel();
+				upstream().cancel();
 				dropSpooled();
 				this.sink.error(new PayloadTooLargeException(this.maxSize));
 			}
@@ -157,17 +167,28 @@ public final class RequestBodySpool {
 			}
 			else {
 				DataBufferUtils.release(buffer);
-				this.upstream.request(1);
+				upstream().request(1);
 			}
+		}
+
+		/** The bytes held so far, for a body that has not moved to a file. */
+		private byte[] heldInMemory() {
+			byte[] memory = this.memory;
+			if (memory == null) {
+				throw new IllegalStateException("the body has moved to a file");
+			}
+			return memory;
 		}
 
 		private void keepInMemory(DataBuffer buffer, int count) {
 			int needed = this.memoryUsed + count;
-			if (this.memory.length < needed) {
-				long grown = Math.max(needed, Math.max(1024, 2L * this.memory.length));
-				this.memory = Arrays.copyOf(this.memory, (int) Math.min(this.threshold, grown));
+			byte[] memory = heldInMemory();
+			if (memory.length < needed) {
+				long grown = Math.max(needed, Math.max(1024, 2L * memory.length));
+				memory = Arrays.copyOf(memory, (int) Math.min(this.threshold, grown));
+				this.memory = memory;
 			}
-			buffer.read(this.memory, this.memoryUsed, count);
+			buffer.read(memory, this.memoryUsed, count);
 			this.memoryUsed = needed;
 		}
 
@@ -214,7 +235,7 @@ public final class RequestBodySpool {
 			return created;
 		}
 
-		private void writeDone(Throwable failure) {
+		private void writeDone(@Nullable Throwable failure) {
 			Throwable error = null;
 			boolean complete = false;
 			boolean drop = false;
@@ -238,7 +259,7 @@ public final class RequestBodySpool {
 				}
 			}
 			if (failure != null) {
-				this.upstream.cancel();
+				upstream().cancel();
 			}
 			if (drop) {
 				dropSpooled();
@@ -250,7 +271,7 @@ public final class RequestBodySpool {
 				succeed();
 			}
 			else if (requestMore) {
-				this.upstream.request(1);
+				upstream().request(1);
 			}
 		}
 
@@ -315,7 +336,7 @@ public final class RequestBodySpool {
 					body = SpooledBody.EMPTY;
 				}
 				else {
-					body = new MemorySpooledBody(this.memory, this.memoryUsed);
+					body = new MemorySpooledBody(heldInMemory(), this.memoryUsed);
 				}
 				this.file = null;
 				this.memory = null;

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -129,7 +130,7 @@ public final class ResponseBodyBuffer {
 
 		private final AtomicInteger wip = new AtomicInteger();
 
-		private Subscription upstream;
+		private @Nullable Subscription upstream;
 
 		/** Whether one buffer was requested from the backend and has not arrived yet. */
 		private boolean upstreamRequested;
@@ -140,10 +141,10 @@ public final class ResponseBodyBuffer {
 		 * How the backend's body ended early (a body shorter than declared, a read timeout): the client still gets
 		 * what arrived before it, then the error, which cuts its connection.
 		 */
-		private Throwable backendError;
+		private @Nullable Throwable backendError;
 
 		/** A failure of the buffer itself (the temporary file): it ends the body at once. */
-		private Throwable upstreamError;
+		private @Nullable Throwable upstreamError;
 
 		private long requested;
 
@@ -151,7 +152,7 @@ public final class ResponseBodyBuffer {
 
 		private long memoryBytes;
 
-		private SpoolFile file;
+		private @Nullable SpoolFile file;
 
 		private long writePosition;
 
@@ -162,10 +163,10 @@ public final class ResponseBodyBuffer {
 		private boolean reading;
 
 		/** What the last file read produced, next to go to the client. */
-		private DataBuffer readBack;
+		private @Nullable DataBuffer readBack;
 
 		/** A buffer that fits neither memory nor the file yet; it goes to the client once everything before it has. */
-		private DataBuffer parked;
+		private @Nullable DataBuffer parked;
 
 		/** Set once the client was given its final signal, or went away. */
 		private boolean done;
@@ -179,6 +180,15 @@ public final class ResponseBodyBuffer {
 		@Override
 		public Context currentContext() {
 			return Context.of(this.sink.contextView());
+		}
+
+		/** The body's subscription, set in {@link #onSubscribe} before any signal that requests or cancels. */
+		private Subscription upstream() {
+			Subscription upstream = this.upstream;
+			if (upstream == null) {
+				throw new IllegalStateException("not subscribed to the body yet");
+			}
+			return upstream;
 		}
 
 		@Override
@@ -272,10 +282,10 @@ public final class ResponseBodyBuffer {
 					read(step.readPosition, step.readCount);
 				}
 				if (step.requestUpstream) {
-					this.upstream.request(1);
+					upstream().request(1);
 				}
 				if (step.error != null) {
-					this.upstream.cancel();
+					upstream().cancel();
 					release();
 					this.sink.error(step.error);
 				}
@@ -361,7 +371,7 @@ public final class ResponseBodyBuffer {
 		}
 
 		/** Under the lock: the next buffer in order, if it is at hand; may start a file read for it instead. */
-		private DataBuffer nextForClient(Step step) {
+		private @Nullable DataBuffer nextForClient(Step step) {
 			if (!this.memory.isEmpty()) {
 				DataBuffer next = this.memory.poll();
 				this.memoryBytes -= next.readableByteCount();
@@ -427,7 +437,7 @@ public final class ResponseBodyBuffer {
 			return created;
 		}
 
-		private void writeDone(int count, Throwable failure) {
+		private void writeDone(int count, @Nullable Throwable failure) {
 			boolean finished;
 			synchronized (this) {
 				this.writing = false;
@@ -453,6 +463,9 @@ public final class ResponseBodyBuffer {
 				synchronized (this) {
 					source = this.file;
 				}
+				if (source == null) {
+					throw new IllegalStateException("no spool file to read back from");
+				}
 				DataBuffer buffer = this.bufferFactory.allocateBuffer(count);
 				try {
 					try (DataBuffer.ByteBufferIterator iterator = buffer.writableByteBuffers()) {
@@ -470,7 +483,7 @@ public final class ResponseBodyBuffer {
 			}).subscribe((buffer) -> readDone(buffer, count, null), (ex) -> readDone(null, count, ex));
 		}
 
-		private void readDone(DataBuffer buffer, int count, Throwable failure) {
+		private void readDone(@Nullable DataBuffer buffer, int count, @Nullable Throwable failure) {
 			boolean finished;
 			synchronized (this) {
 				this.reading = false;
@@ -533,9 +546,9 @@ public final class ResponseBodyBuffer {
 	/** What one round of the drain loop does outside the lock. */
 	private static final class Step {
 
-		DataBuffer emit;
+		@Nullable DataBuffer emit;
 
-		DataBuffer write;
+		@Nullable DataBuffer write;
 
 		long writePosition;
 
@@ -547,7 +560,7 @@ public final class ResponseBodyBuffer {
 
 		boolean complete;
 
-		Throwable error;
+		@Nullable Throwable error;
 
 		boolean progressed;
 

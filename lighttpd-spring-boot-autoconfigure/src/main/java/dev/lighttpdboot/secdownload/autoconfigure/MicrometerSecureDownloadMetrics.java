@@ -7,6 +7,7 @@ import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts requests under the secure-download uri-prefix in {@code lighttpd.secdownload.requests}, tagged with
@@ -17,7 +18,7 @@ final class MicrometerSecureDownloadMetrics extends OnceBoundMeters implements S
 
 	static final String REQUESTS = "lighttpd.secdownload.requests";
 
-	private volatile Map<Outcome, Counter> counters;
+	private volatile @Nullable Map<Outcome, Counter> counters;
 
 	@Override
 	protected void register(MeterRegistry registry) {
@@ -35,7 +36,10 @@ final class MicrometerSecureDownloadMetrics extends OnceBoundMeters implements S
 	public void record(Outcome outcome) {
 		Map<Outcome, Counter> counters = this.counters;
 		if (counters != null) {
-			counters.get(outcome).increment();
+			Counter counter = counters.get(outcome);
+		if (counter != null) {
+			counter.increment();
+		}
 		}
 	}
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -21,7 +22,7 @@ public class SecureDownloadProperties {
 	/**
 	 * Secret shared with whatever issues links; its UTF-8 bytes are hashed.
 	 */
-	private String secret;
+	private @Nullable String secret;
 
 	/**
 	 * How tokens are computed: md5 (legacy, weak), hmac-sha1 or hmac-sha256.
@@ -37,7 +38,7 @@ public class SecureDownloadProperties {
 	 * Directory the links give access to, normally outside the document root. Relative paths resolve against
 	 * the working directory.
 	 */
-	private Path documentRoot;
+	private @Nullable Path documentRoot;
 
 	/**
 	 * How far a link's timestamp may be from now, in the past or in the future (whole seconds).
@@ -63,7 +64,7 @@ public class SecureDownloadProperties {
 		this.enabled = enabled;
 	}
 
-	public String getSecret() {
+	public @Nullable String getSecret() {
 		return this.secret;
 	}
 
@@ -87,7 +88,7 @@ public class SecureDownloadProperties {
 		this.uriPrefix = uriPrefix;
 	}
 
-	public Path getDocumentRoot() {
+	public @Nullable Path getDocumentRoot() {
 		return this.documentRoot;
 	}
 

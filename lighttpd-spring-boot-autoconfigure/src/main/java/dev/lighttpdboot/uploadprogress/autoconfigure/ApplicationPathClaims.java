@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.io.Resource;
@@ -43,7 +44,7 @@ final class ApplicationPathClaims {
 	/**
 	 * Return the controller method that answers GET on the path, or {@code null}.
 	 */
-	String claimant(RequestMappingHandlerMapping mapping) {
+	@Nullable String claimant(RequestMappingHandlerMapping mapping) {
 		for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
 			RequestMappingInfo info = entry.getKey();
 			Set<org.springframework.web.bind.annotation.RequestMethod> methods = info.getMethodsCondition()
@@ -60,7 +61,7 @@ final class ApplicationPathClaims {
 	/**
 	 * Return the router function route that answers GET on the path, or {@code null}.
 	 */
-	String claimant(RouterFunction<?> routes) {
+	@Nullable String claimant(RouterFunction<?> routes) {
 		RouteVisitor visitor = new RouteVisitor();
 		routes.accept(visitor);
 		return visitor.claimant;
@@ -74,7 +75,7 @@ final class ApplicationPathClaims {
 
 		private final Deque<String> prefixes = new ArrayDeque<>();
 
-		private String claimant;
+		private @Nullable String claimant;
 
 		@Override
 		public void startNested(RequestPredicate predicate) {

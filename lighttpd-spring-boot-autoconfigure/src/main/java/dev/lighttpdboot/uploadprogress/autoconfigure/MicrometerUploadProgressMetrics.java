@@ -8,6 +8,7 @@ import dev.lighttpdboot.uploadprogress.UploadProgressMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records {@code lighttpd.uploads.active} (gauge of tracked uploads in progress on this node),
@@ -27,7 +28,7 @@ final class MicrometerUploadProgressMetrics extends OnceBoundMeters implements U
 		.tag("outcome", outcome)
 		.register(registry));
 
-	private volatile Counter bytes;
+	private volatile @Nullable Counter bytes;
 
 	@Override
 	protected void register(MeterRegistry registry) {

@@ -3,6 +3,7 @@ package dev.lighttpdboot.uploadprogress.autoconfigure;
 import dev.lighttpdboot.uploadprogress.UploadProgressEndpoint;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -48,7 +49,7 @@ final class ProgressPathClashCheck implements SmartInitializingSingleton {
 		}
 	}
 
-	private String claimant(String path) {
+	private @Nullable String claimant(String path) {
 		ApplicationPathClaims claims = new ApplicationPathClaims(path);
 		for (RequestMappingHandlerMapping mapping : this.controllers.orderedStream().toList()) {
 			String claimant = claims.claimant(mapping);
