@@ -46,7 +46,7 @@ public final class SafePath {
 		int start = 1;
 		for (int i = 1; i <= encodedPath.length(); i++) {
 			if (i == encodedPath.length() || encodedPath.charAt(i) == '/') {
-				String segment = decodeSegment(encodedPath, start, i);
+				String segment = decodedSegment(encodedPath, start, i);
 				start = i + 1;
 				if (segment.isEmpty() || segment.equals(".")) {
 					continue;
@@ -64,7 +64,7 @@ public final class SafePath {
 		return new SafePath(Collections.unmodifiableList(segments), trailingSlash);
 	}
 
-	private static String decodeSegment(String path, int from, int to) {
+	private static String decodedSegment(String path, int from, int to) {
 		String segment;
 		try {
 			segment = PercentDecoder.decode(path, from, to);

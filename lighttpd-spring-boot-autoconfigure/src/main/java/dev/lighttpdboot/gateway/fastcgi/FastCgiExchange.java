@@ -16,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -202,7 +203,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 			.addListener(this::pieceWritten);
 	}
 
-	private void pieceWritten(io.netty.util.concurrent.Future<? super Void> future) {
+	private void pieceWritten(Future<? super Void> future) {
 		if (future.isSuccess()) {
 			Subscription subscription = this.stdinSubscription;
 			if (!this.stdinStopped && subscription != null) {

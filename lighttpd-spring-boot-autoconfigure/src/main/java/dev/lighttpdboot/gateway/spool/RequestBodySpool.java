@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
-import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -68,15 +63,13 @@ public final class RequestBodySpool {
 	 * One spooling run. Signals from the body (event loop), from finished writes (file-system scheduler) and from
 	 * cancellation (any thread) meet under this object's lock; sink signals and file work happen outside it.
 	 */
-	private final class Spooler implements CoreSubscriber<DataBuffer> {
+	private final class Spooler extends SpoolingSubscriber {
 
 		private final MonoSink<SpooledBody> sink;
 
 		private final long maxSize;
 
 		private final int threshold;
-
-		private @Nullable Subscription upstream;
 
 		private long received;
 
@@ -92,45 +85,16 @@ public final class RequestBodySpool {
 
 		private @Nullable Throwable upstreamError;
 
-		/** Set once the sink has been or is about to be signalled, or the run was cancelled. */
-		private boolean done;
-
 		Spooler(MonoSink<SpooledBody> sink, long maxSize, int threshold) {
+			super(sink.contextView(), fileSystem);
 			this.sink = sink;
 			this.maxSize = maxSize;
 			this.threshold = threshold;
 		}
 
 		@Override
-		public Context currentContext() {
-			return Context.of(this.sink.contextView());
-		}
-
-		/** The body's subscription, set in {@link #onSubscribe} before any signal that requests or cancels. */
-		private Subscription upstream() {
-			Subscription upstream = this.upstream;
-			if (upstream == null) {
-				throw new IllegalStateException("not subscribed to the body yet");
-			}
-			return upstream;
-		}
-
-		@Override
-		public void onSubscribe(Subscription subscription) {
-			boolean cancelled;
-			synchronized (this) {
-				if (!Operators.validate(this.upstream, subscription)) {
-					return;
-				}
-				this.upstream = subscription;
-				cancelled = this.done;
-			}
-			if (cancelled) {
-				subscription.cancel();
-			}
-			else {
-				subscription.request(1);
-			}
+		protected void subscribed() {
+			upstream().request(1);
 		}
 
 		@Override
@@ -193,24 +157,7 @@ public final class RequestBodySpool {
 		}
 
 		private void write(DataBuffer buffer) {
-			// Whoever takes the buffer releases it: the write task, or the error path if the task never ran.
-			AtomicReference<DataBuffer> pending = new AtomicReference<>(buffer);
-			fileSystem.call(() -> {
-				DataBuffer taken = pending.getAndSet(null);
-				try {
-					spoolFile().write(taken);
-				}
-				finally {
-					DataBufferUtils.release(taken);
-				}
-				return Boolean.TRUE;
-			}).subscribe((ok) -> writeDone(null), (ex) -> {
-				DataBuffer untaken = pending.getAndSet(null);
-				if (untaken != null) {
-					DataBufferUtils.release(untaken);
-				}
-				writeDone(ex);
-			});
+			writeToFile(buffer, (taken) -> spoolFile().write(taken), this::writeDone);
 		}
 
 		/**
@@ -307,19 +254,13 @@ public final class RequestBodySpool {
 		}
 
 		void cancel() {
-			Subscription subscription;
+			if (!cancelRun()) {
+				return;
+			}
 			boolean drop;
 			synchronized (this) {
-				if (this.done) {
-					return;
-				}
-				this.done = true;
-				subscription = this.upstream;
 				// A pending write drops the file when it finishes.
 				drop = !this.writing;
-			}
-			if (subscription != null) {
-				subscription.cancel();
 			}
 			if (drop) {
 				dropSpooled();

@@ -8,16 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import org.jspecify.annotations.Nullable;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Operators;
-import reactor.util.context.Context;
 
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferFactory;
@@ -120,7 +116,7 @@ public final class ResponseBodyBuffer {
 	 * {@link #writePosition}), then {@link #parked}. Nothing goes to memory while the file holds bytes, and nothing
 	 * is requested from the backend while a buffer is parked or being written.
 	 */
-	private final class Replay implements CoreSubscriber<DataBuffer> {
+	private final class Replay extends SpoolingSubscriber {
 
 		private final FluxSink<DataBuffer> sink;
 
@@ -129,8 +125,6 @@ public final class ResponseBodyBuffer {
 		private final DataBufferFactory bufferFactory;
 
 		private final AtomicInteger wip = new AtomicInteger();
-
-		private @Nullable Subscription upstream;
 
 		/** Whether one buffer was requested from the backend and has not arrived yet. */
 		private boolean upstreamRequested;
@@ -168,45 +162,16 @@ public final class ResponseBodyBuffer {
 		/** A buffer that fits neither memory nor the file yet; it goes to the client once everything before it has. */
 		private @Nullable DataBuffer parked;
 
-		/** Set once the client was given its final signal, or went away. */
-		private boolean done;
-
 		Replay(FluxSink<DataBuffer> sink, ResponseBufferPolicy policy, DataBufferFactory bufferFactory) {
+			super(sink.contextView(), fileSystem);
 			this.sink = sink;
 			this.policy = policy;
 			this.bufferFactory = bufferFactory;
 		}
 
 		@Override
-		public Context currentContext() {
-			return Context.of(this.sink.contextView());
-		}
-
-		/** The body's subscription, set in {@link #onSubscribe} before any signal that requests or cancels. */
-		private Subscription upstream() {
-			Subscription upstream = this.upstream;
-			if (upstream == null) {
-				throw new IllegalStateException("not subscribed to the body yet");
-			}
-			return upstream;
-		}
-
-		@Override
-		public void onSubscribe(Subscription subscription) {
-			boolean cancelled;
-			synchronized (this) {
-				if (!Operators.validate(this.upstream, subscription)) {
-					return;
-				}
-				this.upstream = subscription;
-				cancelled = this.done;
-			}
-			if (cancelled) {
-				subscription.cancel();
-			}
-			else {
-				drain();
-			}
+		protected void subscribed() {
+			drain();
 		}
 
 		@Override
@@ -247,18 +212,9 @@ public final class ResponseBodyBuffer {
 		}
 
 		void cancel() {
-			Subscription subscription;
-			synchronized (this) {
-				if (this.done) {
-					return;
-				}
-				this.done = true;
-				subscription = this.upstream;
+			if (cancelRun()) {
+				release();
 			}
-			if (subscription != null) {
-				subscription.cancel();
-			}
-			release();
 		}
 
 		/**
@@ -337,7 +293,7 @@ public final class ResponseBodyBuffer {
 					}
 					return step;
 				}
-				if (this.upstream != null && !this.upstreamComplete && !this.upstreamRequested && this.parked == null
+				if (subscribedToBody() && !this.upstreamComplete && !this.upstreamRequested && this.parked == null
 						&& !this.writing) {
 					this.upstreamRequested = true;
 					step.requestUpstream = true;
@@ -400,27 +356,8 @@ public final class ResponseBodyBuffer {
 		}
 
 		private void write(DataBuffer buffer, long position) {
-			// Whoever takes the buffer releases it: the write task, or the error path if the task never ran.
-			AtomicReference<DataBuffer> pending = new AtomicReference<>(buffer);
 			int count = buffer.readableByteCount();
-			fileSystem.call(() -> {
-				DataBuffer taken = pending.getAndSet(null);
-				try {
-					if (taken != null) {
-						spoolFile().write(taken, position);
-					}
-				}
-				finally {
-					DataBufferUtils.release(taken);
-				}
-				return Boolean.TRUE;
-			}).subscribe((ok) -> writeDone(count, null), (ex) -> {
-				DataBuffer untaken = pending.getAndSet(null);
-				if (untaken != null) {
-					DataBufferUtils.release(untaken);
-				}
-				writeDone(count, ex);
-			});
+			writeToFile(buffer, (taken) -> spoolFile().write(taken, position), (failure) -> writeDone(count, failure));
 		}
 
 		private SpoolFile spoolFile() throws IOException {

@@ -47,7 +47,7 @@ final class ApplicationPathClaims {
 	@Nullable String claimant(RequestMappingHandlerMapping mapping) {
 		for (Map.Entry<RequestMappingInfo, HandlerMethod> entry : mapping.getHandlerMethods().entrySet()) {
 			RequestMappingInfo info = entry.getKey();
-			Set<org.springframework.web.bind.annotation.RequestMethod> methods = info.getMethodsCondition()
+			Set<RequestMethod> methods = info.getMethodsCondition()
 				.getMethods();
 			boolean get = methods.isEmpty()
 					|| methods.contains(RequestMethod.GET);
