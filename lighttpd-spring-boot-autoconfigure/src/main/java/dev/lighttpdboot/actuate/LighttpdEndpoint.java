@@ -62,7 +62,8 @@ public class LighttpdEndpoint {
 	 * @param uploads the upload progress store, or {@code null} if upload progress is off
 	 * @param routes the configured routes by pool name, shown with their pools
 	 */
-	public LighttpdEndpoint(@Nullable GatewayPools pools, @Nullable UploadProgressStore uploads, Map<String, RouteDescriptor> routes) {
+	public LighttpdEndpoint(@Nullable GatewayPools pools, @Nullable UploadProgressStore uploads,
+			Map<String, RouteDescriptor> routes) {
 		this.pools = (pools != null) ? pools.all() : List.of();
 		this.uploads = uploads;
 		this.routes = Map.copyOf(routes);
@@ -202,7 +203,8 @@ public class LighttpdEndpoint {
 	 * @param maxRequestSize the largest request body, in bytes
 	 * @param healthCheckInterval how often an idle backend is checked, or {@code null} if checks are off
 	 */
-	public record RouteDescriptor(List<String> extensions, @Nullable String pathPrefix, String protocol, boolean checkLocal,
+	public record RouteDescriptor(List<String> extensions, @Nullable String pathPrefix, String protocol,
+			boolean checkLocal,
 			String balance, Duration connectTimeout, Duration readTimeout, Duration disableTime, int queueLimit,
 			long maxRequestSize, @Nullable Duration healthCheckInterval) {
 	}
@@ -238,7 +240,8 @@ public class LighttpdEndpoint {
 	 * @param lastExitCode the exit code of the last process that ended (128 + signal), or {@code null}
 	 * @param startedAt when the current (or last) process started, or {@code null}
 	 */
-	public record ProcessDescriptor(@Nullable String backend, String address, @Nullable Long pid, boolean running, boolean ready,
+	public record ProcessDescriptor(@Nullable String backend, String address, @Nullable Long pid, boolean running,
+			boolean ready,
 			int restarts, @Nullable Integer lastExitCode, @Nullable Instant startedAt) {
 	}
 

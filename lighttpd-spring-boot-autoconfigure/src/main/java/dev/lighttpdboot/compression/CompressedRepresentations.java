@@ -115,8 +115,8 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		ContentCoding forCache = AcceptEncoding.choose(accepted, this.encoders.codings());
 		Mono<FileRepresentation> compressed = (forCache != null) ? compressed(exchange, file, type, forCache)
 				: Mono.just(plain);
-		Mono<FileRepresentation> chosen = (forSibling != null)
-				&& root != null ? sibling(exchange, root, file, type, forSibling).switchIfEmpty(compressed) : compressed;
+		Mono<FileRepresentation> chosen = (forSibling != null && root != null)
+				? sibling(exchange, root, file, type, forSibling).switchIfEmpty(compressed) : compressed;
 		return chosen.onErrorResume(IOException.class, (ex) -> {
 			logger.warn("Sending " + file.path() + " uncompressed: " + ex);
 			return Mono.just(plain);

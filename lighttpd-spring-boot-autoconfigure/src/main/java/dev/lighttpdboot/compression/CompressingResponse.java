@@ -44,7 +44,8 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	/**
 	 * Wrap a response, keeping it a {@link ZeroCopyHttpOutputMessage} when it is one.
 	 */
-	static ServerHttpResponse wrap(ServerHttpResponse response, @Nullable ContentEncoder encoder, CompressionPolicy policy,
+	static ServerHttpResponse wrap(ServerHttpResponse response, @Nullable ContentEncoder encoder,
+			CompressionPolicy policy,
 			Map<String, Object> attributes) {
 		return (response instanceof ZeroCopyHttpOutputMessage)
 				? new ZeroCopyCompressingResponse(response, encoder, policy, attributes)
@@ -107,7 +108,8 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	static final class ZeroCopyCompressingResponse extends CompressingResponse
 			implements ZeroCopyHttpOutputMessage {
 
-		ZeroCopyCompressingResponse(ServerHttpResponse delegate, @Nullable ContentEncoder encoder, CompressionPolicy policy,
+		ZeroCopyCompressingResponse(ServerHttpResponse delegate, @Nullable ContentEncoder encoder,
+				CompressionPolicy policy,
 				Map<String, Object> attributes) {
 			super(delegate, encoder, policy, attributes);
 		}

@@ -20,7 +20,8 @@ import org.springframework.web.server.ServerWebExchange;
  * @param contentEncoding the Content-Encoding token, or {@code null} for the identity
  * @param varies whether the choice depended on Accept-Encoding, so the answer must say {@code Vary}
  */
-public record FileRepresentation(FileSnapshot file, @Nullable MediaType contentType, @Nullable String contentEncoding, boolean varies) {
+public record FileRepresentation(FileSnapshot file, @Nullable MediaType contentType, @Nullable String contentEncoding,
+		boolean varies) {
 
 	/**
 	 * The exchange attribute set once a representation was chosen: response filters that would transform the body

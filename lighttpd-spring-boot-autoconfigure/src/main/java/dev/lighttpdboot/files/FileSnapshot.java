@@ -27,7 +27,8 @@ import org.springframework.core.io.Resource;
  * @param fileKey the file's identity (device and inode on Unix), or {@code null} if the file system has none
  * @param root the real path of the root the file was found below, or {@code null} if it was not looked up in one
  */
-public record FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag, @Nullable Object fileKey,
+public record FileSnapshot(Path path, long size, Instant lastModified, boolean directory, String etag,
+		@Nullable Object fileKey,
 		@Nullable Path root) {
 
 	public FileSnapshot {

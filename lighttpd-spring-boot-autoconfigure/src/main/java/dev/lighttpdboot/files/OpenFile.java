@@ -162,7 +162,8 @@ public final class OpenFile implements AutoCloseable {
 		}
 	}
 
-	private static @Nullable OpenFile verified(SeekableByteChannel opened, BasicFileAttributes attributes, FileSnapshot checked)
+	private static @Nullable OpenFile verified(SeekableByteChannel opened, BasicFileAttributes attributes,
+			FileSnapshot checked)
 			throws IOException {
 		if (!attributes.isRegularFile() || !(opened instanceof FileChannel channel)) {
 			throw new NotRegularFileException(checked.path());

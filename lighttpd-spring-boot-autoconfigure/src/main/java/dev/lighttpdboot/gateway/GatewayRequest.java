@@ -34,8 +34,9 @@ import org.springframework.util.ClassUtils;
  * @param script where the path lands below the route's document root, or {@code null} for a route without one
  */
 public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders headers,
-		@Nullable InetSocketAddress remoteAddress, @Nullable InetSocketAddress localAddress, String scheme, @Nullable String authority,
-		String serverProtocol, String balanceKey, SpooledBody body, @Nullable ScriptResolution script) {
+		@Nullable InetSocketAddress remoteAddress, @Nullable InetSocketAddress localAddress, String scheme,
+		@Nullable String authority, String serverProtocol, String balanceKey, SpooledBody body,
+		@Nullable ScriptResolution script) {
 
 	private static final boolean REACTOR_NETTY_PRESENT = ClassUtils
 		.isPresent("reactor.netty.http.server.HttpServerRequest", GatewayRequest.class.getClassLoader());
@@ -77,7 +78,8 @@ public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders he
 	 * @param body the body
 	 * @return the request, as if from the loopback address
 	 */
-	public static GatewayRequest outgoing(HttpMethod method, URI uri, HttpHeaders headers, @Nullable ScriptResolution script,
+	public static GatewayRequest outgoing(HttpMethod method, URI uri, HttpHeaders headers,
+			@Nullable ScriptResolution script,
 			SpooledBody body) {
 		String rawPath = (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) ? uri.getRawPath() : "/";
 		String rawQuery = uri.getRawQuery();

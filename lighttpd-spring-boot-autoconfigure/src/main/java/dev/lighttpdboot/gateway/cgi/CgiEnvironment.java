@@ -178,7 +178,8 @@ public final class CgiEnvironment {
 		return variable.toString();
 	}
 
-	private static String serverName(HttpHeaders headers, @Nullable String authority, @Nullable InetSocketAddress local) {
+	private static String serverName(HttpHeaders headers, @Nullable String authority,
+			@Nullable InetSocketAddress local) {
 		String host = headers.getFirst(HttpHeaders.HOST);
 		if (host != null && !host.isEmpty()) {
 			if (host.charAt(0) == '[') {

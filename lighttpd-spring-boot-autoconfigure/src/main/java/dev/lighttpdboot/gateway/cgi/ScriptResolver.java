@@ -49,7 +49,8 @@ public final class ScriptResolver implements RouteMatcher {
 
 	private final @Nullable FileRoot documentRoot;
 
-	private ScriptResolver(@Nullable List<String> extensions, @Nullable List<String> prefixSegments, boolean prefixIsDirectory,
+	private ScriptResolver(@Nullable List<String> extensions, @Nullable List<String> prefixSegments,
+			boolean prefixIsDirectory,
 			@Nullable FileRoot documentRoot) {
 		this.extensions = extensions;
 		this.prefixSegments = prefixSegments;

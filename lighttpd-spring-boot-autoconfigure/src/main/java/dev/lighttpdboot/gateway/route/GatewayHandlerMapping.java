@@ -143,7 +143,8 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 	 * Answer a request of a route; {@code match} is what a CGI route made of the path, {@code null} for a route
 	 * without scripts.
 	 */
-	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath, @Nullable ScriptMatch match) {
+	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath,
+			@Nullable ScriptMatch match) {
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (REFUSED_METHODS.contains(method)) {
 			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
