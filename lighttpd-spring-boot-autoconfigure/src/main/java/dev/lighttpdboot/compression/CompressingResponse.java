@@ -55,7 +55,8 @@ class CompressingResponse extends ServerHttpResponseDecorator {
 	@Override
 	public Mono<Void> writeWith(Publisher<? extends DataBuffer> body) {
 		ContentEncoder encoder = this.encoder;
-		if (encoder == null || !compresses()) {
+		// compresses() first: it adds Vary for a compressible type even when no encoder suits the client.
+		if (!compresses() || encoder == null) {
 			return super.writeWith(body);
 		}
 		Flux<DataBuffer> encoded = Flux.using(() -> new StreamingEncoder(encoder, bufferFactory()),
