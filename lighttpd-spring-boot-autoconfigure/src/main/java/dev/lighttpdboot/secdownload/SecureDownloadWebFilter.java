@@ -1,5 +1,6 @@
 package dev.lighttpdboot.secdownload;
 
+import java.util.Objects;
 import java.util.Optional;
 
 import dev.lighttpdboot.files.FileDelivery;
@@ -95,7 +96,8 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 		if (verification.verdict() == SecureLinks.Verdict.VALID && path != null) {
 			return serve(exchange, rawPath, path);
 		}
-		String reason = String.valueOf(verification.reason());
+		// Every verdict but VALID comes with its reason.
+		String reason = Objects.requireNonNullElse(verification.reason(), verification.verdict().name());
 		return switch (verification.verdict()) {
 			case VALID -> Mono.error(new IllegalStateException("a valid link without a path"));
 			case MALFORMED -> passOn(exchange, chain, rawPath, reason);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -176,7 +177,7 @@ public final class SecureLinks {
 			path = SafePath.parse(rawPath.substring(timeEnd), HiddenFiles.ALLOWED);
 		}
 		catch (PathRefusedException ex) {
-			return Verification.refused(Verdict.UNSAFE_PATH, ex.getReason());
+			return Verification.refused(Verdict.UNSAFE_PATH, Objects.requireNonNullElse(ex.getReason(), "unsafe path"));
 		}
 		String hexTime = rawPath.substring(timeStart, timeEnd);
 		String expired = checkTime(Long.parseUnsignedLong(hexTime, 16), this.clock.instant().getEpochSecond());
@@ -367,7 +368,7 @@ public final class SecureLinks {
 	 */
 	public record Verification(Verdict verdict, @Nullable SafePath path, @Nullable String reason) {
 
-		static Verification refused(Verdict verdict, @Nullable String reason) {
+		static Verification refused(Verdict verdict, String reason) {
 			return new Verification(verdict, null, reason);
 		}
 
