@@ -14,8 +14,10 @@ import dev.lighttpdboot.gateway.BackendOptions;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
+import dev.lighttpdboot.test.LeakWatch;
 import dev.lighttpdboot.test.peers.Echo;
 import dev.lighttpdboot.test.peers.TomcatAjp;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -46,6 +48,11 @@ class Ajp13BackendTests {
 	static final TomcatAjp guarded = TomcatAjp.withSecret("s3cret");
 
 	private Ajp13Backend backend;
+
+	@AfterAll
+	static void noBufferLeaked() {
+		LeakWatch.assertNoLeaks();
+	}
 
 	@AfterEach
 	void dispose() {
