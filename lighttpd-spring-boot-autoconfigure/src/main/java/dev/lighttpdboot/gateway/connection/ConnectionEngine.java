@@ -14,6 +14,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.tcp.TcpClient;
@@ -73,7 +74,7 @@ public final class ConnectionEngine<C extends PooledConnection> {
 	 * @param connector opens a connection on an event loop ({@code null}: any)
 	 * @param options connection limits and idle time
 	 */
-	public ConnectionEngine(String name, Function<EventLoop, Mono<C>> connector, BackendOptions options) {
+	public ConnectionEngine(String name, Function<@Nullable EventLoop, Mono<C>> connector, BackendOptions options) {
 		this.name = name;
 		this.queueLimit = options.queueLimit();
 		this.admissionLimit = options.maxConnections() + options.queueLimit();
@@ -89,7 +90,7 @@ public final class ConnectionEngine<C extends PooledConnection> {
 	 * @param wrap makes the protocol's connection of a new one
 	 * @param <C> the protocol's connection
 	 */
-	public static <C extends PooledConnection> Function<EventLoop, Mono<C>> connector(SocketAddress address,
+	public static <C extends PooledConnection> Function<@Nullable EventLoop, Mono<C>> connector(SocketAddress address,
 			BackendOptions options, Function<Connection, C> wrap) {
 		TcpClient client = TcpClient.newConnection()
 			.remoteAddress(() -> address)
@@ -166,9 +167,9 @@ public final class ConnectionEngine<C extends PooledConnection> {
 
 		private final AtomicInteger state = new AtomicInteger(NEW);
 
-		private volatile GatewayResponse response;
+		private volatile @Nullable GatewayResponse response;
 
-		private volatile Attempt current;
+		private volatile @Nullable Attempt current;
 
 		Call(CoreSubscriber<? super GatewayResponse> actual,
 				Function<ExchangeListener<C>, ConnectionExchange<C>> exchanges, boolean retrySafe) {
@@ -300,11 +301,11 @@ public final class ConnectionEngine<C extends PooledConnection> {
 
 		private final boolean mayRetry;
 
-		private final EventLoop eventLoop = ConnectionPool.currentEventLoop();
+		private final @Nullable EventLoop eventLoop = ConnectionPool.currentEventLoop();
 
 		private final AtomicBoolean left = new AtomicBoolean();
 
-		private volatile ConnectionExchange<C> exchange;
+		private volatile @Nullable ConnectionExchange<C> exchange;
 
 		Attempt(Call call, boolean mayRetry) {
 			this.call = call;
@@ -346,7 +347,7 @@ public final class ConnectionEngine<C extends PooledConnection> {
 		}
 
 		@Override
-		public EventLoop eventLoop() {
+		public @Nullable EventLoop eventLoop() {
 			return this.eventLoop;
 		}
 

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
 import reactor.core.Disposable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
@@ -51,7 +52,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 		/**
 		 * Return the event loop this request runs on, or {@code null} if it runs on none.
 		 */
-		EventLoop eventLoop();
+		@Nullable EventLoop eventLoop();
 
 		/**
 		 * The connection is this request's until it gives it back with {@link #release}.
@@ -65,7 +66,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 
 	}
 
-	private final Function<EventLoop, Mono<C>> connector;
+	private final Function<@Nullable EventLoop, Mono<C>> connector;
 
 	private final int maxConnections;
 
@@ -95,7 +96,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	 * @param queueLimit the most requests waiting for a connection
 	 * @param maxIdleTime how long an unused connection is kept
 	 */
-	public ConnectionPool(Function<EventLoop, Mono<C>> connector, int maxConnections, int queueLimit,
+	public ConnectionPool(Function<@Nullable EventLoop, Mono<C>> connector, int maxConnections, int queueLimit,
 			Duration maxIdleTime) {
 		this.connector = connector;
 		this.maxConnections = maxConnections;
@@ -109,7 +110,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	/**
 	 * Return the event loop the calling thread runs, if it is one.
 	 */
-	public static EventLoop currentEventLoop() {
+	public static @Nullable EventLoop currentEventLoop() {
 		EventExecutor executor = ThreadExecutorMap.currentExecutor();
 		return (executor instanceof EventLoop loop && loop.inEventLoop()) ? loop : null;
 	}
@@ -120,7 +121,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	 */
 	public boolean acquire(Borrower<C> borrower) {
 		EventLoop loop = borrower.eventLoop();
-		C granted;
+		@Nullable C granted;
 		boolean open = false;
 		synchronized (this) {
 			this.lastInteraction = System.nanoTime();
@@ -176,8 +177,8 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	 * is closed, and a waiting request gets a new one.
 	 */
 	public void release(C connection) {
-		Borrower<C> next = null;
-		Borrower<C> opener = null;
+		@Nullable Borrower<C> next = null;
+		@Nullable Borrower<C> opener = null;
 		boolean close = false;
 		synchronized (this) {
 			if (connection.poolState != ACQUIRED) {
@@ -215,8 +216,8 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	}
 
 	/** Under the lock: an idle connection of the loop if any, else the most recently used one. */
-	private C takeIdle(EventLoop loop) {
-		C taken = null;
+	private @Nullable C takeIdle(@Nullable EventLoop loop) {
+		@Nullable C taken = null;
 		if (loop != null) {
 			for (Iterator<C> iterator = this.idle.descendingIterator(); iterator.hasNext();) {
 				C candidate = iterator.next();
@@ -237,7 +238,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	}
 
 	/** Under the lock: the waiter that gets a connection of this loop. */
-	private Borrower<C> nextWaiter(EventLoop loop) {
+	private @Nullable Borrower<C> nextWaiter(@Nullable EventLoop loop) {
 		Waiter<C> oldest = this.waiters.peekFirst();
 		if (oldest == null) {
 			return null;
@@ -266,7 +267,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 	}
 
 	/** Under the lock: a waiter for whom a new connection may be opened now. */
-	private Borrower<C> openForWaiter() {
+	private @Nullable Borrower<C> openForWaiter() {
 		if (this.disposed || this.waiters.isEmpty() || this.allocated >= this.maxConnections) {
 			return null;
 		}
@@ -318,7 +319,7 @@ public final class ConnectionPool<C extends PooledConnection> implements Instrum
 
 	/** A connection closed: if it was idle, it leaves the pool now, not when a request would have taken it. */
 	private void closed(C connection) {
-		Borrower<C> opener = null;
+		@Nullable Borrower<C> opener = null;
 		synchronized (this) {
 			if (connection.poolState != IDLE) {
 				return;

@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import dev.lighttpdboot.gateway.BackendException;
 import io.netty.channel.EventLoop;
 import org.reactivestreams.Subscription;
+import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
@@ -27,7 +28,7 @@ public final class StreamedResponseBody extends Flux<DataBuffer> implements Subs
 
 	private final ArrayDeque<DataBuffer> queue = new ArrayDeque<>(4);
 
-	private CoreSubscriber<? super DataBuffer> actual;
+	private @Nullable CoreSubscriber<? super DataBuffer> actual;
 
 	private boolean subscribed;
 
@@ -35,7 +36,7 @@ public final class StreamedResponseBody extends Flux<DataBuffer> implements Subs
 
 	private boolean complete;
 
-	private BackendException error;
+	private @Nullable BackendException error;
 
 	private boolean terminated;
 

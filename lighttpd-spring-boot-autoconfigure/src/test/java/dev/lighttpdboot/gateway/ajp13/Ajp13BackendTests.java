@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -13,6 +14,7 @@ import dev.lighttpdboot.gateway.BackendException;
 import dev.lighttpdboot.gateway.BackendOptions;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.cgi.CgiClientHttpConnector;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.test.LeakWatch;
 import dev.lighttpdboot.test.peers.Echo;
@@ -28,6 +30,7 @@ import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -127,6 +130,20 @@ class Ajp13BackendTests {
 		assertThat(send(this.backend,
 				request(HttpMethod.GET, "/java/echo?status=404", new HttpHeaders(), new byte[0], false)).status())
 			.isEqualTo(404);
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aWebClientReachesTheServletThroughTheConnector() throws Exception {
+		WebClient client = WebClient.builder()
+			.clientConnector(new CgiClientHttpConnector(backend(tomcat, Ajp13Settings.DEFAULTS), null))
+			.build();
+		String answer = client.post().uri(URI.create("http://app.example/java/report?id=3"))
+			.bodyValue("form")
+			.retrieve().bodyToMono(String.class).block(TIMEOUT);
+		Map<String, Object> echo = JSON.readValue(answer, Map.class);
+		assertThat(echo).containsEntry("method", "POST").containsEntry("requestUri", "/java/report")
+			.containsEntry("query", "id=3").containsEntry("serverName", "app.example").containsEntry("bodyLength", 4);
 	}
 
 	@Test
