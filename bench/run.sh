@@ -18,7 +18,10 @@
 #   FPM_CHILDREN [4]  php-fpm's pm.max_children (pm = static); also our pool's max-connections
 #   BASE_PORT [18400] ports BASE_PORT+1.. for the servers (+4 our actuator), BASE_PORT+7..9 for php-fpm,
 #                     BASE_PORT+10..12 for uwsgi (the scgi-hello row: one uwsgi with FPM_CHILDREN workers per
-#                     server, over SCGI)
+#                     server, over SCGI), BASE_PORT+13 for Tomcat's AJP connector (the ajp-hello row: one Tomcat
+#                     that ours and lighttpd's mod_ajp13 share; nginx has no AJP module)
+#   TOMCAT_CP [built]  class path of the ajp-hello row's Tomcat (the autoconfigure module's test classes and
+#                     tomcat-embed-core): by default test-compiled and resolved by Maven (offline) on first use
 #   JAVA [java] JAVA_OPTS []   how the sample app is started (JFR, heap, ...)
 #   APP_JAR [sample-app/target/sample-app.jar]
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
@@ -40,7 +43,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
+ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello ajp-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -69,6 +72,7 @@ fpm_nginx=$((BASE_PORT + 9))
 scgi_ours=$((BASE_PORT + 10))
 scgi_lighttpd=$((BASE_PORT + 11))
 scgi_nginx=$((BASE_PORT + 12))
+ajp_tomcat=$((BASE_PORT + 13))
 secret=bench-secret-$RANDOM$RANDOM
 
 log() { printf '%s\n' "$*" >&2; }
@@ -95,7 +99,7 @@ fi
 
 # A server already listening on one of the ports would answer in place of the one started here.
 for port in "$port_ours" "$port_lighttpd" "$port_nginx" "$fpm_ours" "$fpm_lighttpd" "$fpm_nginx" \
-	"$scgi_ours" "$scgi_lighttpd" "$scgi_nginx"; do
+	"$scgi_ours" "$scgi_lighttpd" "$scgi_nginx" "$ajp_tomcat"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		die "port $port is in use; choose other ports with BASE_PORT"
 	fi
@@ -216,7 +220,7 @@ server.document-root = "$www"
 server.bind = "127.0.0.1"
 server.port = $port_lighttpd
 server.errorlog = "$work/logs/lighttpd-error.log"
-server.modules = ( "mod_fastcgi", "mod_scgi", "mod_deflate" )
+server.modules = ( "mod_fastcgi", "mod_scgi", "mod_ajp13", "mod_deflate" )
 server.max-keep-alive-requests = 100000
 # Room for the 1,000-connection row (the default caps connections at a third of max-fds).
 server.max-fds = 8192
@@ -234,6 +238,11 @@ fastcgi.server = ( ".php" => ( (
 scgi.server = ( "/py/" => ( (
 	"host" => "127.0.0.1",
 	"port" => $scgi_lighttpd,
+	"check-local" => "disable"
+) ) )
+ajp13.server = ( "/java/" => ( (
+	"host" => "127.0.0.1",
+	"port" => $ajp_tomcat,
 	"check-local" => "disable"
 ) ) )
 CONF
@@ -371,6 +380,25 @@ PY
 	done
 fi
 
+# Tomcat: one AJP connector shared by ours and lighttpd (AJP13 keeps connections alive per server; Tomcat's thread
+# pool serves both), answering a servlet hello of 14 bytes.
+if wants_row ajp-hello; then
+	if [ -z "${TOMCAT_CP:-}" ]; then
+		log "bench: building the Tomcat AJP peer's class path"
+		(cd "$repo" && mvn -B -q -o -pl lighttpd-spring-boot-autoconfigure test-compile dependency:build-classpath \
+			-Dmdep.outputFile="$work/tomcat.cp" -Dmdep.includeScope=test \
+			-Dmdep.includeArtifactIds=tomcat-embed-core,tomcat-annotations-api >/dev/null) \
+			|| die "cannot build the Tomcat AJP peer (mvn test-compile in lighttpd-spring-boot-autoconfigure)"
+		TOMCAT_CP=$repo/lighttpd-spring-boot-autoconfigure/target/test-classes:$(cat "$work/tomcat.cp")
+	fi
+	start tomcat "$JAVA" -cp "$TOMCAT_CP" dev.lighttpdboot.test.peers.TomcatAjpHello "$ajp_tomcat"
+	for _ in $(seq 1 300); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$ajp_tomcat") 2>/dev/null && break
+		kill -0 "$pid_tomcat" 2>/dev/null || { cat "$work/tomcat.out" >&2; die "Tomcat exited during start-up"; }
+		sleep 0.2
+	done
+fi
+
 if wants ours; then
 	if [ ! -f "$APP_JAR" ]; then
 		log "bench: building the sample app"
@@ -403,6 +431,12 @@ if wants ours; then
 		--lighttpd.gateway.routes[1].spawn.command= \
 		--lighttpd.gateway.routes[1].backends[0].address="127.0.0.1:$scgi_ours" \
 		--lighttpd.gateway.routes[1].backends[0].max-connections="$FPM_CHILDREN" \
+		--lighttpd.gateway.routes[2].name=java \
+		--lighttpd.gateway.routes[2].protocol=ajp13 \
+		--lighttpd.gateway.routes[2].path-prefix=/java/ \
+		--lighttpd.gateway.routes[2].health-check.affects-overall-status=false \
+		--lighttpd.gateway.routes[2].backends[0].address="127.0.0.1:$ajp_tomcat" \
+		--lighttpd.gateway.routes[2].backends[0].max-connections="$FPM_CHILDREN" \
 		--lighttpd.compression.enabled=true \
 		--lighttpd.compression.bundles.enabled=true \
 		--lighttpd.server.max-keep-alive-requests=100000 \
@@ -451,6 +485,11 @@ url() {
 			esac ;;
 		php-hello) echo "$base/hello.php" ;;
 		scgi-hello) echo "$base/py/hello" ;;
+		ajp-hello)
+			case $server in
+				nginx) echo "" ;; # nginx has no AJP module
+				*) echo "$base/java/hello" ;;
+			esac ;;
 		gzip-js-100k) echo "$base/js/app.js" ;;
 		br-js-100k)
 			case $server in
@@ -502,7 +541,7 @@ expected_length() {
 		static-100k | secdownload-100k) echo $((100 * 1024)) ;;
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;
-		php-hello | scgi-hello) echo 14 ;;
+		php-hello | scgi-hello | ajp-hello) echo 14 ;;
 		*) echo compressed ;;
 	esac
 }

@@ -1,6 +1,7 @@
 package dev.lighttpdboot.gateway;
 
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * A protocol a route can speak to its backends, chosen by the route's {@code protocol} property: it makes the
@@ -13,7 +14,8 @@ import java.net.SocketAddress;
 public interface GatewayProtocol {
 
 	/**
-	 * Return the name a route's {@code protocol} property uses, in lower case: {@code fastcgi}, {@code scgi}.
+	 * Return the name a route's {@code protocol} property uses, in lower case: {@code fastcgi}, {@code scgi},
+	 * {@code ajp13}.
 	 */
 	String name();
 
@@ -31,5 +33,16 @@ public interface GatewayProtocol {
 	 * @return the backend; it opens no connection before its first request
 	 */
 	GatewayBackend backend(String name, SocketAddress address, BackendOptions options);
+
+	/**
+	 * Make the probe that checks a backend between requests (a disabled one before it takes requests again): a
+	 * connect unless the protocol has a ping of its own (AJP13's CPING).
+	 * @param address where the backend listens
+	 * @param timeout how long a connect may take
+	 * @return the probe
+	 */
+	default BackendProbe probe(SocketAddress address, Duration timeout) {
+		return new ConnectProbe(address, timeout);
+	}
 
 }

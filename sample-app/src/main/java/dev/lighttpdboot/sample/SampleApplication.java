@@ -21,7 +21,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * without that option, to two php-cgi processes the server spawns itself when php-cgi is installed, else to a
  * php-fpm on 127.0.0.1:9000; {@code --demo.php-balance=round-robin} (or static, hash) replaces the default
  * shortest-queue balancing. When uwsgi and its Python plugin are installed, {@code /py/} goes to a WSGI application
- * over SCGI, in two uwsgi processes the server spawns. {@code main} only fills in the {@code demo.*} placeholders of
+ * over SCGI, in two uwsgi processes the server spawns. {@code /java/} goes over AJP13 to the Tomcat AJP connectors
+ * named by {@code --demo.java-backends=ADDRESS[,ADDRESS...]} (none runs by default: it answers 503). {@code main} only fills in the {@code demo.*} placeholders of
  * application.yml: the extracted site and the backends it found.
  */
 @SpringBootApplication

@@ -16,6 +16,7 @@ import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.GatewayProtocol;
+import dev.lighttpdboot.gateway.ajp13.Ajp13Protocol;
 import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
 import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
@@ -71,6 +72,7 @@ public final class GatewayAutoConfiguration {
 		List<GatewayProtocol> available = new ArrayList<>(protocols.orderedStream().toList());
 		available.add(new FastCgiProtocol(environment));
 		available.add(new ScgiProtocol(environment));
+		available.add(new Ajp13Protocol());
 		GatewayMetrics gatewayMetrics = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
 		GatewayPoolFactory pools = new GatewayPoolFactory(gatewayMetrics, lifecycle, available,
 				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable());
@@ -125,7 +127,7 @@ public final class GatewayAutoConfiguration {
 		if (route.getName() == null || route.getName().isBlank()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
-		GatewayProtocol protocol = pools.protocol(prefix, route);
+		GatewayProtocol protocol = Ajp13Routes.configure(prefix, route, pools.protocol(prefix, route));
 		String pathPrefix = route.getPathPrefix();
 		if (pathPrefix != null && pathPrefix.isBlank()) {
 			pathPrefix = null;

@@ -11,7 +11,6 @@ import dev.lighttpdboot.gateway.BackendOptions;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.BackendProbe;
 import dev.lighttpdboot.gateway.BackendProber;
-import dev.lighttpdboot.gateway.ConnectProbe;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -130,17 +129,17 @@ final class GatewayPoolFactory {
 		}
 		this.lifecycle.add(pool);
 		if (route.getHealthCheck().isEnabled()) {
-			this.lifecycle.add(prober(prefix, route, pool, addresses));
+			this.lifecycle.add(prober(prefix, route, protocol, pool, addresses));
 		}
 		return pool;
 	}
 
-	private static BackendProber prober(String prefix, GatewayProperties.Route route, GatewayPool pool,
-			List<String> addresses) {
+	private static BackendProber prober(String prefix, GatewayProperties.Route route, GatewayProtocol protocol,
+			GatewayPool pool, List<String> addresses) {
 		GatewayProperties.HealthCheck check = route.getHealthCheck();
 		Duration timeout = (check.getTimeout() != null) ? check.getTimeout() : route.getConnectTimeout();
 		List<BackendProbe> probes = addresses.stream()
-			.map((address) -> (BackendProbe) new ConnectProbe(BackendAddress.parse(address), timeout))
+			.map((address) -> protocol.probe(BackendAddress.parse(address), timeout))
 			.toList();
 		try {
 			return new BackendProber(pool, probes, route.getDisableTime(), check.getInterval(), timeout);

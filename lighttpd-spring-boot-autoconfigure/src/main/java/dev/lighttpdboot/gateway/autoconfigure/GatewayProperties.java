@@ -65,7 +65,10 @@ public class GatewayProperties {
 		FASTCGI,
 
 		/** SCGI (uwsgi's scgi-socket, Python applications): a connection per request. */
-		SCGI;
+		SCGI,
+
+		/** AJP13 (Tomcat's AJP connector, Java applications): kept-alive connections, no document root. */
+		AJP13;
 
 		/**
 		 * Return the name a protocol plug-in has: {@code fastcgi}, {@code scgi}.
@@ -98,8 +101,8 @@ public class GatewayProperties {
 		private @Nullable String pathPrefix;
 
 		/**
-		 * Protocol spoken to the backends: fastcgi or scgi. Routes of both need a document root for their
-		 * scripts.
+		 * Protocol spoken to the backends: fastcgi or scgi (both need a document root for their scripts), or ajp13
+		 * (the request target goes on as received).
 		 */
 		private Protocol protocol = Protocol.FASTCGI;
 
@@ -187,6 +190,15 @@ public class GatewayProperties {
 		 * Background checks of the route's backends and how the pool's health counts.
 		 */
 		private final HealthCheck healthCheck = new HealthCheck();
+
+		/**
+		 * Settings of routes whose protocol is ajp13.
+		 */
+		private final Ajp13 ajp13 = new Ajp13();
+
+		public Ajp13 getAjp13() {
+			return this.ajp13;
+		}
 
 		public Spawn getSpawn() {
 			return this.spawn;
@@ -338,6 +350,47 @@ public class GatewayProperties {
 
 		public void setBackends(List<Backend> backends) {
 			this.backends = backends;
+		}
+
+	}
+
+	/**
+	 * What an ajp13 route sends beyond the request: they must match the Tomcat connector's attributes.
+	 */
+	public static class Ajp13 {
+
+		/**
+		 * Shared secret sent with every request, the Tomcat AJP connector's "secret" (required unless its
+		 * secretRequired is false); never logged.
+		 */
+		private String secret;
+
+		/**
+		 * Largest AJP13 packet, the connector's packetSize: 8KB unless both sides raise it (at most 64KB).
+		 */
+		private DataSize packetSize = DataSize.ofKilobytes(8);
+
+		public String getSecret() {
+			return this.secret;
+		}
+
+		public void setSecret(String secret) {
+			this.secret = secret;
+		}
+
+		public DataSize getPacketSize() {
+			return this.packetSize;
+		}
+
+		public void setPacketSize(DataSize packetSize) {
+			this.packetSize = packetSize;
+		}
+
+		@Override
+		public String toString() {
+			// A bound object may be logged (a binding failure, a debugger): the secret stays out of it.
+			return "Ajp13[secret=" + ((this.secret != null) ? "(set)" : "(none)") + ", packetSize=" + this.packetSize
+					+ "]";
 		}
 
 	}

@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.connection.PooledConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -27,7 +28,7 @@ import reactor.netty.Connection;
  * {@code fastcgi_read_timeout} measures the time between two reads from the backend: a client that reads slowly
  * does not make the backend look silent.
  */
-public final class FastCgiConnection {
+public final class FastCgiConnection extends PooledConnection {
 
 	private static final Log logger = LogFactory.getLog(FastCgiConnection.class);
 
@@ -42,12 +43,6 @@ public final class FastCgiConnection {
 	private final ResponseRouter router;
 
 	private volatile int requests;
-
-	/** Guarded by the pool that holds this connection. */
-	int poolState;
-
-	/** Guarded by the pool that holds this connection: when it became idle, in nanoTime. */
-	long idleSince;
 
 	FastCgiConnection(Connection connection, Duration readTimeout) {
 		this.connection = connection;
@@ -69,6 +64,7 @@ public final class FastCgiConnection {
 	/**
 	 * Whether the connection can carry another request: open, and the last response ended with END_REQUEST.
 	 */
+	@Override
 	public boolean isReusable() {
 		return this.connection.channel().isActive() && this.router.isIdle();
 	}
@@ -76,11 +72,13 @@ public final class FastCgiConnection {
 	/**
 	 * Close the connection.
 	 */
+	@Override
 	public void close() {
 		this.connection.dispose();
 	}
 
-	EventLoop eventLoop() {
+	@Override
+	public EventLoop eventLoop() {
 		return this.connection.channel().eventLoop();
 	}
 
@@ -88,10 +86,8 @@ public final class FastCgiConnection {
 		return this.connection.channel();
 	}
 
-	/**
-	 * Run something when the connection closes, on its event loop (at once if it is closed already).
-	 */
-	void onClose(Runnable action) {
+	@Override
+	public void onClose(Runnable action) {
 		this.connection.channel().closeFuture().addListener((future) -> action.run());
 	}
 

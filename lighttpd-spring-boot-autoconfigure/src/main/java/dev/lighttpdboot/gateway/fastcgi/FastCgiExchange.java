@@ -11,6 +11,9 @@ import dev.lighttpdboot.gateway.cgi.CgiResponseHeadParser;
 import dev.lighttpdboot.gateway.GatewayBackend.StderrListener;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.cgi.InvalidCgiResponseException;
+import dev.lighttpdboot.gateway.connection.ConnectionExchange;
+import dev.lighttpdboot.gateway.connection.ExchangeListener;
+import dev.lighttpdboot.gateway.connection.StreamedResponseBody;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -36,32 +39,14 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * <p>Its listener hears, on the event loop, of the head or of a failure before it, then, exactly once, that the
  * connection is free again (reusable after END_REQUEST, else closed).
  */
-final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
+final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExchange<FastCgiConnection> {
 
 	private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
 	/**
 	 * What becomes of an exchange.
 	 */
-	interface Listener {
-
-		/**
-		 * The response head arrived; the body follows in the response.
-		 */
-		void head(GatewayResponse response);
-
-		/**
-		 * The request failed before its head arrived.
-		 * @param ex why
-		 * @param reused whether the connection had carried a request before this one
-		 */
-		void failed(BackendException ex, boolean reused);
-
-		/**
-		 * The connection is free: reusable after END_REQUEST, else closed. Called once, before the head or the
-		 * failure is signalled when they come together.
-		 */
-		void done(FastCgiConnection connection);
+	interface Listener extends ExchangeListener<FastCgiConnection> {
 
 	}
 
@@ -75,7 +60,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 
 	private final CgiResponseHeadParser parser;
 
-	private final Listener listener;
+	private final ExchangeListener<FastCgiConnection> listener;
 
 	/** Set on the event loop when the request starts; read by {@link #cancel()} from any thread. */
 	private volatile @Nullable FastCgiConnection connection;
@@ -84,7 +69,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 
 	private boolean responseStarted;
 
-	private @Nullable ResponseBody body;
+	private @Nullable StreamedResponseBody body;
 
 	/** Set once the connection was given back (or never taken): nothing more of the response is read. */
 	private boolean finished;
@@ -101,7 +86,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 	private boolean requestWritten;
 
 	FastCgiExchange(String backend, List<Map.Entry<String, String>> params, Publisher<DataBuffer> stdin,
-			StderrListener stderr, int maxHeadSize, Listener listener) {
+			StderrListener stderr, int maxHeadSize, ExchangeListener<FastCgiConnection> listener) {
 		this.backend = backend;
 		this.params = params;
 		this.stdin = stdin;
@@ -117,6 +102,11 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 			throw new IllegalStateException("the exchange has not started on a connection");
 		}
 		return connection;
+	}
+
+	@Override
+	public void start(FastCgiConnection connection) {
+		connection.start(this);
 	}
 
 	/**
@@ -156,7 +146,8 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 	/**
 	 * The consumer of the head went away before it arrived; any thread.
 	 */
-	void cancel() {
+	@Override
+	public void cancel() {
 		this.cancelled = true;
 		FastCgiConnection current = this.connection;
 		if (current != null) {
@@ -307,7 +298,8 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		if (parsed.isEmpty()) {
 			return;
 		}
-		this.body = new ResponseBody(connection().eventLoop());
+		FastCgiConnection connection = connection();
+		this.body = new StreamedResponseBody(connection.eventLoop(), connection::readIfWanted, this::abandon);
 		DataBuffer first = parsed.get().body();
 		if (first.readableByteCount() > 0) {
 			this.body.add(first);
@@ -390,144 +382,6 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer> {
 		else {
 			loop.execute(task);
 		}
-	}
-
-	/**
-	 * The response body: the STDOUT content after the head, handed to one subscriber as it asks for it. Every
-	 * signal is handled on the connection's event loop.
-	 */
-	private final class ResponseBody extends Flux<DataBuffer> implements Subscription {
-
-		private final EventLoop loop;
-
-		private final ArrayDeque<DataBuffer> queue = new ArrayDeque<>(4);
-
-		private @Nullable CoreSubscriber<? super DataBuffer> actual;
-
-		private boolean subscribed;
-
-		private long requested;
-
-		private boolean complete;
-
-		private @Nullable BackendException error;
-
-		private boolean terminated;
-
-		private boolean draining;
-
-		ResponseBody(EventLoop loop) {
-			this.loop = loop;
-		}
-
-		@Override
-		public void subscribe(CoreSubscriber<? super DataBuffer> subscriber) {
-			onLoop(this.loop, () -> {
-				if (this.subscribed) {
-					Operators.error(subscriber,
-							new IllegalStateException("the body of a FastCGI response allows one subscriber only"));
-					return;
-				}
-				this.subscribed = true;
-				this.actual = subscriber;
-				subscriber.onSubscribe(this);
-				drain();
-			});
-		}
-
-		@Override
-		public void request(long n) {
-			if (n <= 0) {
-				onLoop(this.loop, () -> {
-					cancelled();
-					CoreSubscriber<? super DataBuffer> actual = this.actual;
-					if (!this.terminated && actual != null) {
-						this.terminated = true;
-						actual.onError(new IllegalArgumentException("request must be positive: " + n));
-					}
-				});
-				return;
-			}
-			onLoop(this.loop, () -> {
-				this.requested = Operators.addCap(this.requested, n);
-				drain();
-				connection().readIfWanted();
-			});
-		}
-
-		@Override
-		public void cancel() {
-			onLoop(this.loop, () -> {
-				this.terminated = true;
-				cancelled();
-			});
-		}
-
-		private void cancelled() {
-			releaseQueue();
-			// Before END_REQUEST, the rest of the response will never be read: the connection cannot carry another.
-			abandon();
-		}
-
-		boolean wantsMore() {
-			return this.subscribed && !this.terminated && this.requested > 0 && this.queue.isEmpty();
-		}
-
-		void add(DataBuffer buffer) {
-			if (this.terminated) {
-				DataBufferUtils.release(buffer);
-				return;
-			}
-			this.queue.add(buffer);
-			drain();
-		}
-
-		void complete() {
-			this.complete = true;
-			drain();
-		}
-
-		void error(BackendException ex) {
-			this.error = ex;
-			drain();
-		}
-
-		/**
-		 * Hand out what is asked for and at hand, then the end once everything was handed out. A subscriber that
-		 * asks for more from within onNext is served by the loop already running.
-		 */
-		private void drain() {
-			if (this.draining || this.actual == null) {
-				return;
-			}
-			this.draining = true;
-			try {
-				while (!this.terminated && this.requested > 0 && !this.queue.isEmpty()) {
-					this.requested--;
-					this.actual.onNext(this.queue.poll());
-				}
-				if (!this.terminated && this.queue.isEmpty() && (this.complete || this.error != null)) {
-					this.terminated = true;
-					if (this.error != null) {
-						this.actual.onError(this.error);
-					}
-					else {
-						this.actual.onComplete();
-					}
-				}
-			}
-			finally {
-				this.draining = false;
-			}
-		}
-
-		private void releaseQueue() {
-			DataBuffer buffer;
-			while ((buffer = this.queue.poll()) != null) {
-				DataBufferUtils.release(buffer);
-			}
-		}
-
 	}
 
 }

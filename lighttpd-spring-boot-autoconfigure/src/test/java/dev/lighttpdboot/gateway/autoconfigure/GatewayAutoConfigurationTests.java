@@ -147,6 +147,10 @@ class GatewayAutoConfigurationTests {
 		assertFailure("lighttpd.gateway.routes[0].document-root", "lighttpd.gateway.routes[0].name=php",
 				"lighttpd.gateway.routes[0].extensions=.php",
 				"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:9000");
+		assertFailure("lighttpd.gateway.routes[0].ajp13.packet-size", "lighttpd.gateway.routes[0].name=java",
+				"lighttpd.gateway.routes[0].protocol=ajp13", "lighttpd.gateway.routes[0].path-prefix=/java/",
+				"lighttpd.gateway.routes[0].ajp13.packet-size=4KB",
+				"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:8009");
 	}
 
 	private void assertFailure(String property, String... properties) {

@@ -1,4 +1,4 @@
-package dev.lighttpdboot.gateway.fastcgi;
+package dev.lighttpdboot.gateway.connection;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -11,14 +11,14 @@ import java.util.function.Function;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.ThreadExecutorMap;
-import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.pool.InstrumentedPool;
 
 /**
- * The keep-alive connections to one FastCGI backend, kept where they are used: a request gets an idle connection
+ * The keep-alive connections to one backend, whatever its protocol, kept where they are used: a request gets an idle connection
  * of its own event loop when there is one, a new connection opens on the requester's event loop, and a connection
  * given back goes preferably to a waiting request of its own event loop. Request and response then stay on one
  * thread, without a hand-over between the client's event loop and the backend's.
@@ -31,11 +31,12 @@ import reactor.pool.InstrumentedPool;
  * closed is retried by the caller).</li>
  * </ul>
  * The pool's own state is guarded by its monitor; connections and waiters are signalled outside it.
+ * @param <C> the protocol's connection
  */
-final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
+public final class ConnectionPool<C extends PooledConnection> implements InstrumentedPool.PoolMetrics {
 
 	/** How many times the oldest waiter may be passed by a waiter on the event loop of the connection given back. */
-	static final int MAX_PASSED = 2;
+	public static final int MAX_PASSED = 2;
 
 	private static final int ACQUIRED = 1;
 
@@ -46,7 +47,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	/**
 	 * A request that wants a connection.
 	 */
-	interface Borrower {
+	public interface Borrower<C extends PooledConnection> {
 
 		/**
 		 * Return the event loop this request runs on, or {@code null} if it runs on none.
@@ -56,7 +57,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 		/**
 		 * The connection is this request's until it gives it back with {@link #release}.
 		 */
-		void granted(FastCgiConnection connection);
+		void granted(C connection);
 
 		/**
 		 * No connection could be opened.
@@ -65,7 +66,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 
 	}
 
-	private final Function<EventLoop, Mono<FastCgiConnection>> connector;
+	private final Function<@Nullable EventLoop, Mono<C>> connector;
 
 	private final int maxConnections;
 
@@ -74,9 +75,9 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	private final long maxIdleNanos;
 
 	/** Idle connections, the most recently used last. */
-	private final ArrayDeque<FastCgiConnection> idle = new ArrayDeque<>();
+	private final ArrayDeque<C> idle = new ArrayDeque<>();
 
-	private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+	private final ArrayDeque<Waiter<C>> waiters = new ArrayDeque<>();
 
 	private final Disposable evictor;
 
@@ -95,7 +96,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	 * @param queueLimit the most requests waiting for a connection
 	 * @param maxIdleTime how long an unused connection is kept
 	 */
-	FastCgiConnectionPool(Function<EventLoop, Mono<FastCgiConnection>> connector, int maxConnections, int queueLimit,
+	public ConnectionPool(Function<@Nullable EventLoop, Mono<C>> connector, int maxConnections, int queueLimit,
 			Duration maxIdleTime) {
 		this.connector = connector;
 		this.maxConnections = maxConnections;
@@ -109,7 +110,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	/**
 	 * Return the event loop the calling thread runs, if it is one.
 	 */
-	static @Nullable EventLoop currentEventLoop() {
+	public static @Nullable EventLoop currentEventLoop() {
 		EventExecutor executor = ThreadExecutorMap.currentExecutor();
 		return (executor instanceof EventLoop loop && loop.inEventLoop()) ? loop : null;
 	}
@@ -118,9 +119,9 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	 * Ask for a connection: the borrower is granted one at once, or when one is free, or told why not.
 	 * @return {@code false} if the queue is full (the borrower is not told)
 	 */
-	boolean acquire(Borrower borrower) {
+	public boolean acquire(Borrower<C> borrower) {
 		EventLoop loop = borrower.eventLoop();
-		FastCgiConnection granted;
+		@Nullable C granted;
 		boolean open = false;
 		synchronized (this) {
 			this.lastInteraction = System.nanoTime();
@@ -137,7 +138,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 					if (this.waiters.size() >= this.queueLimit) {
 						return false;
 					}
-					this.waiters.add(new Waiter(borrower));
+					this.waiters.add(new Waiter<>(borrower));
 					return true;
 				}
 				this.acquired++;
@@ -159,9 +160,9 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	 * Withdraw a request still waiting for a connection.
 	 * @return whether it was waiting (else it was granted a connection, or told of a failure, already)
 	 */
-	boolean cancel(Borrower borrower) {
+	public boolean cancel(Borrower<C> borrower) {
 		synchronized (this) {
-			for (Iterator<Waiter> iterator = this.waiters.iterator(); iterator.hasNext();) {
+			for (Iterator<Waiter<C>> iterator = this.waiters.iterator(); iterator.hasNext();) {
 				if (iterator.next().borrower == borrower) {
 					iterator.remove();
 					return true;
@@ -175,9 +176,9 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	 * Give a connection back: it goes to a waiting request, or waits idle, if it can carry another request; else it
 	 * is closed, and a waiting request gets a new one.
 	 */
-	void release(FastCgiConnection connection) {
-		Borrower next = null;
-		Borrower opener = null;
+	public void release(C connection) {
+		@Nullable Borrower<C> next = null;
+		@Nullable Borrower<C> opener = null;
 		boolean close = false;
 		synchronized (this) {
 			if (connection.poolState != ACQUIRED) {
@@ -215,11 +216,11 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** Under the lock: an idle connection of the loop if any, else the most recently used one. */
-	private FastCgiConnection takeIdle(@Nullable EventLoop loop) {
-		FastCgiConnection taken = null;
+	private @Nullable C takeIdle(@Nullable EventLoop loop) {
+		@Nullable C taken = null;
 		if (loop != null) {
-			for (Iterator<FastCgiConnection> iterator = this.idle.descendingIterator(); iterator.hasNext();) {
-				FastCgiConnection candidate = iterator.next();
+			for (Iterator<C> iterator = this.idle.descendingIterator(); iterator.hasNext();) {
+				C candidate = iterator.next();
 				if (candidate.eventLoop() == loop) {
 					iterator.remove();
 					taken = candidate;
@@ -237,14 +238,14 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** Under the lock: the waiter that gets a connection of this loop. */
-	private @Nullable Borrower nextWaiter(@Nullable EventLoop loop) {
-		Waiter oldest = this.waiters.peekFirst();
+	private @Nullable Borrower<C> nextWaiter(@Nullable EventLoop loop) {
+		Waiter<C> oldest = this.waiters.peekFirst();
 		if (oldest == null) {
 			return null;
 		}
 		if (oldest.borrower.eventLoop() != loop && oldest.passed < MAX_PASSED) {
-			Waiter match = null;
-			for (Waiter waiter : this.waiters) {
+			Waiter<C> match = null;
+			for (Waiter<C> waiter : this.waiters) {
 				if (waiter.borrower.eventLoop() == loop) {
 					match = waiter;
 					break;
@@ -252,7 +253,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 			}
 			if (match != null) {
 				// Everyone it overtakes has been passed once more.
-				for (Waiter waiter : this.waiters) {
+				for (Waiter<C> waiter : this.waiters) {
 					if (waiter == match) {
 						break;
 					}
@@ -266,7 +267,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** Under the lock: a waiter for whom a new connection may be opened now. */
-	private @Nullable Borrower openForWaiter() {
+	private @Nullable Borrower<C> openForWaiter() {
 		if (this.disposed || this.waiters.isEmpty() || this.allocated >= this.maxConnections) {
 			return null;
 		}
@@ -275,8 +276,8 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 		return this.waiters.pollFirst().borrower;
 	}
 
-	private void open(Borrower borrower) {
-		Mono<FastCgiConnection> connect;
+	private void open(Borrower<C> borrower) {
+		Mono<C> connect;
 		try {
 			connect = this.connector.apply(borrower.eventLoop());
 		}
@@ -287,7 +288,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 		connect.subscribe((connection) -> opened(borrower, connection), (ex) -> openFailed(borrower, ex));
 	}
 
-	private void opened(Borrower borrower, FastCgiConnection connection) {
+	private void opened(Borrower<C> borrower, C connection) {
 		boolean closed;
 		synchronized (this) {
 			closed = this.disposed;
@@ -302,8 +303,8 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 		borrower.granted(connection);
 	}
 
-	private void openFailed(Borrower borrower, Throwable ex) {
-		Borrower next;
+	private void openFailed(Borrower<C> borrower, Throwable ex) {
+		Borrower<C> next;
 		synchronized (this) {
 			this.allocated--;
 			this.acquired--;
@@ -317,8 +318,8 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	/** A connection closed: if it was idle, it leaves the pool now, not when a request would have taken it. */
-	private void closed(FastCgiConnection connection) {
-		Borrower opener = null;
+	private void closed(C connection) {
+		@Nullable Borrower<C> opener = null;
 		synchronized (this) {
 			if (connection.poolState != IDLE) {
 				return;
@@ -334,11 +335,11 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 	}
 
 	private void evictIdle() {
-		List<FastCgiConnection> expired = new ArrayList<>();
+		List<C> expired = new ArrayList<>();
 		long now = System.nanoTime();
 		synchronized (this) {
-			for (Iterator<FastCgiConnection> iterator = this.idle.iterator(); iterator.hasNext();) {
-				FastCgiConnection connection = iterator.next();
+			for (Iterator<C> iterator = this.idle.iterator(); iterator.hasNext();) {
+				C connection = iterator.next();
 				if (now - connection.idleSince >= this.maxIdleNanos) {
 					iterator.remove();
 					connection.poolState = GONE;
@@ -347,17 +348,17 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 				}
 			}
 		}
-		expired.forEach(FastCgiConnection::close);
+		expired.forEach(PooledConnection::close);
 	}
 
 	/**
 	 * Close the idle connections and refuse waiting and later requests; connections in use are closed when they
 	 * are given back.
 	 */
-	Mono<Void> dispose() {
+	public Mono<Void> dispose() {
 		return Mono.fromRunnable(() -> {
-			List<FastCgiConnection> closing;
-			List<Waiter> refused;
+			List<C> closing;
+			List<Waiter<C>> refused;
 			synchronized (this) {
 				this.disposed = true;
 				closing = new ArrayList<>(this.idle);
@@ -368,7 +369,7 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 				this.waiters.clear();
 			}
 			this.evictor.dispose();
-			closing.forEach(FastCgiConnection::close);
+			closing.forEach(PooledConnection::close);
 			refused.forEach((waiter) -> waiter.borrower.failed(new IllegalStateException("the connection pool is closed")));
 		});
 	}
@@ -408,14 +409,14 @@ final class FastCgiConnectionPool implements InstrumentedPool.PoolMetrics {
 		return this.queueLimit;
 	}
 
-	private static final class Waiter {
+	private static final class Waiter<C extends PooledConnection> {
 
-		final Borrower borrower;
+		final Borrower<C> borrower;
 
 		/** Under the pool's lock: how many later waiters got a connection before this one. */
 		int passed;
 
-		Waiter(Borrower borrower) {
+		Waiter(Borrower<C> borrower) {
 			this.borrower = borrower;
 		}
 
