@@ -1,6 +1,8 @@
 package dev.lighttpdboot.gateway.ajp13;
 
 import java.util.Locale;
+
+import org.jspecify.annotations.Nullable;
 import java.util.Map;
 
 import org.springframework.http.HttpMethod;
@@ -102,7 +104,7 @@ final class Ajp13 {
 	/**
 	 * Return the response header name a code stands for, or {@code null} for an unknown code.
 	 */
-	static String responseHeaderName(int code) {
+	static @Nullable String responseHeaderName(int code) {
 		int index = code - 0xA001;
 		return (index >= 0 && index < RESPONSE_HEADERS.length) ? RESPONSE_HEADERS[index] : null;
 	}

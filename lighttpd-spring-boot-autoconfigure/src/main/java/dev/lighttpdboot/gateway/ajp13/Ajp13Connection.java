@@ -122,7 +122,7 @@ final class Ajp13Connection extends PooledConnection {
 
 		private final Duration readTimeout;
 
-		private ChannelHandlerContext context;
+		private @Nullable ChannelHandlerContext context;
 
 		private volatile @Nullable Ajp13Exchange current;
 
@@ -134,13 +134,21 @@ final class Ajp13Connection extends PooledConnection {
 			this.readTimeout = readTimeout;
 		}
 
+		private ChannelHandlerContext context() {
+			ChannelHandlerContext context = this.context;
+			if (context == null) {
+				throw new IllegalStateException("the handler is not in a pipeline yet");
+			}
+			return context;
+		}
+
 		@Override
 		public void handlerAdded(ChannelHandlerContext ctx) {
 			this.context = ctx;
 		}
 
 		void start(Ajp13Exchange exchange) {
-			if (this.current != null || this.broken || !this.context.channel().isActive()) {
+			if (this.current != null || this.broken || !context().channel().isActive()) {
 				exchange.startFailed(Ajp13Connection.this,
 						BackendException.connectionLost("connection closed before the request", null), isReused());
 				return;
@@ -158,10 +166,10 @@ final class Ajp13Connection extends PooledConnection {
 			Ajp13Exchange exchange = this.current;
 			if (exchange != null && exchange.wantsRead()) {
 				if (this.readTimer == null) {
-					this.readTimer = this.context.executor()
+					this.readTimer = context().executor()
 						.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
 				}
-				this.context.read();
+				context().read();
 			}
 		}
 
@@ -193,7 +201,7 @@ final class Ajp13Connection extends PooledConnection {
 				stopReadTimer();
 				this.current = null;
 				this.broken = true;
-				this.context.close();
+				context().close();
 			}
 		}
 
@@ -264,7 +272,7 @@ final class Ajp13Connection extends PooledConnection {
 			Ajp13Exchange exchange = this.current;
 			this.current = null;
 			this.broken = true;
-			this.context.close();
+			context().close();
 			if (exchange != null) {
 				exchange.failed(ex);
 			}

@@ -93,6 +93,15 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		this.listener = listener;
 	}
 
+	/** The connection the request started on; the callbacks that use it only run once it has. */
+	private Ajp13Connection connection() {
+		Ajp13Connection connection = this.connection;
+		if (connection == null) {
+			throw new IllegalStateException("the exchange has not started on a connection");
+		}
+		return connection;
+	}
+
 	@Override
 	public void start(Ajp13Connection connection) {
 		connection.start(this);
@@ -165,7 +174,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		if (this.owed == 0 || this.finished) {
 			return;
 		}
-		Channel channel = this.connection.channel();
+		Channel channel = connection().channel();
 		ByteBuf piece = this.pending;
 		if (piece != null && piece.isReadable()) {
 			int length = Math.min(this.owed, piece.readableBytes());
@@ -216,7 +225,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 			DataBufferUtils.release(buffer);
 			return;
 		}
-		onLoop(this.connection.eventLoop(), () -> {
+		onLoop(connection().eventLoop(), () -> {
 			if (this.finished) {
 				DataBufferUtils.release(buffer);
 				return;
@@ -232,9 +241,9 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 
 	@Override
 	public void onError(Throwable ex) {
-		onLoop(this.connection.eventLoop(), () -> {
+		onLoop(connection().eventLoop(), () -> {
 			if (!this.finished) {
-				this.connection.abandon(this);
+				connection().abandon(this);
 				failed(BackendException.broken("reading the request body failed (" + BackendException.describe(ex)
 						+ ")", !this.responseStarted, ex));
 			}
@@ -243,7 +252,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 
 	@Override
 	public void onComplete() {
-		onLoop(this.connection.eventLoop(), () -> {
+		onLoop(connection().eventLoop(), () -> {
 			this.bodyComplete = true;
 			this.pieceRequested = false;
 			sendOwed();
@@ -253,9 +262,9 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	private void written(io.netty.util.concurrent.Future<? super Void> future) {
 		if (!future.isSuccess()) {
 			Throwable cause = future.cause();
-			onLoop(this.connection.eventLoop(), () -> {
+			onLoop(connection().eventLoop(), () -> {
 				if (!this.finished) {
-					this.connection.abandon(this);
+					connection().abandon(this);
 					failed(this.responseStarted ? BackendException.broken("writing the request failed", false, cause)
 							: BackendException.connectionLost("writing the request failed ("
 									+ BackendException.describe(cause) + ")", cause));
@@ -314,8 +323,8 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 			outOfStep("the status " + headers.status());
 			return;
 		}
-		StreamedResponseBody body = new StreamedResponseBody(this.connection.eventLoop(),
-				this.connection::readIfWanted, this::abandon);
+		StreamedResponseBody body = new StreamedResponseBody(connection().eventLoop(),
+				connection()::readIfWanted, this::abandon);
 		this.responseBody = body;
 		this.listener.head(new GatewayResponse(
 				new CgiResponseHead(HttpStatusCode.valueOf(headers.status()), headers.headers()), body));
@@ -341,14 +350,14 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		boolean owing = this.owed > 0;
 		stopBody();
 		if (reuse && !owing) {
-			this.connection.requestEnded(this);
+			connection().requestEnded(this);
 		}
 		else {
 			// The container closes the connection, or asked for body bytes it was never sent: either way the
 			// connection carries nothing more.
-			this.connection.abandon(this);
+			connection().abandon(this);
 		}
-		this.listener.done(this.connection);
+		this.listener.done(connection());
 		StreamedResponseBody body = this.responseBody;
 		if (body == null) {
 			this.listener.failed(BackendException.broken(this.backend + " ended the response without SEND_HEADERS",
@@ -360,7 +369,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	}
 
 	private void outOfStep(String what) {
-		this.connection.abandon(this);
+		connection().abandon(this);
 		failed(BackendException.broken("malformed AJP13 response from " + this.backend + ": " + what,
 				this.responseBody == null, null));
 	}
@@ -374,7 +383,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		}
 		this.finished = true;
 		stopBody();
-		this.listener.done(this.connection);
+		this.listener.done(connection());
 		StreamedResponseBody body = this.responseBody;
 		if (body == null) {
 			if (!this.cancelled) {
@@ -395,8 +404,8 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		}
 		this.finished = true;
 		stopBody();
-		this.connection.abandon(this);
-		this.listener.done(this.connection);
+		connection().abandon(this);
+		this.listener.done(connection());
 	}
 
 	private static void onLoop(EventLoop loop, Runnable task) {

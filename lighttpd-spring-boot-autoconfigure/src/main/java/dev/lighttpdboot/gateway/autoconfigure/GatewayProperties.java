@@ -363,18 +363,18 @@ public class GatewayProperties {
 		 * Shared secret sent with every request, the Tomcat AJP connector's "secret" (required unless its
 		 * secretRequired is false); never logged.
 		 */
-		private String secret;
+		private @Nullable String secret;
 
 		/**
 		 * Largest AJP13 packet, the connector's packetSize: 8KB unless both sides raise it (at most 64KB).
 		 */
 		private DataSize packetSize = DataSize.ofKilobytes(8);
 
-		public String getSecret() {
+		public @Nullable String getSecret() {
 			return this.secret;
 		}
 
-		public void setSecret(String secret) {
+		public void setSecret(@Nullable String secret) {
 			this.secret = secret;
 		}
 

@@ -74,9 +74,10 @@ public final class StreamedResponseBody extends Flux<DataBuffer> implements Subs
 		if (n <= 0) {
 			onLoop( () -> {
 				cancelled();
-				if (!this.terminated) {
+				CoreSubscriber<? super DataBuffer> subscriber = this.actual;
+				if (!this.terminated && subscriber != null) {
 					this.terminated = true;
-					this.actual.onError(new IllegalArgumentException("request must be positive: " + n));
+					subscriber.onError(new IllegalArgumentException("request must be positive: " + n));
 				}
 			});
 			return;

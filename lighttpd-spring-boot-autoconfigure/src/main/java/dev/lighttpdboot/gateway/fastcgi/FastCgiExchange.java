@@ -328,7 +328,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 		BackendException refused = (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE)
 				? BackendException.unavailable(this.backend + " refused the request: " + end.protocolStatus(), null)
 				: null;
-		ResponseBody body = this.body;
+		StreamedResponseBody body = this.body;
 		if (body == null) {
 			this.listener.failed((refused != null) ? refused
 					: BackendException.broken(this.backend + " ended the request without a response head", false, null),
