@@ -249,7 +249,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		return backend.backend().exchange(request, stderr)
 			.map((response) -> {
 				answered.set(true);
-				backend.answered();
+				backend.answered(BackendStateChangedEvent.Cause.REQUEST);
 				observe.accept("ok", null);
 				Flux<DataBuffer> tracked = response.body()
 					.doOnError(BackendException.class, (ex) -> backend.failed(ex.getReason()))
