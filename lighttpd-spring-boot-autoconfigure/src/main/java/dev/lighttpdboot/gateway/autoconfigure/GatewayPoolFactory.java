@@ -126,8 +126,8 @@ final class GatewayPoolFactory {
 			}
 			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
 		}
-		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, documentRoot, this.metrics,
-				System::nanoTime, this.observations, this.convention);
+		GatewayPool pool = new GatewayPool(route.getName(), protocol.name(), backends, balancer, documentRoot,
+				this.metrics, System::nanoTime, this.observations, this.convention);
 		if (spawned != null) {
 			attach(pool, spawned, firstSpawned);
 			this.lifecycle.add(pool, spawned);
