@@ -141,6 +141,16 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void theContentIsNotOnTheManagementPort() {
+		// The management child context sees the application's handler mappings and filters; they serve nothing there.
+		management().get().uri("/index.html").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/hello.php").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/actuator/health/ping").exchange().expectStatus().isOk().expectBody().returnResult();
+		client().get().uri("/index.html").exchange().expectStatus().isOk().expectBody().returnResult();
+	}
+
+	@Test
 	void theActuatorIsNotOnThePublicPort() {
 		// It lists upload ids, socket paths and backend errors: for the operator, not for the visitor.
 		client().get().uri("/actuator/lighttpd").exchange().expectStatus().isNotFound().expectBody().returnResult();
