@@ -21,7 +21,9 @@ import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
  * <li>DOWN when no backend takes requests: a backend whose disable-time has passed counts again only once a probe
  * or a request it answered says it is back.</li>
  * </ul>
- * The details list each backend's state ({@code active (drain)} for a held one).
+ * The details list each backend under its id, as metrics and the {@code lighttpd} endpoint name it
+ * ({@code php-0}; its address changes with each start of a spawned process, the id does not): its state
+ * ({@code active (drain)} for a held one) and its address.
  */
 public final class GatewayPoolHealthIndicator implements ReactiveHealthIndicator {
 
@@ -37,10 +39,10 @@ public final class GatewayPoolHealthIndicator implements ReactiveHealthIndicator
 	}
 
 	private Health check() {
-		Map<String, String> backends = new LinkedHashMap<>();
+		Map<String, Map<String, String>> backends = new LinkedHashMap<>();
 		int active = 0;
 		for (PoolBackend backend : this.pool.backends()) {
-			backends.put(backend.name(), describe(backend));
+			backends.put(backend.id(), details(backend));
 			if (backend.isServing()) {
 				active++;
 			}
@@ -51,6 +53,13 @@ public final class GatewayPoolHealthIndicator implements ReactiveHealthIndicator
 			health.withDetail("degraded", true);
 		}
 		return health.build();
+	}
+
+	static Map<String, String> details(PoolBackend backend) {
+		Map<String, String> details = new LinkedHashMap<>();
+		details.put("state", describe(backend));
+		details.put("address", backend.name());
+		return details;
 	}
 
 	static String describe(PoolBackend backend) {

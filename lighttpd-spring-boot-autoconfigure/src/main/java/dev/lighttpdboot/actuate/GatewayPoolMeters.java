@@ -34,7 +34,7 @@ public final class GatewayPoolMeters extends OnceBoundMeters {
 	protected void register(MeterRegistry registry) {
 		for (GatewayPool pool : this.pools) {
 			for (PoolBackend backend : pool.backends()) {
-				Tags tags = Tags.of("pool", pool.name(), "backend", backend.id());
+				Tags tags = Tags.of("pool", pool.name(), "protocol", pool.protocol(), "backend", backend.id());
 				Gauge.builder("lighttpd.gateway.backend.inflight", backend, PoolBackend::load).tags(tags)
 					.description("Requests sent to the backend and not finished").register(registry);
 				Gauge.builder("lighttpd.gateway.backend.queued", backend, PoolBackend::queued).tags(tags)

@@ -23,6 +23,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.server.ServingContext;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -112,6 +113,10 @@ public class BundleHandlerMapping extends AbstractHandlerMapping {
 
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		if (ServingContext.isOther(exchange, getApplicationContext())) {
+			// Spring Boot's management child context: the application's content stays off the actuator's port.
+			return Mono.empty();
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		String path = request.getPath().pathWithinApplication().value();
 		String query = request.getURI().getRawQuery();

@@ -2,8 +2,12 @@ package dev.lighttpdboot.compression;
 
 import java.util.List;
 
+import dev.lighttpdboot.server.ServingContext;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.PathContainer;
@@ -17,7 +21,9 @@ import org.springframework.web.util.pattern.PathPattern;
  * configured paths (all when none are configured). It runs before the X-Sendfile and signed-link filters, so the
  * files they send pass through it untouched, with {@code sendfile(2)}.
  */
-public class CompressionWebFilter implements WebFilter, Ordered {
+public class CompressionWebFilter implements WebFilter, Ordered, ApplicationContextAware {
+
+	private @Nullable ApplicationContext applicationContext;
 
 	/** Outside the signed-link ({@code +10}) and X-Sendfile ({@code +20}) filters. */
 	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 5;
@@ -41,7 +47,16 @@ public class CompressionWebFilter implements WebFilter, Ordered {
 	}
 
 	@Override
+	public void setApplicationContext(ApplicationContext applicationContext) {
+		this.applicationContext = applicationContext;
+	}
+
+	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (ServingContext.isOther(exchange, this.applicationContext)) {
+			// Spring Boot's management child context: the application's content stays off the actuator's port.
+			return chain.filter(exchange);
+		}
 		if (!this.paths.isEmpty()) {
 			PathContainer path = exchange.getRequest().getPath().pathWithinApplication();
 			if (this.paths.stream().noneMatch((pattern) -> pattern.matches(path))) {

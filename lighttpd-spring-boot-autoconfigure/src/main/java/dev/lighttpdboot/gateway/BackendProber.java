@@ -181,7 +181,7 @@ public final class BackendProber {
 				backend.probeFailed(reason);
 			}, () -> {
 				if (probing) {
-					backend.answered();
+					backend.answered(BackendStateChangedEvent.Cause.CHECK);
 				}
 			});
 		// The previous check of this backend is over (checking was false): replaced, not disposed.

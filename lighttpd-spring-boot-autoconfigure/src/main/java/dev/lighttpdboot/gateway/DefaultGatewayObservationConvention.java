@@ -5,7 +5,8 @@ import io.micrometer.common.KeyValues;
 /**
  * The default names of backend-call observations: {@code lighttpd.gateway.requests} (the timer of that name when
  * Micrometer's meter handler is registered), contextual name {@code gateway <pool>} (the span's name), low
- * cardinality keys {@code pool}, {@code backend} (its id, {@code php-0}) and {@code outcome}, high cardinality key
+ * cardinality keys {@code pool}, {@code protocol} ({@code fastcgi}, {@code scgi}...), {@code backend} (its id,
+ * {@code php-0}) and {@code outcome}, high cardinality key
  * {@code backend.address}.
  */
 public class DefaultGatewayObservationConvention implements GatewayObservationConvention {
@@ -28,8 +29,8 @@ public class DefaultGatewayObservationConvention implements GatewayObservationCo
 
 	@Override
 	public KeyValues getLowCardinalityKeyValues(GatewayObservationContext context) {
-		return KeyValues.of("pool", context.getPool(), "backend", context.getBackend(), "outcome",
-				context.getOutcome());
+		return KeyValues.of("pool", context.getPool(), "protocol", context.getProtocol(), "backend",
+				context.getBackend(), "outcome", context.getOutcome());
 	}
 
 	@Override

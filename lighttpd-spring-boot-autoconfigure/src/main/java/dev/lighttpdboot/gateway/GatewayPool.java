@@ -56,6 +56,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final String name;
 
+	private final String protocol;
+
 	private final List<PoolBackend> backends;
 
 	private final Balancer balancer;
@@ -74,8 +76,11 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 
 	private final List<AutoCloseable> attached = new CopyOnWriteArrayList<>();
 
+	/** The protocol tag of a pool whose protocol was not named: one built with the shortest constructor. */
+	public static final String UNKNOWN_PROTOCOL = "unknown";
+
 	/**
-	 * Create a pool.
+	 * Create a pool, its protocol not named ({@value #UNKNOWN_PROTOCOL} in metrics) and its calls not observed.
 	 * @param name the pool's (and its route's) name
 	 * @param backends the backends, in configured order (their positions 0, 1, ...)
 	 * @param balancer chooses among the usable backends
@@ -86,7 +91,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 */
 	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, @Nullable String documentRoot,
 			GatewayMetrics metrics, LongSupplier nanoClock) {
-		this(name, backends, balancer, documentRoot, metrics, nanoClock, ObservationRegistry.NOOP, null);
+		this(name, UNKNOWN_PROTOCOL, backends, balancer, documentRoot, metrics, nanoClock, ObservationRegistry.NOOP,
+				null);
 	}
 
 	/**
@@ -94,6 +100,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * response head or the failure, a child of the observation in the subscriber's Reactor context (the server
 	 * request's, with Micrometer Tracing a span within the request's trace).
 	 * @param name the pool's (and its route's) name
+	 * @param protocol the name of the protocol its backends speak ({@code fastcgi}, {@code scgi}...), the
+	 * {@code protocol} tag of its metrics
 	 * @param backends the backends, in configured order (their positions 0, 1, ...)
 	 * @param balancer chooses among the usable backends
 	 * @param documentRoot where the backends find their scripts, for requests made through {@code WebClient}
@@ -103,8 +111,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * @param convention names and tags the observations, or {@code null} for
 	 * {@link DefaultGatewayObservationConvention}
 	 */
-	public GatewayPool(String name, List<PoolBackend> backends, Balancer balancer, @Nullable String documentRoot,
-			GatewayMetrics metrics, LongSupplier nanoClock, ObservationRegistry observations,
+	public GatewayPool(String name, String protocol, List<PoolBackend> backends, Balancer balancer,
+			@Nullable String documentRoot, GatewayMetrics metrics, LongSupplier nanoClock, ObservationRegistry observations,
 			@Nullable GatewayObservationConvention convention) {
 		if (backends.isEmpty()) {
 			throw new IllegalArgumentException("pool '" + name + "' has no backend");
@@ -116,6 +124,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 			}
 		}
 		this.name = name;
+		this.protocol = protocol;
 		this.backends = List.copyOf(backends);
 		this.balancer = balancer;
 		this.metrics = metrics;
@@ -131,6 +140,14 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	@Override
 	public String name() {
 		return this.name;
+	}
+
+	/**
+	 * Return the name of the protocol its backends speak ({@code fastcgi}, {@code scgi}...), or
+	 * {@value #UNKNOWN_PROTOCOL}.
+	 */
+	public String protocol() {
+		return this.protocol;
 	}
 
 	/**
@@ -206,7 +223,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 	 * @param outcome {@code refused} or {@code too-large}
 	 */
 	public void observeUnsent(String outcome) {
-		GatewayObservationContext context = new GatewayObservationContext(this.name, "none", "none");
+		GatewayObservationContext context = new GatewayObservationContext(this.name, this.protocol, "none", "none");
 		context.setOutcome(outcome);
 		Observation.createNotStarted(this.convention, DefaultGatewayObservationConvention.INSTANCE, () -> context,
 				this.observations).start().stop();
@@ -224,7 +241,8 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		}
 		tried.add(backend);
 		backend.started();
-		GatewayObservationContext context = new GatewayObservationContext(this.name, backend.id(), backend.name());
+		GatewayObservationContext context = new GatewayObservationContext(this.name, this.protocol, backend.id(),
+				backend.name());
 		Observation observation = Observation
 			.createNotStarted(this.convention, DefaultGatewayObservationConvention.INSTANCE, () -> context,
 					this.observations)
@@ -250,7 +268,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 		return backend.backend().exchange(request, stderr)
 			.map((response) -> {
 				answered.set(true);
-				backend.answered();
+				backend.answered(BackendStateChangedEvent.Cause.REQUEST);
 				observe.accept("ok", null);
 				Flux<DataBuffer> tracked = response.body()
 					.doOnError(BackendException.class, (ex) -> backend.failed(ex.getReason()))

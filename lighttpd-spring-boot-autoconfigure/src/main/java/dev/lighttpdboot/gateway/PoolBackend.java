@@ -29,7 +29,10 @@ import org.jspecify.annotations.Nullable;
  * disable-time has passed, and checks active backends between requests.
  * <p>An operator may put a {@link Hold} on a backend (the actuator endpoint's write operations): no new request
  * goes there while the hold lasts, whatever its state; requests in flight finish.
- * State changes are logged once each, never once per request.
+ * State changes are logged once each, never once per request, and told to the {@link BackendStateListener} as
+ * {@link BackendStateChangedEvent}s: a backend disabled after a failure or a failed check, active again, its
+ * process stopped or started, an operator's hold put or lifted. The probes of a resting backend are not: one that
+ * fails leaves it disabled, one that succeeds is its change back to active.
  */
 public final class PoolBackend implements BalancedBackend {
 
@@ -84,6 +87,8 @@ public final class PoolBackend implements BalancedBackend {
 
 	private final LongSupplier nanoClock;
 
+	private final BackendStateListener listener;
+
 	private final AtomicReference<State> state = new AtomicReference<>(State.ACTIVE);
 
 	private volatile long disabledUntil;
@@ -113,6 +118,21 @@ public final class PoolBackend implements BalancedBackend {
 	 */
 	public PoolBackend(String pool, int position, int weight, GatewayBackend backend, Duration disableTime,
 			LongSupplier nanoClock) {
+		this(pool, position, weight, backend, disableTime, nanoClock, BackendStateListener.NONE);
+	}
+
+	/**
+	 * Create a pool's view of a backend that tells its state changes to a listener.
+	 * @param pool the pool's name, for log lines and events
+	 * @param position the backend's place in the configured order
+	 * @param weight its share of requests, at least 1
+	 * @param backend the backend itself
+	 * @param disableTime how long a failed backend rests
+	 * @param nanoClock the clock ({@link System#nanoTime()} outside tests)
+	 * @param listener told of each change of its state or hold
+	 */
+	public PoolBackend(String pool, int position, int weight, GatewayBackend backend, Duration disableTime,
+			LongSupplier nanoClock, BackendStateListener listener) {
 		if (weight < 1) {
 			throw new IllegalArgumentException("weight must be at least 1, not " + weight);
 		}
@@ -123,6 +143,7 @@ public final class PoolBackend implements BalancedBackend {
 		this.id = pool + "-" + position;
 		this.disableNanos = disableTime.toNanos();
 		this.nanoClock = nanoClock;
+		this.listener = listener;
 		// Long ago, without overflowing the differences taken from it.
 		this.lastAnswered = nanoClock.getAsLong() - Long.MAX_VALUE / 2;
 	}
@@ -274,8 +295,8 @@ public final class PoolBackend implements BalancedBackend {
 	 */
 	void probeFailed(String reason) {
 		this.lastFailure = reason;
-		if (!rest(State.ACTIVE, reason)) {
-			rest(State.PROBING, reason);
+		if (!rest(State.ACTIVE, reason, BackendStateChangedEvent.Cause.CHECK)) {
+			rest(State.PROBING, reason, BackendStateChangedEvent.Cause.CHECK);
 		}
 	}
 
@@ -291,6 +312,9 @@ public final class PoolBackend implements BalancedBackend {
 			this.disabledUntil = this.nanoClock.getAsLong();
 		}
 		if (before != hold) {
+			State state = this.state.get();
+			publish(new BackendStateChangedEvent.Status(state, before), new BackendStateChangedEvent.Status(state, hold),
+					BackendStateChangedEvent.Cause.OPERATOR, null);
 			logger.info("Backend " + name() + " of pool '" + this.pool + "': "
 					+ switch (hold) {
 						case NONE -> "enabled by an operator";
@@ -316,12 +340,14 @@ public final class PoolBackend implements BalancedBackend {
 	}
 
 	/**
-	 * The backend's response head arrived: a probing backend is back.
+	 * The backend answered (a response head, or a background check): a probing backend is back.
+	 * @param cause a request or a check
 	 */
-	void answered() {
+	void answered(BackendStateChangedEvent.Cause cause) {
 		this.lastAnswered = this.nanoClock.getAsLong();
 		if (this.state.compareAndSet(State.PROBING, State.ACTIVE)) {
 			logger.info("Backend " + name() + " of pool '" + this.pool + "' answers again; it takes requests");
+			publish(State.PROBING, State.ACTIVE, cause, null);
 		}
 	}
 
@@ -344,7 +370,7 @@ public final class PoolBackend implements BalancedBackend {
 		this.failures.increment();
 		this.lastFailure = reason;
 		if (this.state.get() == State.PROBING) {
-			rest(State.PROBING, reason);
+			rest(State.PROBING, reason, BackendStateChangedEvent.Cause.REQUEST);
 		}
 	}
 
@@ -354,12 +380,12 @@ public final class PoolBackend implements BalancedBackend {
 	void disable(@Nullable String reason) {
 		this.failures.increment();
 		this.lastFailure = reason;
-		if (!rest(State.ACTIVE, reason)) {
-			rest(State.PROBING, reason);
+		if (!rest(State.ACTIVE, reason, BackendStateChangedEvent.Cause.REQUEST)) {
+			rest(State.PROBING, reason, BackendStateChangedEvent.Cause.REQUEST);
 		}
 	}
 
-	private boolean rest(State from, @Nullable String reason) {
+	private boolean rest(State from, @Nullable String reason, BackendStateChangedEvent.Cause cause) {
 		this.disabledUntil = this.nanoClock.getAsLong() + this.disableNanos;
 		if (!this.state.compareAndSet(from, State.DISABLED)) {
 			return false;
@@ -368,6 +394,7 @@ public final class PoolBackend implements BalancedBackend {
 			this.disables.increment();
 			logger.warn("Backend " + name() + " of pool '" + this.pool + "' disabled for "
 					+ Duration.ofNanos(this.disableNanos).toMillis() + " ms: " + LogText.printable(reason));
+			publish(State.ACTIVE, State.DISABLED, cause, reason);
 		}
 		else if (logger.isDebugEnabled()) {
 			logger.debug("Probe of backend " + name() + " of pool '" + this.pool + "' failed: "
@@ -391,6 +418,7 @@ public final class PoolBackend implements BalancedBackend {
 		if (before != State.STOPPED) {
 			this.lastFailure = reason;
 			logger.warn("Backend " + name() + " of pool '" + this.pool + "' stopped: " + LogText.printable(reason));
+			publish(before, State.STOPPED, BackendStateChangedEvent.Cause.PROCESS, reason);
 		}
 	}
 
@@ -400,6 +428,27 @@ public final class PoolBackend implements BalancedBackend {
 	void processStarted() {
 		if (this.state.compareAndSet(State.STOPPED, State.ACTIVE)) {
 			logger.info("Backend " + name() + " of pool '" + this.pool + "' started; it takes requests");
+			publish(State.STOPPED, State.ACTIVE, BackendStateChangedEvent.Cause.PROCESS, null);
+		}
+	}
+
+	private void publish(State from, State to, BackendStateChangedEvent.Cause cause, @Nullable String reason) {
+		Hold hold = this.hold;
+		publish(new BackendStateChangedEvent.Status(from, hold), new BackendStateChangedEvent.Status(to, hold), cause,
+				reason);
+	}
+
+	private void publish(BackendStateChangedEvent.Status from, BackendStateChangedEvent.Status to,
+			BackendStateChangedEvent.Cause cause, @Nullable String reason) {
+		if (this.listener == BackendStateListener.NONE) {
+			return;
+		}
+		try {
+			this.listener.stateChanged(new BackendStateChangedEvent(this.pool, this.id, name(), from, to, cause, reason));
+		}
+		catch (RuntimeException ex) {
+			// A listener's bug must not break the request, check or supervisor that saw the change.
+			logger.warn("Listener of backend " + name() + " of pool '" + this.pool + "' failed", ex);
 		}
 	}
 

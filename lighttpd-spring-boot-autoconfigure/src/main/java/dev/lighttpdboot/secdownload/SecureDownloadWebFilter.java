@@ -11,12 +11,15 @@ import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics.Outcome;
+import dev.lighttpdboot.server.ServingContext;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -38,7 +41,9 @@ import org.springframework.web.server.WebFilterChain;
  * Refusals are answered with a {@link PathRefusedException}, so the client gets the application's usual error
  * response, and logged at INFO with their reason.
  */
-public class SecureDownloadWebFilter implements WebFilter, Ordered {
+public class SecureDownloadWebFilter implements WebFilter, Ordered, ApplicationContextAware {
+
+	private @Nullable ApplicationContext applicationContext;
 
 	/**
 	 * The order of this filter: early, so that signed links are served before security or other filters
@@ -85,7 +90,16 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered {
 	}
 
 	@Override
+	public void setApplicationContext(ApplicationContext applicationContext) {
+		this.applicationContext = applicationContext;
+	}
+
+	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (ServingContext.isOther(exchange, this.applicationContext)) {
+			// Spring Boot's management child context: the application's content stays off the actuator's port.
+			return chain.filter(exchange);
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		String rawPath = request.getPath().pathWithinApplication().value();
 		if (!rawPath.startsWith(this.uriPrefix)) {

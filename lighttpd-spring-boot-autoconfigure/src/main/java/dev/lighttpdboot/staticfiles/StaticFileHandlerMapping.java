@@ -13,6 +13,7 @@ import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
+import dev.lighttpdboot.server.ServingContext;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -86,6 +87,10 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		if (ServingContext.isOther(exchange, getApplicationContext())) {
+			// Spring Boot's management child context: the application's content stays off the actuator's port.
+			return Mono.empty();
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		String withinApplication = request.getPath().pathWithinApplication().value();
 		// The bare base path ("/ctx" under spring.webflux.base-path=/ctx) is the root directory.

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.lighttpdboot.server.ServingContext;
 import dev.lighttpdboot.text.LogText;
 import dev.lighttpdboot.text.QueryParameters;
 import org.apache.commons.logging.Log;
@@ -114,6 +115,10 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		if (ServingContext.isOther(exchange, getApplicationContext())) {
+			// Spring Boot's management child context: the application's content stays off the actuator's port.
+			return Mono.empty();
+		}
 		ServerHttpRequest request = exchange.getRequest();
 		HttpMethod method = request.getMethod();
 		if (this.givenWayTo == null && (method == HttpMethod.GET || method == HttpMethod.HEAD)

@@ -50,12 +50,18 @@ class LighttpdActuatorTests {
 		Health degraded = health();
 		assertThat(degraded.getStatus()).isEqualTo(Status.UP);
 		assertThat(degraded.getDetails()).containsEntry("degraded", true).containsEntry("active", 1)
-			.containsEntry("backends", Map.of("127.0.0.1:9000", "disabled", "127.0.0.1:9001", "active"));
+			.containsEntry("backends", Map.of("php-0", details("disabled", "127.0.0.1:9000"), "php-1",
+					details("active", "127.0.0.1:9001")));
 		this.pool.processStopped(1, "exited");
 		assertThat(health().getStatus()).isEqualTo(Status.DOWN);
 		this.clock.addAndGet(Duration.ofSeconds(1).toNanos());
 		assertThat(health().getStatus()).as("due for its probe, but nothing says yet that it is back")
 			.isEqualTo(Status.DOWN);
+	}
+
+	/** A backend's health details: keyed by its id, as in metrics, with its address beside its state. */
+	private static Map<String, String> details(String state, String address) {
+		return Map.of("state", state, "address", address);
 	}
 
 	@Test
@@ -87,7 +93,8 @@ class LighttpdActuatorTests {
 		assertThat(drained.hold()).isEqualTo("drain");
 		assertThat(drained.state()).isEqualTo("active");
 		assertThat(new GatewayPoolHealthIndicator(pool).health().block(Duration.ofSeconds(5)).getDetails())
-			.containsEntry("backends", Map.of("127.0.0.1:9000", "active", "127.0.0.1:9001", "active (drain)"));
+			.containsEntry("backends", Map.of("php-0", details("active", "127.0.0.1:9000"), "php-1",
+					details("active (drain)", "127.0.0.1:9001")));
 		assertThatExceptionOfType(BackendException.class).as("only the refusing backend is left")
 			.isThrownBy(() -> send(pool));
 		assertThat(pool.backend(1).requests()).isZero();

@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Backend calls of a pool of real php-fpm backends go through Micrometer's Observation API: one observation per
- * attempt, named {@code lighttpd.gateway.requests}, with low-cardinality keys pool, backend (its id) and outcome.
+ * attempt, named {@code lighttpd.gateway.requests}, with low-cardinality keys pool, protocol, backend (its id) and
+ * outcome.
  */
 class GatewayPoolObservationTests {
 
@@ -63,6 +64,7 @@ class GatewayPoolObservationTests {
 			.that()
 			.hasContextualNameEqualTo("gateway php")
 			.hasLowCardinalityKeyValue("pool", "php")
+			.hasLowCardinalityKeyValue("protocol", "fastcgi")
 			.hasLowCardinalityKeyValue("backend", "php-0")
 			.hasLowCardinalityKeyValue("outcome", "ok")
 			.hasHighCardinalityKeyValue("backend.address", "127.0.0.1:" + this.php.address().getPort())
@@ -114,8 +116,8 @@ class GatewayPoolObservationTests {
 							Duration.ofSeconds(30), Duration.ofSeconds(30), 64 * 1024)),
 					Duration.ofSeconds(1), System::nanoTime));
 		}
-		GatewayPool pool = new GatewayPool("php", backends, Balancers.create("static", backends), ROOT.toString(),
-				GatewayMetrics.NONE, System::nanoTime, this.observations, null);
+		GatewayPool pool = new GatewayPool("php", "fastcgi", backends, Balancers.create("static", backends),
+				ROOT.toString(), GatewayMetrics.NONE, System::nanoTime, this.observations, null);
 		this.pools.add(pool);
 		return pool;
 	}

@@ -249,9 +249,10 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 	void requestsAndStderrAreCounted() {
 		get("/status.php?code=200").exchange().expectStatus().isOk().expectBody().returnResult();
 		Awaitility.await().untilAsserted(() -> {
-			assertThat(this.meters.get("lighttpd.gateway.requests").tag("pool", "php").tag("outcome", "ok").timer()
-				.count()).isPositive();
-			assertThat(this.meters.get("lighttpd.gateway.stderr").tag("pool", "php").counter().count()).isPositive();
+			assertThat(this.meters.get("lighttpd.gateway.requests").tag("pool", "php").tag("protocol", "fastcgi")
+				.tag("outcome", "ok").timer().count()).isPositive();
+			assertThat(this.meters.get("lighttpd.gateway.stderr").tag("pool", "php").tag("protocol", "fastcgi")
+				.counter().count()).isPositive();
 		});
 	}
 

@@ -49,9 +49,8 @@ class StatusController {
 		Map<String, Pool> pools = new LinkedHashMap<>();
 		descriptor.pools().forEach((name, pool) -> {
 			List<Backend> backends = new ArrayList<>();
-			for (int i = 0; i < pool.backends().size(); i++) {
-				BackendDescriptor backend = pool.backends().get(i);
-				backends.add(new Backend(name + "-" + i, backend.state(), backend.inFlight(), backend.queued(),
+			for (BackendDescriptor backend : pool.backends()) {
+				backends.add(new Backend(backend.id(), backend.state(), backend.inFlight(), backend.queued(),
 						backend.requests(), backend.failures()));
 			}
 			pools.put(name, new Pool(pool.usable(), backends));

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.lighttpdboot.test.peers.Prometheus;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.json.JsonParserFactory;
@@ -60,7 +62,9 @@ class GrafanaDashboardTests {
 	void everyQueryOfTheDashboardReturnsData() throws Exception {
 		List<String> queries = queries();
 		assertThat(queries).hasSizeGreaterThan(10);
-		try (LocalPeer prometheus = LocalPeer.prometheus(this.managementPort)) {
+		Prometheus prometheus = new Prometheus(this.managementPort);
+		prometheus.start();
+		try {
 			String api = "http://127.0.0.1:" + prometheus.port() + "/api/v1/query?query=";
 			await("Prometheus scraping the app").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
 				.until(() -> !results(api, "up{job=\"sample-app\"} == 1").isEmpty());
@@ -72,13 +76,16 @@ class GrafanaDashboardTests {
 					await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
 						.until(() -> !results(api, concrete).isEmpty());
 				}
-				catch (org.awaitility.core.ConditionTimeoutException ex) {
+				catch (ConditionTimeoutException ex) {
 					missing.add(query);
 				}
 				// Traffic again, so that rates over the last minute keep seeing requests while the checks go on.
 				driveTraffic();
 			}
 			assertThat(missing).as("dashboard queries without data").isEmpty();
+		}
+		finally {
+			prometheus.stop();
 		}
 	}
 

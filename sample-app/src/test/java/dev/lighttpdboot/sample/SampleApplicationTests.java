@@ -133,7 +133,21 @@ class SampleApplicationTests {
 		management().get().uri("/actuator/health/lighttpd/php").exchange()
 			.expectBody().jsonPath("$.status").isEqualTo("DOWN")
 			.jsonPath("$.details.degraded").isEqualTo(true)
-			.jsonPath("$.details.active").isEqualTo(0);
+			.jsonPath("$.details.active").isEqualTo(0)
+			// Named as in metrics and the lighttpd endpoint, the address beside.
+			.jsonPath("$.details.backends['php-0'].state").isEqualTo("disabled")
+			.jsonPath("$.details.backends['php-0'].address")
+			.value((address) -> assertThat(address).asString().startsWith("127.0.0.1:"));
+	}
+
+	@Test
+	void theContentIsNotOnTheManagementPort() {
+		// The management child context sees the application's handler mappings and filters; they serve nothing there.
+		management().get().uri("/index.html").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/hello.php").exchange().expectStatus().isNotFound().expectBody().returnResult();
+		management().get().uri("/actuator/health/ping").exchange().expectStatus().isOk().expectBody().returnResult();
+		client().get().uri("/index.html").exchange().expectStatus().isOk().expectBody().returnResult();
 	}
 
 	@Test

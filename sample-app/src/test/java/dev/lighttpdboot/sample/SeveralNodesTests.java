@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.lighttpdboot.test.peers.HaProxy;
+import dev.lighttpdboot.test.peers.Peers;
+import dev.lighttpdboot.test.peers.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,11 +53,11 @@ class SeveralNodesTests {
 	/** Twelve seconds at the nodes' 1 MB/s: time for Lettuce to reconnect (with back-off) after the restart. */
 	private static final byte[] LONGER_FILE = new byte[12 * 1024 * 1024];
 
-	private static LocalPeer redis;
+	private static RedisServer redis;
 
 	private static final List<ConfigurableApplicationContext> nodes = new ArrayList<>();
 
-	private static LocalPeer balancer;
+	private static HaProxy balancer;
 
 	private static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
 		.connectTimeout(Duration.ofSeconds(5)).build();
@@ -66,11 +69,13 @@ class SeveralNodesTests {
 		Peers.require("php-cgi", PHP_CGI);
 		new Random(16).nextBytes(FILE);
 		new Random(17).nextBytes(LONGER_FILE);
-		redis = LocalPeer.redis();
+		redis = new RedisServer();
+		redis.start();
 		nodes.add(node());
 		nodes.add(node());
-		balancer = LocalPeer.haproxy(new int[] { port(nodes.get(0)), port(nodes.get(1)) },
+		balancer = new HaProxy(new int[] { port(nodes.get(0)), port(nodes.get(1)) },
 				new int[] { managementPort(nodes.get(0)), managementPort(nodes.get(1)) });
+		balancer.start();
 		// Both nodes in service before the tests count on it.
 		List<String> served = new ArrayList<>();
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -101,11 +106,11 @@ class SeveralNodesTests {
 	@AfterAll
 	static void stop() {
 		if (balancer != null) {
-			balancer.close();
+			balancer.stop();
 		}
 		nodes.forEach(ConfigurableApplicationContext::close);
 		if (redis != null) {
-			redis.close();
+			redis.stop();
 		}
 	}
 

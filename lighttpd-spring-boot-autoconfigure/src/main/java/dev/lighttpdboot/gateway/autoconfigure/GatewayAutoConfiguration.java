@@ -11,6 +11,8 @@ import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.autoconfigure.ConfiguredRoot;
 import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
+import dev.lighttpdboot.gateway.BackendStateChangedEvent;
+import dev.lighttpdboot.gateway.BackendStateListener;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -42,6 +44,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -67,7 +70,7 @@ public final class GatewayAutoConfiguration {
 	GatewayRoutes lighttpdGatewayRoutes(GatewayProperties properties, FilesProperties files,
 			ObjectProvider<GatewayMetrics> metrics, ObjectProvider<ObservationRegistry> observations,
 			ObjectProvider<GatewayObservationConvention> convention, GatewayLifecycle lifecycle,
-			ObjectProvider<GatewayProtocol> protocols) {
+			ObjectProvider<GatewayProtocol> protocols, ObjectProvider<ApplicationEventPublisher> events) {
 		CgiEnvironment environment = new CgiEnvironment();
 		List<GatewayProtocol> available = new ArrayList<>(protocols.orderedStream().toList());
 		available.add(new FastCgiProtocol(environment));
@@ -75,7 +78,8 @@ public final class GatewayAutoConfiguration {
 		available.add(new Ajp13Protocol());
 		GatewayMetrics gatewayMetrics = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
 		GatewayPoolFactory pools = new GatewayPoolFactory(gatewayMetrics, lifecycle, available,
-				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable());
+				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable(),
+				stateListener(events.getIfAvailable()));
 		List<GatewayRoute> routes = new ArrayList<>();
 		try {
 			for (int i = 0; i < properties.getRoutes().size(); i++) {
@@ -88,6 +92,14 @@ public final class GatewayAutoConfiguration {
 			throw ex;
 		}
 		return new GatewayRoutes(routes);
+	}
+
+	/**
+	 * Backend state changes as application events, so that an {@code @EventListener} of
+	 * {@link BackendStateChangedEvent} hears of them as the log does.
+	 */
+	private static BackendStateListener stateListener(@Nullable ApplicationEventPublisher events) {
+		return (events != null) ? events::publishEvent : BackendStateListener.NONE;
 	}
 
 	@Bean(destroyMethod = "dispose")

@@ -11,6 +11,7 @@ import dev.lighttpdboot.gateway.BackendOptions;
 import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.BackendProbe;
 import dev.lighttpdboot.gateway.BackendProber;
+import dev.lighttpdboot.gateway.BackendStateListener;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -43,8 +44,11 @@ final class GatewayPoolFactory {
 
 	private final @Nullable GatewayObservationConvention convention;
 
+	private final BackendStateListener stateListener;
+
 	GatewayPoolFactory(GatewayMetrics metrics, GatewayLifecycle lifecycle, List<GatewayProtocol> protocols,
-			ObservationRegistry observations, @Nullable GatewayObservationConvention convention) {
+			ObservationRegistry observations, @Nullable GatewayObservationConvention convention,
+			BackendStateListener stateListener) {
 		this.metrics = metrics;
 		this.lifecycle = lifecycle;
 		this.protocols = new LinkedHashMap<>();
@@ -54,6 +58,7 @@ final class GatewayPoolFactory {
 		}
 		this.observations = observations;
 		this.convention = convention;
+		this.stateListener = stateListener;
 	}
 
 	/**
@@ -121,8 +126,8 @@ final class GatewayPoolFactory {
 			}
 			throw new InvalidConfigurationPropertyValueException(prefix + ".balance", route.getBalance(), ex.getMessage());
 		}
-		GatewayPool pool = new GatewayPool(route.getName(), backends, balancer, documentRoot, this.metrics,
-				System::nanoTime, this.observations, this.convention);
+		GatewayPool pool = new GatewayPool(route.getName(), protocol.name(), backends, balancer, documentRoot,
+				this.metrics, System::nanoTime, this.observations, this.convention);
 		if (spawned != null) {
 			attach(pool, spawned, firstSpawned);
 			this.lifecycle.add(pool, spawned);
@@ -155,7 +160,8 @@ final class GatewayPoolFactory {
 		BackendOptions options = new BackendOptions(maxConnections, route.getQueueLimit(), route.getConnectTimeout(),
 				route.getReadTimeout(), BackendOptions.DEFAULTS.maxIdleTime(), BackendOptions.DEFAULTS.maxHeadSize());
 		GatewayBackend backend = protocol.backend(address, BackendAddress.parse(address), options);
-		return new PoolBackend(route.getName(), position, weight, backend, route.getDisableTime(), System::nanoTime);
+		return new PoolBackend(route.getName(), position, weight, backend, route.getDisableTime(), System::nanoTime,
+				this.stateListener);
 	}
 
 	private static SpawnedBackends spawned(String prefix, GatewayProperties.Route route) {

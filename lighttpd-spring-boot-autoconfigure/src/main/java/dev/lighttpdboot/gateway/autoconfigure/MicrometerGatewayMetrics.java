@@ -9,12 +9,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * Records {@code lighttpd.gateway.stderr} (counter; tags {@code pool}, {@code backend} as the backend's id,
- * {@code php-0}). When the application has no {@code ObservationRegistry} (Micrometer without Spring Boot's
+ * Records {@code lighttpd.gateway.stderr} (counter; tags {@code pool}, {@code protocol} ({@code fastcgi},
+ * {@code scgi}...), {@code backend} as the backend's id, {@code php-0}). When the application has no {@code ObservationRegistry} (Micrometer without Spring Boot's
  * observation support), it also gives the pools one with Micrometer's meter handler, so that their backend calls
  * still make the {@code lighttpd.gateway.requests} timer.
  */
@@ -28,6 +29,7 @@ final class MicrometerGatewayMetrics extends OnceBoundMeters implements GatewayM
 		.builder("lighttpd.gateway.stderr")
 		.description("Error output written by backends")
 		.tag("pool", tags.pool())
+		.tag("protocol", protocol(tags))
 		.tag("backend", id(tags))
 		.register(registry));
 
@@ -54,11 +56,18 @@ final class MicrometerGatewayMetrics extends OnceBoundMeters implements GatewayM
 	}
 
 	/**
+	 * The protocol of the pool, looked up once per pool and address (the counter is kept).
+	 */
+	private String protocol(Stderr tags) {
+		GatewayPool pool = pool(tags);
+		return (pool != null) ? pool.protocol() : GatewayPool.UNKNOWN_PROTOCOL;
+	}
+
+	/**
 	 * The backend's id for its address, looked up once per pool and address (the counter is kept).
 	 */
 	private String id(Stderr tags) {
-		GatewayPools pools = this.pools.getIfAvailable();
-		GatewayPool pool = (pools != null) ? pools.get(tags.pool()) : null;
+		GatewayPool pool = pool(tags);
 		if (pool != null) {
 			for (PoolBackend backend : pool.backends()) {
 				if (backend.name().equals(tags.backend())) {
@@ -67,6 +76,11 @@ final class MicrometerGatewayMetrics extends OnceBoundMeters implements GatewayM
 			}
 		}
 		return "unknown";
+	}
+
+	private @Nullable GatewayPool pool(Stderr tags) {
+		GatewayPools pools = this.pools.getIfAvailable();
+		return (pools != null) ? pools.get(tags.pool()) : null;
 	}
 
 	private record Stderr(String pool, String backend) {

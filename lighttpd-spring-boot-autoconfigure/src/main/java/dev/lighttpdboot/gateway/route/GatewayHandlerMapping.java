@@ -29,6 +29,7 @@ import dev.lighttpdboot.gateway.spool.RequestBodySpool;
 import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
+import dev.lighttpdboot.server.ServingContext;
 import dev.lighttpdboot.text.LogText;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -123,6 +124,10 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 
 	@Override
 	protected Mono<?> getHandlerInternal(ServerWebExchange exchange) {
+		if (ServingContext.isOther(exchange, getApplicationContext())) {
+			// Spring Boot's management child context: the application's content stays off the actuator's port.
+			return Mono.empty();
+		}
 		String rawPath = exchange.getRequest().getPath().pathWithinApplication().value();
 		for (GatewayRoute route : this.routes) {
 			if (route.scripts() != null) {

@@ -48,7 +48,7 @@ class LighttpdActuatorAutoConfigurationTests {
 		this.contextRunner.withPropertyValues(route()).run((context) -> {
 			assertThat(context).hasSingleBean(GatewayPoolMeters.class).hasBean("lighttpdHealthContributor");
 			assertThat(context.getBean(MeterRegistry.class).get("lighttpd.gateway.backend.state").tag("pool", "php")
-				.gauge().value()).isEqualTo(1);
+				.tag("protocol", "fastcgi").gauge().value()).isEqualTo(1);
 			// Not exposed unless asked for, as every actuator endpoint but health.
 			assertThat(context).doesNotHaveBean(LighttpdEndpoint.class);
 		});

@@ -14,6 +14,8 @@ import dev.lighttpdboot.gateway.PoolBackend.State;
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.peers.Echo;
 import dev.lighttpdboot.test.peers.Uwsgi;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,9 @@ class ScgiRouteIntegrationTests extends RealServerTests {
 
 	@Autowired
 	private GatewayPools pools;
+
+	@Autowired
+	private MeterRegistry meters;
 
 	@AfterAll
 	static void deleteDirectory() throws IOException {
@@ -89,6 +94,11 @@ class ScgiRouteIntegrationTests extends RealServerTests {
 			assertThat(backend.name()).startsWith("unix:");
 			assertThat(backend.requests() - before[backend.position()]).as("requests to " + backend.name()).isEqualTo(2);
 		});
+		// The pool's meters say which protocol it speaks, as a FastCGI pool's say fastcgi.
+		assertThat(pool.protocol()).isEqualTo("scgi");
+		Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(this.meters
+			.get("lighttpd.gateway.requests").tag("pool", "py").tag("protocol", "scgi").tag("outcome", "ok").timers()
+			.stream().mapToLong(Timer::count).sum()).isGreaterThanOrEqualTo(4));
 	}
 
 	@Test
