@@ -19,6 +19,7 @@ import dev.lighttpdboot.gateway.GatewayProtocol;
 import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
 import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
+import dev.lighttpdboot.gateway.http.HttpProtocol;
 import dev.lighttpdboot.gateway.route.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.route.GatewayRoute;
 import dev.lighttpdboot.gateway.route.GatewayRoutes;
@@ -70,6 +71,7 @@ public final class GatewayAutoConfiguration {
 		List<GatewayProtocol> available = new ArrayList<>(protocols.orderedStream().toList());
 		available.add(new FastCgiProtocol(environment));
 		available.add(new ScgiProtocol(environment));
+		available.add(new HttpProtocol());
 		GatewayMetrics gatewayMetrics = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
 		GatewayPoolFactory pools = new GatewayPoolFactory(gatewayMetrics, lifecycle, available,
 				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable());
@@ -125,6 +127,9 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
 		GatewayProtocol protocol = pools.protocol(prefix, route);
+		if (protocol instanceof HttpProtocol http) {
+			protocol = http.withHost(route.getHttp().getHost());
+		}
 		boolean byPrefix = route.getPathPrefix() != null && !route.getPathPrefix().isBlank();
 		if (!byPrefix && route.getExtensions().isEmpty()) {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".extensions", route.getExtensions(),

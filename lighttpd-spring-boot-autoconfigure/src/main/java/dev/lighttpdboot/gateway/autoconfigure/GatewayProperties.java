@@ -63,7 +63,10 @@ public class GatewayProperties {
 		FASTCGI,
 
 		/** SCGI (uwsgi's scgi-socket, Python applications): a connection per request. */
-		SCGI;
+		SCGI,
+
+		/** HTTP/1.1 (puma, Ruby applications): kept-alive connections, no document root. */
+		HTTP;
 
 		/**
 		 * Return the name a protocol plug-in has: {@code fastcgi}, {@code scgi}.
@@ -96,8 +99,8 @@ public class GatewayProperties {
 		private String pathPrefix;
 
 		/**
-		 * Protocol spoken to the backends: fastcgi or scgi. Routes of both need a document root for their
-		 * scripts.
+		 * Protocol spoken to the backends: fastcgi or scgi (routes of both need a document root for their scripts),
+		 * or http.
 		 */
 		private Protocol protocol = Protocol.FASTCGI;
 
@@ -185,6 +188,15 @@ public class GatewayProperties {
 		 * Background checks of the route's backends and how the pool's health counts.
 		 */
 		private final HealthCheck healthCheck = new HealthCheck();
+
+		/**
+		 * What routes of protocol http send their backends.
+		 */
+		private final Http http = new Http();
+
+		public Http getHttp() {
+			return this.http;
+		}
 
 		public Spawn getSpawn() {
 			return this.spawn;
@@ -336,6 +348,27 @@ public class GatewayProperties {
 
 		public void setBackends(List<Backend> backends) {
 			this.backends = backends;
+		}
+
+	}
+
+	/**
+	 * What a route of protocol http sends its backends.
+	 */
+	public static class Http {
+
+		/**
+		 * Host header sent to the backends instead of the client's, as nginx's proxy_set_header Host; unset, the
+		 * client's Host goes on.
+		 */
+		private String host;
+
+		public String getHost() {
+			return this.host;
+		}
+
+		public void setHost(String host) {
+			this.host = host;
 		}
 
 	}
