@@ -10,8 +10,6 @@ import dev.lighttpdboot.gateway.BackendException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.channel.AbortedException;
-import reactor.pool.PoolAcquirePendingLimitException;
-import reactor.pool.PoolAcquireTimeoutException;
 
 /**
  * Turns what Reactor Netty's HTTP client reports into the gateway's failure kinds, so that fail-over, disable-time,
@@ -44,11 +42,13 @@ final class HttpBackendFailures {
 			return known;
 		}
 		String cause = BackendException.describe(ex);
-		if (ex instanceof PoolAcquirePendingLimitException) {
+		// Reactor Netty shades reactor-pool: its pool's exceptions are known by their simple names.
+		String type = ex.getClass().getSimpleName();
+		if (type.equals("PoolAcquirePendingLimitException")) {
 			return BackendException.queueFull("all connections to " + backend + " busy and " + queueLimit
 					+ " requests waiting");
 		}
-		if (ex instanceof PoolAcquireTimeoutException) {
+		if (type.equals("PoolAcquireTimeoutException")) {
 			return BackendException.queueFull("no connection to " + backend + " became free in time");
 		}
 		if (!headSeen && isConnectFailure(ex)) {

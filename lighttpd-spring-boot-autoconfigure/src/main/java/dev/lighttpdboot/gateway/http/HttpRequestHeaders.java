@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 import dev.lighttpdboot.gateway.GatewayRequest;
+import io.netty.util.NetUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -110,7 +111,7 @@ public final class HttpRequestHeaders {
 			element.append("\"[").append(hostAddress(address)).append("]\"");
 		}
 		else {
-			element.append(address.getHostAddress());
+			element.append(hostAddress(address));
 		}
 		if (host != null) {
 			element.append(";host=").append(tokenOrQuoted(host));
@@ -125,10 +126,9 @@ public final class HttpRequestHeaders {
 	}
 
 	private static String hostAddress(InetAddress address) {
-		String text = address.getHostAddress();
-		// The scope of a link-local address means nothing to the backend.
-		int scope = text.indexOf('%');
-		return (scope >= 0) ? text.substring(0, scope) : text;
+		// RFC 5952's short form for IPv6, without the scope of a link-local address, which means nothing to the
+		// backend.
+		return NetUtil.toAddressString(address);
 	}
 
 	private static String tokenOrQuoted(String value) {
