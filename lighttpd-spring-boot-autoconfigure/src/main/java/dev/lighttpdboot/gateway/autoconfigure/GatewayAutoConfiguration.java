@@ -128,7 +128,7 @@ public final class GatewayAutoConfiguration {
 		}
 		GatewayProtocol protocol = pools.protocol(prefix, route);
 		if (protocol instanceof HttpProtocol http) {
-			protocol = http.withHost(route.getHttp().getHost());
+			protocol = http.withHost(route.getHttp().getHost()).withWebSockets(route.getHttp().isWebsocket());
 		}
 		boolean byPrefix = route.getPathPrefix() != null && !route.getPathPrefix().isBlank();
 		if (!byPrefix && route.getExtensions().isEmpty()) {

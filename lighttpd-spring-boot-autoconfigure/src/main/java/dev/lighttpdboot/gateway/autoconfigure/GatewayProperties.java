@@ -363,6 +363,20 @@ public class GatewayProperties {
 		 */
 		private String host;
 
+		/**
+		 * Whether WebSocket upgrades are passed through to the backends (lighttpd's proxy.header "upgrade"); when
+		 * false, Upgrade is removed like any hop-by-hop header.
+		 */
+		private boolean websocket = true;
+
+		public boolean isWebsocket() {
+			return this.websocket;
+		}
+
+		public void setWebsocket(boolean websocket) {
+			this.websocket = websocket;
+		}
+
 		public String getHost() {
 			return this.host;
 		}

@@ -63,6 +63,8 @@ public final class HttpBackend implements GatewayBackend {
 
 	private final ConnectionProvider connections;
 
+	private final @Nullable WebSocketRelay webSockets;
+
 	private final HttpClient client;
 
 	private final AtomicReference<@Nullable ConnectionPoolMetrics> poolMetrics = new AtomicReference<>();
@@ -77,6 +79,21 @@ public final class HttpBackend implements GatewayBackend {
 	 * @param host the {@code Host} header sent instead of the client's, or {@code null} to keep the client's
 	 */
 	public HttpBackend(String name, SocketAddress address, BackendOptions options, @Nullable String host) {
+		this(name, address, options, host, false);
+	}
+
+	/**
+	 * Create a backend that may also take WebSocket upgrades.
+	 * @param name how logs and metrics name it, for example {@code 127.0.0.1:9292}
+	 * @param address where it listens ({@code InetSocketAddress} or {@code DomainSocketAddress})
+	 * @param options connection limits and timeouts
+	 * @param host the {@code Host} header sent instead of the client's, or {@code null} to keep the client's
+	 * @param webSockets whether WebSocket upgrades are passed through to it ({@link #webSockets()})
+	 */
+	public HttpBackend(String name, SocketAddress address, BackendOptions options, @Nullable String host,
+			boolean webSockets) {
+		this.webSockets = webSockets
+				? new WebSocketRelay(name, address, host, options.connectTimeout(), options.readTimeout()) : null;
 		this.name = name;
 		this.options = options;
 		this.host = host;
@@ -178,6 +195,14 @@ public final class HttpBackend implements GatewayBackend {
 			.onErrorMap((ex) -> HttpBackendFailures.map(this.name, ex, true, this.options.queueLimit()))
 			.doOnDiscard(DataBuffer.class, DataBufferUtils::release);
 		return new GatewayResponse(head, body);
+	}
+
+	/**
+	 * Return what passes WebSocket upgrades through to this backend, or {@code null} if they are not (the
+	 * {@code Upgrade} header is then removed like any hop-by-hop header).
+	 */
+	public @Nullable WebSocketRelay webSockets() {
+		return this.webSockets;
 	}
 
 	@Override

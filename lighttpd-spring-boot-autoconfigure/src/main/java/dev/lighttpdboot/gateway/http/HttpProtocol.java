@@ -19,15 +19,18 @@ public final class HttpProtocol implements GatewayProtocol {
 
 	private final @Nullable String host;
 
+	private final boolean webSockets;
+
 	/**
-	 * Create the protocol, sending each client's own {@code Host}.
+	 * Create the protocol, sending each client's own {@code Host} and passing WebSocket upgrades through.
 	 */
 	public HttpProtocol() {
-		this(null);
+		this(null, true);
 	}
 
-	private HttpProtocol(@Nullable String host) {
+	private HttpProtocol(@Nullable String host, boolean webSockets) {
 		this.host = host;
+		this.webSockets = webSockets;
 	}
 
 	/**
@@ -36,7 +39,16 @@ public final class HttpProtocol implements GatewayProtocol {
 	 * @param host the value, or {@code null} to keep the client's
 	 */
 	public HttpProtocol withHost(@Nullable String host) {
-		return new HttpProtocol((host != null && !host.isBlank()) ? host.trim() : null);
+		return new HttpProtocol((host != null && !host.isBlank()) ? host.trim() : null, this.webSockets);
+	}
+
+	/**
+	 * Return the protocol for a route that passes WebSocket upgrades through, or not (a route's
+	 * {@code http.websocket}).
+	 * @param webSockets whether upgrades go to the backends; without, {@code Upgrade} is removed as hop-by-hop
+	 */
+	public HttpProtocol withWebSockets(boolean webSockets) {
+		return new HttpProtocol(this.host, webSockets);
 	}
 
 	@Override
@@ -51,7 +63,7 @@ public final class HttpProtocol implements GatewayProtocol {
 
 	@Override
 	public GatewayBackend backend(String name, SocketAddress address, BackendOptions options) {
-		return new HttpBackend(name, address, options, this.host);
+		return new HttpBackend(name, address, options, this.host, this.webSockets);
 	}
 
 }
