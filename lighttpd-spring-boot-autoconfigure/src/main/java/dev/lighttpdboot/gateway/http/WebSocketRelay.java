@@ -164,6 +164,9 @@ public final class WebSocketRelay {
 	/**
 	 * Relay the frames of one direction, then its close; {@code timed}: a silence longer than the read timeout
 	 * closes both sides.
+	 * <p>Each frame is written on its own and a failed write drops only that frame: a write failing because the
+	 * other side is gone must not cancel this side's inbound, since Reactor Netty answers a cancelled inbound with
+	 * a close without status, which would overtake the close (and status) the other direction is passing on.
 	 */
 	private Mono<Void> pipe(WebsocketInbound from, WebsocketOutbound to, boolean timed) {
 		var frames = from.receiveFrames()
@@ -176,16 +179,29 @@ public final class WebSocketRelay {
 		if (timed) {
 			frames = frames.timeout(this.readTimeout);
 		}
-		return to.sendObject(frames)
-			.then()
+		return frames
+			.concatMap((frame) -> to.sendObject(Mono.just(frame)).then().onErrorResume((ex) -> Mono.empty()), 1)
 			.then(from.receiveCloseStatus()
 				.defaultIfEmpty(WebSocketCloseStatus.NORMAL_CLOSURE)
-				.flatMap((status) -> to.sendClose(status.code(), status.reasonText())))
+				.flatMap((status) -> to.sendClose(closeCode(status), status.reasonText())))
 			.onErrorResume(TimeoutException.class,
 					(ex) -> to.sendClose(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "backend silent")
 						.then(Mono.fromRunnable(() -> from.withConnection((connection) -> connection.dispose()))))
 			.onErrorResume((ex) -> to.sendClose(WebSocketCloseStatus.INTERNAL_SERVER_ERROR.code(), "")
 				.onErrorResume((closeFailure) -> Mono.empty()));
+	}
+
+	/**
+	 * Return the code to pass on. 1005, 1006 and 1015 only describe what happened and may not be sent (RFC 6455
+	 * section 7.4.1): a close without status stands for a normal closure, a connection lost without a close for
+	 * the other side going away (1001).
+	 */
+	private static int closeCode(WebSocketCloseStatus status) {
+		return switch (status.code()) {
+			case 1005 -> WebSocketCloseStatus.NORMAL_CLOSURE.code();
+			case 1006, 1015 -> WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code();
+			default -> status.code();
+		};
 	}
 
 }
