@@ -18,8 +18,9 @@
 #   FPM_CHILDREN [4]  php-fpm's pm.max_children (pm = static); also our pool's max-connections
 #   BASE_PORT [18400] ports BASE_PORT+1.. for the servers (+4 our actuator), BASE_PORT+7..9 for php-fpm,
 #                     BASE_PORT+10..12 for uwsgi (the scgi-hello row: one uwsgi with FPM_CHILDREN workers per
-#                     server, over SCGI), BASE_PORT+13 for Tomcat's AJP connector (the ajp-hello row: one Tomcat
-#                     that ours and lighttpd's mod_ajp13 share; nginx has no AJP module)
+#                     server, over SCGI), BASE_PORT+13..15 for puma (the http-hello row: one puma with FPM_CHILDREN
+#                     threads per server, over HTTP), BASE_PORT+16 for Tomcat's AJP connector (the ajp-hello row:
+#                     one Tomcat that ours and lighttpd's mod_ajp13 share; nginx has no AJP module)
 #   TOMCAT_CP [built]  class path of the ajp-hello row's Tomcat (the autoconfigure module's test classes and
 #                     tomcat-embed-core): by default test-compiled and resolved by Maven (offline) on first use
 #   JAVA [java] JAVA_OPTS []   how the sample app is started (JFR, heap, ...)
@@ -43,7 +44,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello ajp-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
+ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello http-hello ajp-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -72,7 +73,10 @@ fpm_nginx=$((BASE_PORT + 9))
 scgi_ours=$((BASE_PORT + 10))
 scgi_lighttpd=$((BASE_PORT + 11))
 scgi_nginx=$((BASE_PORT + 12))
-ajp_tomcat=$((BASE_PORT + 13))
+http_ours=$((BASE_PORT + 13))
+http_lighttpd=$((BASE_PORT + 14))
+http_nginx=$((BASE_PORT + 15))
+ajp_tomcat=$((BASE_PORT + 16))
 secret=bench-secret-$RANDOM$RANDOM
 
 log() { printf '%s\n' "$*" >&2; }
@@ -87,6 +91,11 @@ if wants_row scgi-hello; then
 	command -v "$UWSGI" >/dev/null && [ -f /usr/lib/uwsgi/plugins/python3_plugin.so ] \
 		|| die "the scgi-hello row needs uwsgi (apt-get install uwsgi uwsgi-plugin-python3), or leave it out of ROWS"
 fi
+PUMA=${PUMA:-$(command -v puma || echo puma)}
+if wants_row http-hello; then
+	command -v "$PUMA" >/dev/null \
+		|| die "the http-hello row needs puma (apt-get install puma ruby-rack), or leave it out of ROWS"
+fi
 if [ "$PIN" = auto ]; then
 	if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then PIN=1; else PIN=0; fi
 fi
@@ -99,7 +108,8 @@ fi
 
 # A server already listening on one of the ports would answer in place of the one started here.
 for port in "$port_ours" "$port_lighttpd" "$port_nginx" "$fpm_ours" "$fpm_lighttpd" "$fpm_nginx" \
-	"$scgi_ours" "$scgi_lighttpd" "$scgi_nginx" "$ajp_tomcat"; do
+	"$scgi_ours" "$scgi_lighttpd" "$scgi_nginx" "$http_ours" "$http_lighttpd" "$http_nginx" \
+	"$ajp_tomcat"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 		die "port $port is in use; choose other ports with BASE_PORT"
 	fi
@@ -220,7 +230,7 @@ server.document-root = "$www"
 server.bind = "127.0.0.1"
 server.port = $port_lighttpd
 server.errorlog = "$work/logs/lighttpd-error.log"
-server.modules = ( "mod_fastcgi", "mod_scgi", "mod_ajp13", "mod_deflate" )
+server.modules = ( "mod_fastcgi", "mod_scgi", "mod_proxy", "mod_ajp13", "mod_deflate" )
 server.max-keep-alive-requests = 100000
 # Room for the 1,000-connection row (the default caps connections at a third of max-fds).
 server.max-fds = 8192
@@ -244,6 +254,12 @@ ajp13.server = ( "/java/" => ( (
 	"host" => "127.0.0.1",
 	"port" => $ajp_tomcat,
 	"check-local" => "disable"
+) ) )
+# mod_proxy: HTTP/1.1 with Connection: close, a new backend connection per request (lighttpd 1.4 has no upstream
+# keep-alive).
+proxy.server = ( "/rb/" => ( (
+	"host" => "127.0.0.1",
+	"port" => $http_lighttpd
 ) ) )
 CONF
 if [ "$as_root" = 1 ]; then
@@ -282,6 +298,10 @@ http {
 	scgi_temp_path $work/nginx-temp/scgi;
 	upstream php {
 		server 127.0.0.1:$fpm_nginx;
+		keepalive $FPM_CHILDREN;
+	}
+	upstream rb {
+		server 127.0.0.1:$http_nginx;
 		keepalive $FPM_CHILDREN;
 	}
 	server {
@@ -324,6 +344,14 @@ http {
 			scgi_param REMOTE_PORT \$remote_port;
 			scgi_param SERVER_PORT \$server_port;
 			scgi_param SERVER_NAME \$server_name;
+		}
+		location /rb/ {
+			proxy_pass http://rb;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_set_header Host \$http_host;
+			proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+			proxy_set_header X-Forwarded-Proto \$scheme;
 		}
 		location /internal/ { internal; alias $www/; }
 		location /pre/ { gzip_static on; }
@@ -377,6 +405,18 @@ PY
 		start "uwsgi_$server" "$UWSGI" --plugin python3 --scgi-socket "127.0.0.1:${!port_var}" \
 			--wsgi-file "$work/hello_app.py" --need-app --master --processes "$FPM_CHILDREN" --die-on-term \
 			--disable-logging --listen 511
+	done
+fi
+
+# puma: one per server, as uwsgi, with FPM_CHILDREN threads, serving a Rack hello of 14 bytes.
+if wants_row http-hello; then
+	cat >"$work/hello_app.ru" <<'RU'
+run lambda { |_env| [200, { 'Content-Type' => 'text/plain', 'Content-Length' => '14' }, ["Hello, world!\n"]] }
+RU
+	for server in $SERVERS; do
+		port_var=http_$server
+		start "puma_$server" "$PUMA" --environment production --threads "$FPM_CHILDREN:$FPM_CHILDREN" \
+			--bind "tcp://127.0.0.1:${!port_var}" "$work/hello_app.ru"
 	done
 fi
 
@@ -437,6 +477,12 @@ if wants ours; then
 		--lighttpd.gateway.routes[2].health-check.affects-overall-status=false \
 		--lighttpd.gateway.routes[2].backends[0].address="127.0.0.1:$ajp_tomcat" \
 		--lighttpd.gateway.routes[2].backends[0].max-connections="$FPM_CHILDREN" \
+		--lighttpd.gateway.routes[3].name=rb \
+		--lighttpd.gateway.routes[3].protocol=http \
+		--lighttpd.gateway.routes[3].path-prefix=/rb/ \
+		--lighttpd.gateway.routes[3].spawn.command= \
+		--lighttpd.gateway.routes[3].backends[0].address="127.0.0.1:$http_ours" \
+		--lighttpd.gateway.routes[3].backends[0].max-connections="$FPM_CHILDREN" \
 		--lighttpd.compression.enabled=true \
 		--lighttpd.compression.bundles.enabled=true \
 		--lighttpd.server.max-keep-alive-requests=100000 \
@@ -490,6 +536,7 @@ url() {
 				nginx) echo "" ;; # nginx has no AJP module
 				*) echo "$base/java/hello" ;;
 			esac ;;
+		http-hello) echo "$base/rb/hello" ;;
 		gzip-js-100k) echo "$base/js/app.js" ;;
 		br-js-100k)
 			case $server in
@@ -541,7 +588,7 @@ expected_length() {
 		static-100k | secdownload-100k) echo $((100 * 1024)) ;;
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;
-		php-hello | scgi-hello | ajp-hello) echo 14 ;;
+		php-hello | scgi-hello | http-hello | ajp-hello) echo 14 ;;
 		*) echo compressed ;;
 	esac
 }

@@ -312,7 +312,7 @@ public final class PoolBackend implements BalancedBackend {
 			this.disabledUntil = this.nanoClock.getAsLong();
 		}
 		if (before != hold) {
-			State state = this.state.get();
+			State state = state();
 			publish(new BackendStateChangedEvent.Status(state, before), new BackendStateChangedEvent.Status(state, hold),
 					BackendStateChangedEvent.Cause.OPERATOR, null);
 			logger.info("Backend " + name() + " of pool '" + this.pool + "': "

@@ -20,7 +20,7 @@ import org.springframework.util.FileSystemUtils;
  * <pre>
  * www/         the public document root (demo-site/ in the jar, plus video/demo.flv)
  * protected/   files only reachable through X-Sendfile or a signed link
- * apps/        applications behind gateway routes (the WSGI application of /py/), outside the document root
+ * apps/        applications behind gateway routes (the WSGI application of /py/, the Rack one of /rb/), outside the document root
  * </pre>
  */
 final class DemoSite {
@@ -49,6 +49,9 @@ final class DemoSite {
 		Path apps = Files.createDirectories(site.appsRoot());
 		try (InputStream app = DemoSite.class.getResourceAsStream("/demo-apps/hello_app.py")) {
 			Files.copy(app, apps.resolve("hello_app.py"));
+		}
+		try (InputStream app = DemoSite.class.getResourceAsStream("/demo-apps/hello_app.ru")) {
+			Files.copy(app, apps.resolve("hello_app.ru"));
 		}
 		return site;
 	}

@@ -21,7 +21,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * without that option, to two php-cgi processes the server spawns itself when php-cgi is installed, else to a
  * php-fpm on 127.0.0.1:9000; {@code --demo.php-balance=round-robin} (or static, hash) replaces the default
  * shortest-queue balancing. When uwsgi and its Python plugin are installed, {@code /py/} goes to a WSGI application
- * over SCGI, in two uwsgi processes the server spawns. {@code /java/} goes over AJP13 to the Tomcat AJP connectors
+ * over SCGI, in two uwsgi processes the server spawns; when puma is, {@code /rb/} goes to a Rack application over
+ * HTTP, in two puma processes. {@code /java/} goes over AJP13 to the Tomcat AJP connectors
  * named by {@code --demo.java-backends=ADDRESS[,ADDRESS...]} (none runs by default: it answers 503). {@code main} only fills in the {@code demo.*} placeholders of
  * application.yml: the extracted site and the backends it found.
  */
@@ -38,6 +39,7 @@ public class SampleApplication {
 		defaults.putAll(phpDefaults(option(args, "demo.php-fpm"), findOnPath("php-cgi")));
 		Path uwsgi = findOnPath("uwsgi");
 		defaults.putAll(pythonDefaults((uwsgi != null && Files.isRegularFile(PYTHON_PLUGIN)) ? uwsgi : null, site));
+		defaults.putAll(rubyDefaults(findOnPath("puma"), site));
 		application.setDefaultProperties(defaults);
 		application.run(args);
 	}
@@ -70,6 +72,19 @@ public class SampleApplication {
 		return Map.of("demo.py-backends", "", "demo.uwsgi-command", String.join(",", uwsgi.toString(), "--plugin",
 				"python3", "--scgi-socket", "{address}", "--wsgi-file", app, "--need-app", "--master", "--processes", "1",
 				"--die-on-term"));
+	}
+
+	/**
+	 * The {@code rb} route's backends, as application.yml's placeholders: two puma processes the server spawns on
+	 * Unix sockets when {@code puma} is not {@code null}, else none (the route answers 503).
+	 */
+	static Map<String, Object> rubyDefaults(@Nullable Path puma, DemoSite site) {
+		if (puma == null) {
+			return Map.of();
+		}
+		String app = site.appsRoot().resolve("hello_app.ru").toString();
+		return Map.of("demo.rb-backends", "", "demo.puma-command", String.join(",", puma.toString(), "--environment",
+				"production", "--threads", "4:4", "--bind", "unix://{address}", app));
 	}
 
 	private static @Nullable String option(String[] args, String name) {

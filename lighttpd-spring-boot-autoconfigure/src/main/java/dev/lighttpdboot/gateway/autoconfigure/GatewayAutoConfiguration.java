@@ -22,6 +22,7 @@ import dev.lighttpdboot.gateway.ajp13.Ajp13Protocol;
 import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
 import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
+import dev.lighttpdboot.gateway.http.HttpProtocol;
 import dev.lighttpdboot.gateway.route.GatewayHandlerMapping;
 import dev.lighttpdboot.gateway.route.GatewayRoute;
 import dev.lighttpdboot.gateway.route.GatewayRoutes;
@@ -76,6 +77,7 @@ public final class GatewayAutoConfiguration {
 		available.add(new FastCgiProtocol(environment));
 		available.add(new ScgiProtocol(environment));
 		available.add(new Ajp13Protocol());
+		available.add(new HttpProtocol());
 		GatewayMetrics gatewayMetrics = metrics.getIfAvailable(() -> GatewayMetrics.NONE);
 		GatewayPoolFactory pools = new GatewayPoolFactory(gatewayMetrics, lifecycle, available,
 				observations.getIfAvailable(gatewayMetrics::observationRegistry), convention.getIfAvailable(),
@@ -140,6 +142,9 @@ public final class GatewayAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException(prefix + ".name", route.getName(), "a route needs a name");
 		}
 		GatewayProtocol protocol = Ajp13Routes.configure(prefix, route, pools.protocol(prefix, route));
+		if (protocol instanceof HttpProtocol http) {
+			protocol = http.withHost(route.getHttp().getHost()).withWebSockets(route.getHttp().isWebsocket());
+		}
 		String pathPrefix = route.getPathPrefix();
 		if (pathPrefix != null && pathPrefix.isBlank()) {
 			pathPrefix = null;

@@ -67,6 +67,9 @@ public class GatewayProperties {
 		/** SCGI (uwsgi's scgi-socket, Python applications): a connection per request. */
 		SCGI,
 
+		/** HTTP/1.1 (puma, Ruby applications): kept-alive connections, no document root. */
+		HTTP,
+
 		/** AJP13 (Tomcat's AJP connector, Java applications): kept-alive connections, no document root. */
 		AJP13;
 
@@ -101,8 +104,8 @@ public class GatewayProperties {
 		private @Nullable String pathPrefix;
 
 		/**
-		 * Protocol spoken to the backends: fastcgi or scgi (both need a document root for their scripts), or ajp13
-		 * (the request target goes on as received).
+		 * Protocol spoken to the backends: fastcgi or scgi (routes of both need a document root for their scripts),
+		 * or http or ajp13 (the request target goes on as received).
 		 */
 		private Protocol protocol = Protocol.FASTCGI;
 
@@ -198,6 +201,15 @@ public class GatewayProperties {
 
 		public Ajp13 getAjp13() {
 			return this.ajp13;
+		}
+
+		/**
+		 * What routes of protocol http send their backends.
+		 */
+		private final Http http = new Http();
+
+		public Http getHttp() {
+			return this.http;
 		}
 
 		public Spawn getSpawn() {
@@ -391,6 +403,41 @@ public class GatewayProperties {
 			// A bound object may be logged (a binding failure, a debugger): the secret stays out of it.
 			return "Ajp13[secret=" + ((this.secret != null) ? "(set)" : "(none)") + ", packetSize=" + this.packetSize
 					+ "]";
+		}
+
+	}
+
+	/**
+	 * What a route of protocol http sends its backends.
+	 */
+	public static class Http {
+
+		/**
+		 * Host header sent to the backends instead of the client's, as nginx's proxy_set_header Host; unset, the
+		 * client's Host goes on.
+		 */
+		private @Nullable String host;
+
+		/**
+		 * Whether WebSocket upgrades are passed through to the backends (lighttpd's proxy.header "upgrade"); when
+		 * false, Upgrade is removed like any hop-by-hop header.
+		 */
+		private boolean websocket = true;
+
+		public boolean isWebsocket() {
+			return this.websocket;
+		}
+
+		public void setWebsocket(boolean websocket) {
+			this.websocket = websocket;
+		}
+
+		public @Nullable String getHost() {
+			return this.host;
+		}
+
+		public void setHost(@Nullable String host) {
+			this.host = host;
 		}
 
 	}

@@ -21,11 +21,15 @@ import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.PoolBackend;
 import dev.lighttpdboot.gateway.cgi.ScriptMatch;
 import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.cgi.ScriptResolution;
+import dev.lighttpdboot.gateway.http.HttpBackend;
+import dev.lighttpdboot.gateway.http.WebSocketRelay;
 import dev.lighttpdboot.gateway.spool.PayloadTooLargeException;
 import dev.lighttpdboot.gateway.spool.RequestBodySpool;
+import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import dev.lighttpdboot.sendfile.XSendfile;
@@ -171,6 +175,15 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			catch (PathRefusedException ex) {
 				return refused(exchange, route, rawPath, ex);
 			}
+			if (WebSocketRelay.isUpgrade(exchange.getRequest())) {
+				WebSocketRelay relay = webSocketRelay(route);
+				if (relay != null) {
+					return relay.relay(exchange, GatewayRequest.of(exchange.getRequest(), null, SpooledBody.EMPTY))
+						.doOnError(BackendException.class, (ex) -> logger.warn("Route '" + route.name() + "', "
+								+ LogText.printable(rawPath) + ": " + ex.getReason() + " (" + ex.getStatusCode().value()
+								+ ")"));
+				}
+			}
 			return proxy(exchange, route, null);
 		}
 		if (match instanceof ScriptMatch.Refused refused) {
@@ -188,6 +201,23 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			}
 			return proxy(exchange, route, script);
 		});
+	}
+
+	/**
+	 * Return the WebSocket relay of the least busy backend of a route that takes requests now, or {@code null}
+	 * when none passes upgrades through (the upgrade then goes on as a plain request, without {@code Upgrade}).
+	 */
+	private static @Nullable WebSocketRelay webSocketRelay(GatewayRoute route) {
+		@Nullable WebSocketRelay chosen = null;
+		int load = Integer.MAX_VALUE;
+		for (PoolBackend backend : route.pool().backends()) {
+			if (backend.isServing() && backend.backend() instanceof HttpBackend http && http.webSockets() != null
+					&& backend.load() < load) {
+				chosen = http.webSockets();
+				load = backend.load();
+			}
+		}
+		return chosen;
 	}
 
 	private Mono<Void> refused(ServerWebExchange exchange, GatewayRoute route, String rawPath,
