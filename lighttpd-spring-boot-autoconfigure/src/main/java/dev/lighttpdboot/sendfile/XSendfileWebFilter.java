@@ -32,7 +32,7 @@ public class XSendfileWebFilter implements WebFilter, Ordered {
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		ServerHttpResponse response = exchange.getResponse();
 		response.beforeCommit(() -> {
-			this.xSendfile.strip(response.getHeaders());
+			this.xSendfile.strip(response);
 			return Mono.empty();
 		});
 		XSendfileResponse decorated = new XSendfileResponse(response, exchange.getRequest(), this.xSendfile,
