@@ -45,6 +45,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -412,6 +413,16 @@ class FileSwapRaceIntegrationTests {
 				return chain.filter(exchange);
 			};
 		}
+
+	}
+
+	/**
+	 * Every test of {@link ReplacedWhileCached}, with the document root and signed links served ahead of the
+	 * application ({@code lighttpd.files.dispatch=direct}).
+	 */
+	@Nested
+	@TestPropertySource(properties = "lighttpd.files.dispatch=direct")
+	class ReplacedWhileCachedDirect extends ReplacedWhileCached {
 
 	}
 
