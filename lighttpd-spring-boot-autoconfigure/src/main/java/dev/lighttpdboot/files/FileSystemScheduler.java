@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,7 +33,8 @@ import org.springframework.web.server.ResponseStatusException;
  * <p>Its own threads are a plain thread pool with one bounded queue, not Reactor's bounded-elastic scheduler:
  * a request's hop to this scheduler is on the path of every small file, and bounded-elastic's per-task
  * bookkeeping (choosing a worker, a delayed-work queue per thread, checking its capacity under a lock) cost more
- * than the {@code lstat} the hop is for.
+ * than the {@code lstat} the hop is for. Handing a task over takes no lock, so an event loop never waits for one:
+ * the threads are all started with the scheduler and stay, and the queue is lock-free, its bound a counter.
  */
 public final class FileSystemScheduler implements Disposable {
 
@@ -45,7 +46,7 @@ public final class FileSystemScheduler implements Disposable {
 	private final Map<EventLoop, Scheduler> loops = new ConcurrentHashMap<>();
 
 	/**
-	 * Create a scheduler with its own threads, named {@code lighttpd-fs-N}; idle threads end after a minute.
+	 * Create a scheduler with its own threads, named {@code lighttpd-fs-N}, all started now.
 	 * @param threads the maximum number of threads
 	 * @param queuedTasks the maximum number of tasks waiting per thread (the queue, shared by the threads, holds
 	 * {@code threads * queuedTasks})
@@ -70,11 +71,7 @@ public final class FileSystemScheduler implements Disposable {
 	private static ThreadPoolExecutor newPool(int threads, int queuedTasks) {
 		int size = Math.max(1, threads);
 		int capacity = (int) Math.min(Integer.MAX_VALUE, (long) size * Math.max(1, queuedTasks));
-		ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
-				new LinkedBlockingQueue<>(capacity), new NamedDaemonThreads("lighttpd-fs-"),
-				new ThreadPoolExecutor.AbortPolicy());
-		pool.allowCoreThreadTimeOut(true);
-		return pool;
+		return new BoundedPool(size, capacity);
 	}
 
 	/**
@@ -213,6 +210,45 @@ public final class FileSystemScheduler implements Disposable {
 			Thread thread = new Thread(task, this.prefix + this.count.incrementAndGet());
 			thread.setDaemon(true);
 			return thread;
+		}
+
+	}
+
+	/**
+	 * A fixed pool whose hand-over takes no lock: its threads are started at once and never end (adding or
+	 * removing a worker takes the pool's lock), its queue is lock-free, and the bound of queued tasks is a counter.
+	 */
+	private static final class BoundedPool extends ThreadPoolExecutor {
+
+		private final int capacity;
+
+		private final AtomicInteger queued = new AtomicInteger();
+
+		BoundedPool(int threads, int capacity) {
+			super(threads, threads, 0, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
+					new NamedDaemonThreads("lighttpd-fs-"), new ThreadPoolExecutor.AbortPolicy());
+			this.capacity = capacity;
+			prestartAllCoreThreads();
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			if (this.queued.incrementAndGet() > this.capacity) {
+				this.queued.decrementAndGet();
+				throw new RejectedExecutionException("more than " + this.capacity + " file-system tasks queued");
+			}
+			try {
+				super.execute(task);
+			}
+			catch (RuntimeException ex) {
+				this.queued.decrementAndGet();
+				throw ex;
+			}
+		}
+
+		@Override
+		protected void beforeExecute(Thread thread, Runnable task) {
+			this.queued.decrementAndGet();
 		}
 
 	}

@@ -34,6 +34,7 @@ import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -318,6 +319,15 @@ class FileSwapRaceIntegrationTests {
 		@DynamicPropertySource
 		static void properties(DynamicPropertyRegistry registry) {
 			roots(registry);
+		}
+
+		@AfterEach
+		void removeWhatTheTestsWrote() throws IOException {
+			// The same tests run again in the direct-dispatch subclass, over the same root.
+			for (String name : List.of("swapped.txt", "swapped.tmp", "replaced.txt", "replaced.new", "fd.flv",
+					"fd-big.bin")) {
+				Files.deleteIfExists(root.resolve(name));
+			}
 		}
 
 		@Test

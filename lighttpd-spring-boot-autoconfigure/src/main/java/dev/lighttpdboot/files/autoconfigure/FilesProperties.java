@@ -52,7 +52,8 @@ public class FilesProperties {
 		private Charset textCharset = StandardCharsets.UTF_8;
 
 		/**
-		 * Maximum number of threads for blocking file-system calls (stat, realpath, open, directory reads).
+		 * Number of threads for blocking file-system calls (stat, realpath, open, directory reads), all started
+		 * with the application.
 		 */
 		private int ioThreads = 16;
 
