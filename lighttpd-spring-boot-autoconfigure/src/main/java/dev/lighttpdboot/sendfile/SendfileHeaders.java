@@ -140,6 +140,27 @@ public final class SendfileHeaders {
 		}
 		nettyHeaders.remove(X_SENDFILE);
 		nettyHeaders.remove(X_SENDFILE2);
+		removeLighttpdHeaders(nettyHeaders);
+	}
+
+	/**
+	 * Remove every sendfile header from a response of a producer that may not use them, as
+	 * {@link #stripAll(HttpHeaders)} does, looking for the {@code X-LIGHTTPD-*} names in Netty's own headers on
+	 * Reactor Netty (Spring's view of them copies every name into a new set).
+	 */
+	public static void stripAll(ServerHttpResponse response) {
+		io.netty.handler.codec.http.HttpHeaders nettyHeaders = nettyHeadersOf(response);
+		if (nettyHeaders == null) {
+			stripAll(response.getHeaders());
+			return;
+		}
+		for (String name : PRECEDENCE) {
+			nettyHeaders.remove(name);
+		}
+		removeLighttpdHeaders(nettyHeaders);
+	}
+
+	private static void removeLighttpdHeaders(io.netty.handler.codec.http.HttpHeaders nettyHeaders) {
 		List<CharSequence> internal = null;
 		var entries = nettyHeaders.iteratorCharSequence();
 		while (entries.hasNext()) {
