@@ -25,6 +25,9 @@
 #                     tomcat-embed-core): by default test-compiled and resolved by Maven (offline) on first use
 #   JAVA [java] JAVA_OPTS []   how the sample app is started (JFR, heap, ...)
 #   APP_JAR [sample-app/target/sample-app.jar]
+#   DISPATCH [webflux]  our lighttpd.files.dispatch: webflux (document root after the application's handlers, through
+#                     every WebFilter) or direct (document-root files and signed links ahead of the application's
+#                     filters and handlers); the table's mode column says which one each of our rows ran in
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
 #   KEEP [0]          1: keep the temporary directory (configurations, logs) and print its path
 #   PROFILE [none]    a directory: our JVM is sampled by async-profiler (Maven Central's tools.profiler:async-profiler,
@@ -51,6 +54,7 @@ FPM_CHILDREN=${FPM_CHILDREN:-4}
 BASE_PORT=${BASE_PORT:-18400}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
+DISPATCH=${DISPATCH:-webflux}
 APP_JAR=${APP_JAR:-$repo/sample-app/target/sample-app.jar}
 RESULTS=${RESULTS:-}
 KEEP=${KEEP:-0}
@@ -85,6 +89,7 @@ die() { log "bench: $*"; exit 1; }
 for tool in wrk curl openssl lighttpd nginx "$PHP_FPM" "$JAVA"; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk curl openssl lighttpd nginx php-fpm default-jre-headless)"
 done
+case $DISPATCH in webflux | direct) ;; *) die "DISPATCH must be webflux or direct, not '$DISPATCH'" ;; esac
 wants_row() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 UWSGI=${UWSGI:-$(command -v uwsgi || echo uwsgi)}
 if wants_row scgi-hello; then
@@ -486,7 +491,8 @@ if wants ours; then
 		--lighttpd.compression.enabled=true \
 		--lighttpd.compression.bundles.enabled=true \
 		--lighttpd.server.max-keep-alive-requests=100000 \
-		--lighttpd.access-log.enabled=false
+		--lighttpd.access-log.enabled=false \
+		--lighttpd.files.dispatch="$DISPATCH"
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
@@ -773,14 +779,14 @@ column_median() { awk -F'\t' -v r="$1" -v s="$2" -v c="$3" '$1 == r && $2 == s {
 
 printf '\n%s, %s cores, wrk -t%s -c%s -d%s, %s runs per cell (median), pinning %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(nproc)" "$THREADS" "$CONNECTIONS" "$DURATION" "$REPEAT" "$([ "$PIN" = 1 ] && echo "servers+php-fpm cpu $SERVER_CPUS, wrk cpu $CLIENT_CPUS" || echo off)"
-printf '%-17s %-9s %10s %9s %9s %9s %10s %7s %7s %8s %10s %13s\n' row server req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB ours/peer cpu-peer/ours
+printf '%-17s %-9s %-8s %10s %9s %9s %9s %10s %7s %7s %8s %10s %13s\n' row server mode req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB ours/peer cpu-peer/ours
 for row in $ROWS; do
 	ours_rps=$(column_median "$row" ours 3)
 	ours_cpu=$(column_median "$row" ours 7)
 	for server in "${server_list[@]}"; do
 		rps=$(column_median "$row" "$server" 3)
 		if [ -z "$rps" ]; then
-			printf '%-17s %-9s %10s\n' "$row" "$server" "n/a"
+			printf '%-17s %-9s %-8s %10s\n' "$row" "$server" - "n/a"
 			continue
 		fi
 		mbps=$(column_median "$row" "$server" 4)
@@ -795,7 +801,9 @@ for row in $ROWS; do
 			ratio=$(awk -v a="$ours_rps" -v b="$rps" 'BEGIN { printf "%.2f", a / b }')
 			cpu_ratio=$(awk -v a="$cpu" -v b="$ours_cpu" 'BEGIN { printf (b > 0) ? "%.2f" : "-", a / b }')
 		fi
-		printf '%-17s %-9s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %10s %13s\n' "$row" "$server" "$rps" "$mbps" \
+		mode=-
+		[ "$server" = ours ] && mode=$DISPATCH
+		printf '%-17s %-9s %-8s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \
 			"$jit" "$errors" "$rss" "$ratio" "$cpu_ratio"
 	done

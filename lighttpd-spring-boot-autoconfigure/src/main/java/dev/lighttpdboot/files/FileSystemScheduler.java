@@ -1,13 +1,22 @@
 package dev.lighttpdboot.files;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.EventLoop;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.netty.Connection;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -22,18 +31,34 @@ import org.springframework.web.server.ResponseStatusException;
  * {@code realpath}, {@code open}, directory reads), so that event-loop threads never wait for a disk.
  * <p>Bounded twice: a maximum number of threads, and a maximum number of queued tasks beyond which work is
  * rejected instead of piling up.
+ * <p>Its own threads are a plain thread pool with one bounded queue, not Reactor's bounded-elastic scheduler:
+ * a request's hop to this scheduler is on the path of every small file, and bounded-elastic's per-task
+ * bookkeeping (choosing a worker, a delayed-work queue per thread, checking its capacity under a lock) cost more
+ * than the {@code lstat} the hop is for. Handing a task over takes no lock, so an event loop never waits for one:
+ * the threads are all started with the scheduler and stay, and the queue is lock-free, its bound a counter.
  */
 public final class FileSystemScheduler implements Disposable {
 
 	private final Scheduler scheduler;
 
+	private final Executor executor;
+
+	/** One Reactor scheduler per event loop for {@link #backTo}, made once rather than for every request. */
+	private final Map<EventLoop, Scheduler> loops = new ConcurrentHashMap<>();
+
 	/**
-	 * Create a scheduler with its own threads, named {@code lighttpd-fs-N}.
+	 * Create a scheduler with its own threads, named {@code lighttpd-fs-N}, all started now.
 	 * @param threads the maximum number of threads
-	 * @param queuedTasks the maximum number of tasks waiting on each thread
+	 * @param queuedTasks the maximum number of tasks waiting per thread (the queue, shared by the threads, holds
+	 * {@code threads * queuedTasks})
 	 */
 	public FileSystemScheduler(int threads, int queuedTasks) {
-		this(Schedulers.newBoundedElastic(threads, queuedTasks, "lighttpd-fs", 60, true));
+		this(newPool(threads, queuedTasks));
+	}
+
+	private FileSystemScheduler(ThreadPoolExecutor pool) {
+		this.scheduler = Schedulers.fromExecutorService(pool, "lighttpd-fs");
+		this.executor = pool;
 	}
 
 	/**
@@ -41,6 +66,13 @@ public final class FileSystemScheduler implements Disposable {
 	 */
 	public FileSystemScheduler(Scheduler scheduler) {
 		this.scheduler = scheduler;
+		this.executor = scheduler::schedule;
+	}
+
+	private static ThreadPoolExecutor newPool(int threads, int queuedTasks) {
+		int size = Math.max(1, threads);
+		int capacity = (int) Math.min(Integer.MAX_VALUE, (long) size * Math.max(1, queuedTasks));
+		return new BoundedPool(size, capacity);
 	}
 
 	/**
@@ -50,8 +82,7 @@ public final class FileSystemScheduler implements Disposable {
 	public <T> Mono<T> call(Callable<T> blockingCall) {
 		return Mono.fromCallable(blockingCall)
 			.subscribeOn(this.scheduler)
-			.onErrorMap(RejectedExecutionException.class, (ex) -> new ResponseStatusException(
-					HttpStatus.SERVICE_UNAVAILABLE, "file-system scheduler is saturated", ex));
+			.onErrorMap(RejectedExecutionException.class, FileSystemScheduler::saturated);
 	}
 
 	/**
@@ -60,7 +91,52 @@ public final class FileSystemScheduler implements Disposable {
 	 * scheduler.
 	 */
 	public <T> Mono<T> call(ServerHttpRequest request, Callable<T> blockingCall) {
-		return backTo(request, call(blockingCall));
+		EventLoop eventLoop = eventLoopOf(request);
+		if (eventLoop == null) {
+			return call(blockingCall);
+		}
+		// One task on this scheduler, one on the event loop, and nothing else: this hop is on the path of every
+		// small file, and subscribeOn + publishOn cost more than the call itself. A result that arrives after the
+		// request was cancelled is discarded by the sink (an open file closed by the caller's doOnDiscard).
+		return Mono.create((sink) -> {
+			try {
+				this.executor.execute(() -> callThenResume(blockingCall, sink, eventLoop));
+			}
+			catch (RejectedExecutionException ex) {
+				sink.error(saturated(ex));
+			}
+		});
+	}
+
+	private static <T> void callThenResume(Callable<T> blockingCall, MonoSink<T> sink, EventLoop eventLoop) {
+		@Nullable T value = null;
+		@Nullable Throwable failure = null;
+		try {
+			value = blockingCall.call();
+		}
+		catch (Throwable ex) {
+			Exceptions.throwIfJvmFatal(ex);
+			failure = ex;
+		}
+		Runnable resume = signal(sink, value, failure);
+		try {
+			eventLoop.execute(resume);
+		}
+		catch (RejectedExecutionException ex) {
+			// The event loop is shutting down: finish here rather than never.
+			resume.run();
+		}
+	}
+
+	private static <T> Runnable signal(MonoSink<T> sink, @Nullable T value, @Nullable Throwable failure) {
+		if (failure != null) {
+			return () -> sink.error(failure);
+		}
+		return (value != null) ? () -> sink.success(value) : sink::success;
+	}
+
+	private static ResponseStatusException saturated(RejectedExecutionException ex) {
+		return new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, "file-system scheduler is saturated", ex);
 	}
 
 	/**
@@ -71,6 +147,10 @@ public final class FileSystemScheduler implements Disposable {
 		if (eventLoop == null) {
 			return result;
 		}
+		return result.publishOn(this.loops.computeIfAbsent(eventLoop, FileSystemScheduler::resumingOn));
+	}
+
+	private static Scheduler resumingOn(EventLoop eventLoop) {
 		// A result that arrives on the request's loop already (a body that needed no file, say) goes on at once:
 		// queueing it as a task would only cost a hand-over.
 		Executor backToLoop = (task) -> {
@@ -81,7 +161,7 @@ public final class FileSystemScheduler implements Disposable {
 				eventLoop.execute(task);
 			}
 		};
-		return result.publishOn(Schedulers.fromExecutor(backToLoop));
+		return Schedulers.fromExecutor(backToLoop);
 	}
 
 	private static @Nullable EventLoop eventLoopOf(ServerHttpRequest request) {
@@ -111,6 +191,67 @@ public final class FileSystemScheduler implements Disposable {
 	@Override
 	public boolean isDisposed() {
 		return this.scheduler.isDisposed();
+	}
+
+	/**
+	 * Daemon threads named with a prefix and a counter, as Reactor names its schedulers' threads.
+	 */
+	private static final class NamedDaemonThreads implements ThreadFactory {
+
+		private final String prefix;
+
+		private final AtomicInteger count = new AtomicInteger();
+
+		NamedDaemonThreads(String prefix) {
+			this.prefix = prefix;
+		}
+
+		@Override
+		public Thread newThread(Runnable task) {
+			Thread thread = new Thread(task, this.prefix + this.count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		}
+
+	}
+
+	/**
+	 * A fixed pool whose hand-over takes no lock: its threads are started at once and never end (adding or
+	 * removing a worker takes the pool's lock), its queue is lock-free, and the bound of queued tasks is a counter.
+	 */
+	private static final class BoundedPool extends ThreadPoolExecutor {
+
+		private final int capacity;
+
+		private final AtomicInteger queued = new AtomicInteger();
+
+		BoundedPool(int threads, int capacity) {
+			super(threads, threads, 0, TimeUnit.SECONDS, new LinkedTransferQueue<>(),
+					new NamedDaemonThreads("lighttpd-fs-"), new ThreadPoolExecutor.AbortPolicy());
+			this.capacity = capacity;
+			prestartAllCoreThreads();
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			if (this.queued.incrementAndGet() > this.capacity) {
+				this.queued.decrementAndGet();
+				throw new RejectedExecutionException("more than " + this.capacity + " file-system tasks queued");
+			}
+			try {
+				super.execute(task);
+			}
+			catch (RuntimeException ex) {
+				this.queued.decrementAndGet();
+				throw ex;
+			}
+		}
+
+		@Override
+		protected void beforeExecute(Thread thread, Runnable task) {
+			this.queued.decrementAndGet();
+		}
+
 	}
 
 }

@@ -6,9 +6,13 @@ import java.util.List;
 
 import dev.lighttpdboot.text.MalformedEncodingException;
 import dev.lighttpdboot.text.PercentDecoder;
+import io.netty.util.AsciiString;
+import reactor.netty.http.server.HttpServerResponse;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.http.server.reactive.ServerHttpResponseDecorator;
 
 /**
  * Finds and parses the sendfile headers a handler may set, in lighttpd's order of precedence: {@code X-Sendfile2},
@@ -119,6 +123,71 @@ public final class SendfileHeaders {
 			headers.remove(name);
 		}
 		removeLighttpdHeaders(headers);
+	}
+
+	/**
+	 * Remove every header that must not reach a client from a response about to be committed, as
+	 * {@link #strip(HttpHeaders)} does. On Reactor Netty the {@code X-LIGHTTPD-*} names are looked for in Netty's
+	 * own headers: this runs before every response, and Spring's view of them copies every name into a new set.
+	 */
+	public void strip(ServerHttpResponse response) {
+		io.netty.handler.codec.http.HttpHeaders nettyHeaders = nettyHeadersOf(response);
+		if (nettyHeaders == null) {
+			strip(response.getHeaders());
+			return;
+		}
+		for (String name : this.enabled) {
+			nettyHeaders.remove(name);
+		}
+		nettyHeaders.remove(X_SENDFILE);
+		nettyHeaders.remove(X_SENDFILE2);
+		removeLighttpdHeaders(nettyHeaders);
+	}
+
+	/**
+	 * Remove every sendfile header from a response of a producer that may not use them, as
+	 * {@link #stripAll(HttpHeaders)} does, looking for the {@code X-LIGHTTPD-*} names in Netty's own headers on
+	 * Reactor Netty (Spring's view of them copies every name into a new set).
+	 */
+	public static void stripAll(ServerHttpResponse response) {
+		io.netty.handler.codec.http.HttpHeaders nettyHeaders = nettyHeadersOf(response);
+		if (nettyHeaders == null) {
+			stripAll(response.getHeaders());
+			return;
+		}
+		for (String name : PRECEDENCE) {
+			nettyHeaders.remove(name);
+		}
+		removeLighttpdHeaders(nettyHeaders);
+	}
+
+	private static void removeLighttpdHeaders(io.netty.handler.codec.http.HttpHeaders nettyHeaders) {
+		List<CharSequence> internal = null;
+		var entries = nettyHeaders.iteratorCharSequence();
+		while (entries.hasNext()) {
+			CharSequence name = entries.next().getKey();
+			if (AsciiString.regionMatches(name, true, 0, LIGHTTPD_PREFIX, 0, LIGHTTPD_PREFIX.length())) {
+				if (internal == null) {
+					internal = new ArrayList<>();
+				}
+				internal.add(name);
+			}
+		}
+		if (internal != null) {
+			internal.forEach(nettyHeaders::remove);
+		}
+	}
+
+	private static io.netty.handler.codec.http.@Nullable HttpHeaders nettyHeadersOf(ServerHttpResponse response) {
+		try {
+			return (ServerHttpResponseDecorator.getNativeResponse(response) instanceof HttpServerResponse netty)
+					? netty.responseHeaders() : null;
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			// Another server's response (IllegalArgumentException) or Spring's mock response (IllegalStateException):
+			// Spring's view of its headers.
+			return null;
+		}
 	}
 
 	private static void removeLighttpdHeaders(HttpHeaders headers) {

@@ -97,6 +97,13 @@ public final class XSendfile {
 	}
 
 	/**
+	 * Remove every sendfile header from a response about to be committed, so that none reaches a client.
+	 */
+	public void strip(ServerHttpResponse response) {
+		this.headers.strip(response);
+	}
+
+	/**
 	 * Answer with the file named in the response's headers; the caller has discarded the producer's body.
 	 * @param request the request, whose method, Range and conditional headers apply
 	 * @param response the response carrying the header, not yet committed

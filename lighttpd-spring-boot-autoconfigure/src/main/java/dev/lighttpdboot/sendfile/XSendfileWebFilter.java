@@ -47,7 +47,7 @@ public class XSendfileWebFilter implements WebFilter, Ordered, ApplicationContex
 		}
 		ServerHttpResponse response = exchange.getResponse();
 		response.beforeCommit(() -> {
-			this.xSendfile.strip(response.getHeaders());
+			this.xSendfile.strip(response);
 			return Mono.empty();
 		});
 		XSendfileResponse decorated = new XSendfileResponse(response, exchange.getRequest(), this.xSendfile,

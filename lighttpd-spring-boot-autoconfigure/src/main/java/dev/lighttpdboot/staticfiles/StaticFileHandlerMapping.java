@@ -3,6 +3,7 @@ package dev.lighttpdboot.staticfiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
@@ -105,6 +106,40 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 		return this.statCache.lookup(request, this.root, path)
 			.flatMap((file) -> handlerFor(request, path, file))
 			.onErrorResume(PathRefusedException.class, (ex) -> refuse(request, rawPath, ex));
+	}
+
+	/**
+	 * Answer a GET or HEAD for a regular file of the document root at once, without asking the handler mappings
+	 * before this one; everything else goes on through {@code orElse}: other methods, directories, paths that are
+	 * refused or hidden, and paths that name nothing here. Those then get exactly the answer they get without
+	 * this method (the file is looked up again, from the stat cache). See {@link DirectStaticFileWebFilter}.
+	 * @param exchange the exchange
+	 * @param orElse what handles the exchange when it is not a request for a regular file of the document root
+	 * @return completion of the answer
+	 */
+	public Mono<Void> serveDirectly(ServerWebExchange exchange, WebHandler orElse) {
+		ServerHttpRequest request = exchange.getRequest();
+		if (!FileDelivery.isRead(request.getMethod())) {
+			return orElse.handle(exchange);
+		}
+		String withinApplication = request.getPath().pathWithinApplication().value();
+		SafePath path;
+		try {
+			path = SafePath.parse(withinApplication.isEmpty() ? "/" : withinApplication, this.options.hiddenFiles());
+		}
+		catch (PathRefusedException ex) {
+			return orElse.handle(exchange);
+		}
+		if (path.hasTrailingSlash()) {
+			// A directory, or "/file.txt/", which names nothing: the ordinary answer in both cases.
+			return orElse.handle(exchange);
+		}
+		return this.statCache.lookup(request, this.root, path)
+			.filter((file) -> !file.directory())
+			.map(Optional::of)
+			.onErrorResume(PathRefusedException.class, (ex) -> Mono.just(Optional.empty()))
+			.defaultIfEmpty(Optional.empty())
+			.flatMap((file) -> file.isPresent() ? deliver(exchange, file.get()) : orElse.handle(exchange));
 	}
 
 	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {

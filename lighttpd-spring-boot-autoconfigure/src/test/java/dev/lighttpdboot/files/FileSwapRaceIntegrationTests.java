@@ -34,6 +34,7 @@ import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.TestApplication;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.util.FileSystemUtils;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -319,6 +321,15 @@ class FileSwapRaceIntegrationTests {
 			roots(registry);
 		}
 
+		@AfterEach
+		void removeWhatTheTestsWrote() throws IOException {
+			// The same tests run again in the direct-dispatch subclass, over the same root.
+			for (String name : List.of("swapped.txt", "swapped.tmp", "replaced.txt", "replaced.new", "fd.flv",
+					"fd-big.bin")) {
+				Files.deleteIfExists(root.resolve(name));
+			}
+		}
+
 		@Test
 		void aSymlinkSwappedInAfterTheCheckIsNeverFollowed() throws Exception {
 			Path file = Files.write(root.resolve("swapped.txt"), SAFE, StandardOpenOption.CREATE_NEW,
@@ -412,6 +423,16 @@ class FileSwapRaceIntegrationTests {
 				return chain.filter(exchange);
 			};
 		}
+
+	}
+
+	/**
+	 * Every test of {@link ReplacedWhileCached}, with the document root and signed links served ahead of the
+	 * application ({@code lighttpd.files.dispatch=direct}).
+	 */
+	@Nested
+	@TestPropertySource(properties = "lighttpd.files.dispatch=direct")
+	class ReplacedWhileCachedDirect extends ReplacedWhileCached {
 
 	}
 

@@ -81,6 +81,20 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 		PhpScriptsAccess.writeTo(phpFpm.documentRoot());
 		Files.createDirectories(phpFpm.documentRoot().resolve("slow"));
 		Files.writeString(phpFpm.documentRoot().resolve("slow/slow.php"), "<?php sleep(3); echo 'late';\n");
+		Files.writeString(phpFpm.documentRoot().resolve("slow/leaky.php"),
+				"<?php header('X-Sendfile: /etc/passwd'); header('X-Accel-Redirect: /internal/x');"
+						+ " header('X-LIGHTTPD-send-file: /etc/passwd'); header('X-Lighttpd-Other: secret');"
+						+ " header('X-Kept: yes'); echo 'body';\n");
+	}
+
+	@Test
+	void aRouteWithoutXSendfileSendsNoneOfItsHeadersOn() throws Exception {
+		RawHttp.Response response = raw().get("/slow/leaky.php");
+		assertThat(response.status()).isEqualTo(200);
+		assertThat(response.bodyText()).isEqualTo("body");
+		assertThat(response.header("x-kept")).isEqualTo("yes");
+		assertThat(response.headers().keySet()).noneMatch((name) -> name.startsWith("x-sendfile")
+				|| name.startsWith("x-lighttpd") || name.equals("x-accel-redirect"));
 	}
 
 	@Test

@@ -24,14 +24,18 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -374,6 +378,97 @@ class SecureDownloadIntegrationTests {
 		void theDefaultPrefixIsNoLongerLookedAt() throws Exception {
 			assertThat(raw("/dl/" + "0".repeat(32) + "/00000000/hello.txt").status()).isEqualTo(404);
 			assertThat(count("malformed")).isZero();
+		}
+
+	}
+
+	/**
+	 * Every test of {@link HmacSha256}, signed links served ahead of every filter of the application.
+	 */
+	@Nested
+	@TestPropertySource(properties = "lighttpd.files.dispatch=direct")
+	class HmacSha256Direct extends HmacSha256 {
+
+	}
+
+	/**
+	 * Every test of {@link Md5WithPathSegmentsAndQuery}, signed links served ahead of every filter of the application.
+	 */
+	@Nested
+	@TestPropertySource(properties = "lighttpd.files.dispatch=direct")
+	class Md5WithPathSegmentsAndQueryDirect extends Md5WithPathSegmentsAndQuery {
+
+	}
+
+	/** An application filter ordered ahead of the signed-link filter: it marks every answer it sees. */
+	@Configuration(proxyBeanMethods = false)
+	static class EarliestApplicationFilter {
+
+		static final String HEADER = "X-Application-Filter";
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		WebFilter markingFilter() {
+			return (exchange, chain) -> {
+				exchange.getResponse().getHeaders().set(HEADER, "seen");
+				return chain.filter(exchange);
+			};
+		}
+
+	}
+
+	abstract static class FilterPrecedence extends OnServer {
+
+		@DynamicPropertySource
+		static void downloadRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.secdownload.document-root", () -> site.root().toString());
+		}
+
+		boolean applicationFilterSaw(String target) throws Exception {
+			return raw(target).header(EarliestApplicationFilter.HEADER) != null;
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, Extras.class, EarliestApplicationFilter.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "lighttpd.secdownload.enabled=true", "lighttpd.secdownload.secret=" + SECRET })
+	class ByDefault extends FilterPrecedence {
+
+		@Test
+		void anApplicationFilterOrderedFirstSeesSignedLinks() throws Exception {
+			String link = this.links.link("/hello.txt");
+			assertThat(raw(link).status()).isEqualTo(200);
+			assertThat(applicationFilterSaw(link)).isTrue();
+		}
+
+	}
+
+	/**
+	 * The risk that {@code direct} documents: no application filter sees a signed link, whatever its order.
+	 */
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, Extras.class, EarliestApplicationFilter.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "lighttpd.secdownload.enabled=true", "lighttpd.secdownload.secret=" + SECRET,
+					"lighttpd.files.dispatch=direct" })
+	class Direct extends FilterPrecedence {
+
+		@Test
+		void noApplicationFilterSeesSignedLinks() throws Exception {
+			String link = this.links.link("/hello.txt");
+			assertThat(raw(link).status()).isEqualTo(200);
+			assertThat(applicationFilterSaw(link)).as("a valid link").isFalse();
+			assertThat(applicationFilterSaw(withToken(link, "0".repeat(tokenOf(link).length()))))
+				.as("a bad token").isFalse();
+		}
+
+		@Test
+		void whatIsNotALinkStillPassesThroughTheApplication() throws Exception {
+			RawHttp.Response response = raw("/dl/about");
+			assertThat(response.bodyText()).isEqualTo("not a link, passed on");
+			assertThat(response.header(EarliestApplicationFilter.HEADER)).isNotNull();
 		}
 
 	}

@@ -10,15 +10,27 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The document root on a real server: precedence, index files, directories, listing and missing files.
+ * The document root on a real server: precedence, index files, directories, listing and missing files, with
+ * {@code lighttpd.files.dispatch} at its default and at {@code direct}.
  */
 class StaticFilesIntegrationTests {
+
+	static final String DIRECT = "lighttpd.files.dispatch=direct";
 
 	abstract static class OnServer extends RealServerTests {
 
@@ -26,6 +38,108 @@ class StaticFilesIntegrationTests {
 			return new String(get(path).exchange().expectStatus().isOk().expectBody().returnResult()
 				.getResponseBody(), StandardCharsets.UTF_8);
 		}
+
+		/** Whether the application's own WebFilter saw the request of this answer. */
+		boolean applicationFilterSaw(String path) {
+			return get(path).exchange().returnResult(byte[].class).getResponseHeaders()
+				.containsHeader(ApplicationFilter.HEADER);
+		}
+
+	}
+
+	/**
+	 * An application's WebFilter of the highest precedence, as Spring Security's would guard every path: it marks
+	 * every answer it sees. And a handler for a path that names no file.
+	 */
+	@TestConfiguration(proxyBeanMethods = false)
+	static class ApplicationFilter {
+
+		static final String HEADER = "X-Application-Filter";
+
+		@Bean
+		RouterFunction<ServerResponse> applicationOnly() {
+			return RouterFunctions.route()
+				.GET("/application-only", (request) -> ServerResponse.ok().bodyValue("from the application"))
+				.build();
+		}
+
+		@Bean
+		@Order(Ordered.HIGHEST_PRECEDENCE)
+		WebFilter markingFilter() {
+			return (exchange, chain) -> {
+				exchange.getResponse().getHeaders().set(HEADER, "seen");
+				return chain.filter(exchange);
+			};
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, ApplicationFilter.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+	class Precedence extends OnServer {
+
+		@Test
+		void applicationHandlersWin() {
+			assertThat(body("/shadowed.txt")).contains("controller");
+			assertThat(body("/routed/shadowed.txt")).isEqualTo("from a router function");
+		}
+
+		@Test
+		void applicationFiltersSeeEveryRequest() {
+			assertThat(applicationFilterSaw("/hello.txt")).isTrue();
+			assertThat(applicationFilterSaw("/docs/")).isTrue();
+			assertThat(applicationFilterSaw("/nowhere.txt")).isTrue();
+		}
+
+	}
+
+	/**
+	 * The risk that {@code direct} documents: the document root's files win over the application's handlers, and
+	 * the application's filters never see a GET for one. Everything else is as in {@link Precedence}.
+	 */
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, ApplicationFilter.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = DIRECT)
+	class DirectPrecedence extends OnServer {
+
+		@Test
+		void documentRootFilesWinOverApplicationHandlers() {
+			assertThat(body("/shadowed.txt")).isEqualTo("the file, not the controller\n");
+			assertThat(body("/routed/shadowed.txt")).isEqualTo("the file, not the router function\n");
+		}
+
+		@Test
+		void applicationHandlersStillAnswerWhatIsNoFile() {
+			assertThat(body("/application-only")).isEqualTo("from the application");
+		}
+
+		@Test
+		void applicationFiltersDoNotSeeDocumentRootFiles() throws Exception {
+			assertThat(applicationFilterSaw("/hello.txt")).isFalse();
+			assertThat(applicationFilterSaw("/shadowed.txt")).isFalse();
+			assertThat(new RawHttp(this.port).exchange("HEAD", "/hello.txt", "").header(ApplicationFilter.HEADER))
+				.as("a HEAD").isNull();
+		}
+
+		@Test
+		void applicationFiltersStillSeeEverythingElse() {
+			assertThat(applicationFilterSaw("/docs/")).as("a directory").isTrue();
+			assertThat(applicationFilterSaw("/docs")).as("a directory's redirect").isTrue();
+			assertThat(applicationFilterSaw("/nowhere.txt")).as("nothing there").isTrue();
+			assertThat(applicationFilterSaw("/plain/.invisible")).as("a hidden file").isTrue();
+			assertThat(this.client.post().uri("/hello.txt").exchange().returnResult(byte[].class)
+				.getResponseHeaders().containsHeader(ApplicationFilter.HEADER)).as("a POST").isTrue();
+		}
+
+	}
+
+	/**
+	 * Every test of {@link WithDefaults}, the document root served ahead of the application.
+	 */
+	@Nested
+	@TestPropertySource(properties = DIRECT)
+	class DirectDispatch extends WithDefaults {
 
 	}
 
@@ -39,12 +153,6 @@ class StaticFilesIntegrationTests {
 			assertThat(body("/%C3%BCn%C3%AF%20c%C3%B8d%C3%A9.txt")).isEqualTo("unicode name\n");
 			assertThat(body("/a;b.txt")).isEqualTo("semicolon name\n");
 			assertThat(body("//docs//index.html")).isEqualTo("<h1>docs index</h1>\n");
-		}
-
-		@Test
-		void applicationHandlersWin() {
-			assertThat(body("/shadowed.txt")).contains("controller");
-			assertThat(body("/routed/shadowed.txt")).isEqualTo("from a router function");
 		}
 
 		@Test

@@ -54,7 +54,8 @@ public class FilesProperties {
 		private Charset textCharset = StandardCharsets.UTF_8;
 
 		/**
-		 * Maximum number of threads for blocking file-system calls (stat, realpath, open, directory reads).
+		 * Number of threads for blocking file-system calls (stat, realpath, open, directory reads), all started
+		 * with the application.
 		 */
 		private int ioThreads = 16;
 
@@ -77,6 +78,13 @@ public class FilesProperties {
 		private int statCacheSize = 10_000;
 
 		private final MemoryCache memoryCache = new MemoryCache();
+
+		/**
+		 * Where GET and HEAD requests for the document root's files and for signed links are answered: "webflux"
+		 * (through every WebFilter, document root after the application's handlers) or "direct" (ahead of every
+		 * WebFilter and handler of the application, which then never see those requests).
+		 */
+		private Dispatch dispatch = Dispatch.WEBFLUX;
 
 		public Map<String, String> getMimeTypes() {
 			return this.mimeTypes;
@@ -129,6 +137,33 @@ public class FilesProperties {
 		public MemoryCache getMemoryCache() {
 			return this.memoryCache;
 		}
+
+		public Dispatch getDispatch() {
+			return this.dispatch;
+		}
+
+		public void setDispatch(Dispatch dispatch) {
+			this.dispatch = dispatch;
+		}
+
+	}
+
+	/**
+	 * Where requests for files are answered, relative to the application's own WebFilters and handlers.
+	 */
+	public enum Dispatch {
+
+		/**
+		 * Through WebFlux as any request: every WebFilter sees it (signed links are served by an early filter, the
+		 * document root after the application's handlers).
+		 */
+		WEBFLUX,
+
+		/**
+		 * Ahead of the application: a GET or HEAD for a regular file of the document root and every request
+		 * under the signed-link prefix are answered before any WebFilter or handler of the application.
+		 */
+		DIRECT
 
 	}
 

@@ -307,7 +307,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
 		}
 		// A backend that may not use X-Sendfile must not leak a path, nor steer an nginx in front of this server.
-		SendfileHeaders.stripAll(headers);
+		SendfileHeaders.stripAll(response);
 		if (HttpMethod.HEAD.equals(request.getMethod())) {
 			return drain(answer.body()).then(Mono.defer(response::setComplete));
 		}
