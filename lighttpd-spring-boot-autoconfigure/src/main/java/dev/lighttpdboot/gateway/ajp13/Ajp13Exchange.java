@@ -3,14 +3,13 @@ package dev.lighttpdboot.gateway.ajp13;
 import dev.lighttpdboot.gateway.BackendException;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.cgi.CgiResponseHead;
-import dev.lighttpdboot.gateway.connection.ConnectionExchange;
 import dev.lighttpdboot.gateway.connection.ExchangeListener;
+import dev.lighttpdboot.gateway.connection.RoutedExchange;
 import dev.lighttpdboot.gateway.connection.StreamedResponseBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -36,7 +35,7 @@ import org.springframework.http.HttpStatusCode;
  * else closed.</li>
  * </ol>
  */
-final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSubscriber<DataBuffer> {
+final class Ajp13Exchange extends RoutedExchange<Ajp13Connection, Ajp13Exchange> implements CoreSubscriber<DataBuffer> {
 
 	private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
@@ -51,22 +50,6 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	private final long bodyLength;
 
 	private final int maxChunk;
-
-	private final ExchangeListener<Ajp13Connection> listener;
-
-	/** Set on the event loop when the request starts; read by {@link #cancel()} from any thread. */
-	private volatile @Nullable Ajp13Connection connection;
-
-	private boolean reused;
-
-	private boolean responseStarted;
-
-	private @Nullable StreamedResponseBody responseBody;
-
-	/** Set once the connection was given back (or never taken): nothing more is read or written. */
-	private boolean finished;
-
-	private volatile boolean cancelled;
 
 	// The request body, on the event loop except where noted.
 
@@ -85,51 +68,22 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 
 	Ajp13Exchange(String backend, byte[] forwardRequest, Publisher<DataBuffer> body, long bodyLength, int maxChunk,
 			ExchangeListener<Ajp13Connection> listener) {
+		super(listener);
 		this.backend = backend;
 		this.forwardRequest = forwardRequest;
 		this.body = body;
 		this.bodyLength = bodyLength;
 		this.maxChunk = maxChunk;
-		this.listener = listener;
-	}
-
-	/** The connection the request started on; the callbacks that use it only run once it has. */
-	private Ajp13Connection connection() {
-		Ajp13Connection connection = this.connection;
-		if (connection == null) {
-			throw new IllegalStateException("the exchange has not started on a connection");
-		}
-		return connection;
 	}
 
 	@Override
-	public void start(Ajp13Connection connection) {
-		connection.start(this);
+	protected Ajp13Exchange self() {
+		return this;
 	}
 
-	/**
-	 * The connection could not take the request (closed while idle).
-	 */
-	void startFailed(Ajp13Connection connection, BackendException ex, boolean reused) {
-		this.connection = connection;
-		this.finished = true;
-		this.listener.done(connection);
-		if (!this.cancelled) {
-			this.listener.failed(ex, reused);
-		}
-	}
-
-	/**
-	 * The connection took the request: write it.
-	 */
-	void started(Ajp13Connection connection, boolean reused) {
-		this.connection = connection;
-		this.reused = reused;
-		if (this.cancelled) {
-			abandon();
-			return;
-		}
-		Channel channel = connection.channel();
+	@Override
+	protected void writeRequest() {
+		Channel channel = connection().channel();
 		if (this.bodyLength > 0) {
 			channel.write(Unpooled.wrappedBuffer(this.forwardRequest), channel.voidPromise());
 			// Tomcat reads the first piece of a body with a Content-Length without asking for it.
@@ -137,28 +91,6 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		}
 		else {
 			channel.writeAndFlush(Unpooled.wrappedBuffer(this.forwardRequest)).addListener(this::written);
-		}
-	}
-
-	boolean responseStarted() {
-		return this.responseStarted;
-	}
-
-	boolean wantsRead() {
-		StreamedResponseBody body = this.responseBody;
-		return !this.finished && (body == null || body.wantsMore());
-	}
-
-	@Override
-	public void cancel() {
-		this.cancelled = true;
-		Ajp13Connection current = this.connection;
-		if (current != null) {
-			onLoop(current.eventLoop(), () -> {
-				if (this.responseBody == null) {
-					abandon();
-				}
-			});
 		}
 	}
 
@@ -171,7 +103,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 
 	/** Send what the container asked for, if it is at hand; else fetch the next piece of the body. */
 	private void sendOwed() {
-		if (this.owed == 0 || this.finished) {
+		if (this.owed == 0 || isFinished()) {
 			return;
 		}
 		Channel channel = connection().channel();
@@ -226,7 +158,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 			return;
 		}
 		onLoop(connection().eventLoop(), () -> {
-			if (this.finished) {
+			if (isFinished()) {
 				DataBufferUtils.release(buffer);
 				return;
 			}
@@ -242,10 +174,9 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	@Override
 	public void onError(Throwable ex) {
 		onLoop(connection().eventLoop(), () -> {
-			if (!this.finished) {
-				connection().abandon(this);
-				failed(BackendException.broken("reading the request body failed (" + BackendException.describe(ex)
-						+ ")", !this.responseStarted, ex));
+			if (!isFinished()) {
+				abandonAndFail(BackendException.broken("reading the request body failed ("
+						+ BackendException.describe(ex) + ")", !responseStarted(), ex));
 			}
 		});
 	}
@@ -263,9 +194,8 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		if (!future.isSuccess()) {
 			Throwable cause = future.cause();
 			onLoop(connection().eventLoop(), () -> {
-				if (!this.finished) {
-					connection().abandon(this);
-					failed(this.responseStarted ? BackendException.broken("writing the request failed", false, cause)
+				if (!isFinished()) {
+					abandonAndFail(responseStarted() ? BackendException.broken("writing the request failed", false, cause)
 							: BackendException.connectionLost("writing the request failed ("
 									+ BackendException.describe(cause) + ")", cause));
 				}
@@ -273,7 +203,8 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		}
 	}
 
-	private void stopBody() {
+	@Override
+	protected void stopRequest() {
 		this.bodyStopped = true;
 		Subscription subscription = this.bodySubscription;
 		if (subscription != null) {
@@ -291,11 +222,11 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	 * A packet of this request arrived; on the event loop.
 	 */
 	void received(Ajp13Packet packet) {
-		if (this.finished) {
+		if (isFinished()) {
 			ReferenceCountUtil.release(packet);
 			return;
 		}
-		this.responseStarted = true;
+		markResponseStarted();
 		if (packet instanceof Ajp13Packet.GetBodyChunk get) {
 			bodyWanted(get.length());
 		}
@@ -306,7 +237,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 			bodyChunk(chunk);
 		}
 		else if (packet instanceof Ajp13Packet.EndResponse end) {
-			endResponse(end.reuse());
+			ended(end.reuse());
 		}
 		else {
 			ReferenceCountUtil.release(packet);
@@ -315,7 +246,7 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	}
 
 	private void headers(Ajp13Packet.SendHeaders headers) {
-		if (this.responseBody != null) {
+		if (responseBody() != null) {
 			outOfStep("a second SEND_HEADERS");
 			return;
 		}
@@ -323,15 +254,13 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 			outOfStep("the status " + headers.status());
 			return;
 		}
-		StreamedResponseBody body = new StreamedResponseBody(connection().eventLoop(),
-				connection()::readIfWanted, this::abandon);
-		this.responseBody = body;
-		this.listener.head(new GatewayResponse(
+		StreamedResponseBody body = openResponseBody();
+		respond(new GatewayResponse(
 				new CgiResponseHead(HttpStatusCode.valueOf(headers.status()), headers.headers()), body));
 	}
 
 	private void bodyChunk(Ajp13Packet.SendBodyChunk chunk) {
-		StreamedResponseBody body = this.responseBody;
+		StreamedResponseBody body = responseBody();
 		if (body == null) {
 			chunk.release();
 			outOfStep("a body chunk before SEND_HEADERS");
@@ -345,23 +274,13 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 		body.add(BUFFERS.wrap(chunk.content()));
 	}
 
-	private void endResponse(boolean reuse) {
-		this.finished = true;
-		boolean owing = this.owed > 0;
-		stopBody();
-		if (reuse && !owing) {
-			connection().requestEnded(this);
-		}
-		else {
-			// The container closes the connection, or asked for body bytes it was never sent: either way the
-			// connection carries nothing more.
-			connection().abandon(this);
-		}
-		this.listener.done(connection());
-		StreamedResponseBody body = this.responseBody;
+	private void ended(boolean reuse) {
+		// Kept only if the container said so and nothing it asked for is still owed: a container that closes the
+		// connection, or that asked for body bytes it was never sent, carries nothing more on it.
+		StreamedResponseBody body = endResponse(reuse && this.owed == 0);
 		if (body == null) {
-			this.listener.failed(BackendException.broken(this.backend + " ended the response without SEND_HEADERS",
-					false, null), this.reused);
+			endedWithoutHead(BackendException.broken(this.backend + " ended the response without SEND_HEADERS",
+					false, null));
 		}
 		else {
 			body.complete();
@@ -369,52 +288,8 @@ final class Ajp13Exchange implements ConnectionExchange<Ajp13Connection>, CoreSu
 	}
 
 	private void outOfStep(String what) {
-		connection().abandon(this);
-		failed(BackendException.broken("malformed AJP13 response from " + this.backend + ": " + what,
-				this.responseBody == null, null));
-	}
-
-	/**
-	 * The request failed; the connection has already been closed. On the event loop.
-	 */
-	void failed(BackendException ex) {
-		if (this.finished) {
-			return;
-		}
-		this.finished = true;
-		stopBody();
-		this.listener.done(connection());
-		StreamedResponseBody body = this.responseBody;
-		if (body == null) {
-			if (!this.cancelled) {
-				this.listener.failed(ex, this.reused);
-			}
-		}
-		else {
-			body.error(ex);
-		}
-	}
-
-	/**
-	 * Nobody wants the rest of the response: close the connection and give it back. On the event loop.
-	 */
-	private void abandon() {
-		if (this.finished) {
-			return;
-		}
-		this.finished = true;
-		stopBody();
-		connection().abandon(this);
-		this.listener.done(connection());
-	}
-
-	private static void onLoop(EventLoop loop, Runnable task) {
-		if (loop.inEventLoop()) {
-			task.run();
-		}
-		else {
-			loop.execute(task);
-		}
+		abandonAndFail(BackendException.broken("malformed AJP13 response from " + this.backend + ": " + what,
+				responseBody() == null, null));
 	}
 
 }

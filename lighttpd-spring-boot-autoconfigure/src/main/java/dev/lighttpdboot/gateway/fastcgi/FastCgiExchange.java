@@ -11,13 +11,12 @@ import dev.lighttpdboot.gateway.cgi.CgiResponseHeadParser;
 import dev.lighttpdboot.gateway.GatewayBackend.StderrListener;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.cgi.InvalidCgiResponseException;
-import dev.lighttpdboot.gateway.connection.ConnectionExchange;
 import dev.lighttpdboot.gateway.connection.ExchangeListener;
+import dev.lighttpdboot.gateway.connection.RoutedExchange;
 import dev.lighttpdboot.gateway.connection.StreamedResponseBody;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +38,8 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * <p>Its listener hears, on the event loop, of the head or of a failure before it, then, exactly once, that the
  * connection is free again (reusable after END_REQUEST, else closed).
  */
-final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExchange<FastCgiConnection> {
+final class FastCgiExchange extends RoutedExchange<FastCgiConnection, FastCgiExchange>
+		implements CoreSubscriber<DataBuffer> {
 
 	private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
@@ -60,22 +60,6 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 
 	private final CgiResponseHeadParser parser;
 
-	private final ExchangeListener<FastCgiConnection> listener;
-
-	/** Set on the event loop when the request starts; read by {@link #cancel()} from any thread. */
-	private volatile @Nullable FastCgiConnection connection;
-
-	private boolean reused;
-
-	private boolean responseStarted;
-
-	private @Nullable StreamedResponseBody body;
-
-	/** Set once the connection was given back (or never taken): nothing more of the response is read. */
-	private boolean finished;
-
-	private volatile boolean cancelled;
-
 	private volatile @Nullable Subscription stdinSubscription;
 
 	private volatile boolean stdinStopped;
@@ -87,76 +71,22 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 
 	FastCgiExchange(String backend, List<Map.Entry<String, String>> params, Publisher<DataBuffer> stdin,
 			StderrListener stderr, int maxHeadSize, ExchangeListener<FastCgiConnection> listener) {
+		super(listener);
 		this.backend = backend;
 		this.params = params;
 		this.stdin = stdin;
 		this.stderr = stderr;
 		this.parser = new CgiResponseHeadParser(maxHeadSize);
-		this.listener = listener;
-	}
-
-	/** The connection the request started on; the callbacks that use it only run once it has. */
-	private FastCgiConnection connection() {
-		FastCgiConnection connection = this.connection;
-		if (connection == null) {
-			throw new IllegalStateException("the exchange has not started on a connection");
-		}
-		return connection;
 	}
 
 	@Override
-	public void start(FastCgiConnection connection) {
-		connection.start(this);
+	protected FastCgiExchange self() {
+		return this;
 	}
 
-	/**
-	 * The connection could not take the request (closed while idle).
-	 */
-	void startFailed(FastCgiConnection connection, BackendException ex, boolean reused) {
-		this.connection = connection;
-		this.finished = true;
-		stopStdin();
-		this.listener.done(connection);
-		if (!this.cancelled) {
-			this.listener.failed(ex, reused);
-		}
-	}
-
-	/**
-	 * The connection took the request: write it.
-	 */
-	void started(FastCgiConnection connection, boolean reused) {
-		this.connection = connection;
-		this.reused = reused;
-		if (this.cancelled) {
-			abandon();
-			return;
-		}
+	@Override
+	protected void writeRequest() {
 		this.stdin.subscribe(this);
-	}
-
-	boolean responseStarted() {
-		return this.responseStarted;
-	}
-
-	boolean wantsRead() {
-		return !this.finished && (this.body == null || this.body.wantsMore());
-	}
-
-	/**
-	 * The consumer of the head went away before it arrived; any thread.
-	 */
-	@Override
-	public void cancel() {
-		this.cancelled = true;
-		FastCgiConnection current = this.connection;
-		if (current != null) {
-			onLoop(current.eventLoop(), () -> {
-				if (this.body == null) {
-					abandon();
-				}
-			});
-		}
 	}
 
 	// The request ------------------------------------------------------------------------------------------------
@@ -236,14 +166,14 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 				: BackendException.connectionLost("writing the request failed (" + BackendException.describe(ex) + ")",
 						ex);
 		onLoop(connection().eventLoop(), () -> {
-			if (!this.finished) {
-				connection().abandon(this);
-				failed(failure);
+			if (!isFinished()) {
+				abandonAndFail(failure);
 			}
 		});
 	}
 
-	private void stopStdin() {
+	@Override
+	protected void stopRequest() {
 		this.stdinStopped = true;
 		Subscription subscription = this.stdinSubscription;
 		if (subscription != null) {
@@ -257,7 +187,7 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 	 * A record of this request arrived; on the event loop.
 	 */
 	void received(FastCgiResponsePart part) {
-		this.responseStarted = true;
+		markResponseStarted();
 		if (part instanceof FastCgiStdout stdout) {
 			stdout(BUFFERS.wrap(stdout.content()));
 		}
@@ -277,12 +207,13 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 	}
 
 	private void stdout(DataBuffer buffer) {
-		if (this.finished) {
+		if (isFinished()) {
 			DataBufferUtils.release(buffer);
 			return;
 		}
-		if (this.body != null) {
-			this.body.add(buffer);
+		StreamedResponseBody body = responseBody();
+		if (body != null) {
+			body.add(buffer);
 			return;
 		}
 		Optional<CgiResponseHeadParser.Parsed> parsed;
@@ -290,97 +221,43 @@ final class FastCgiExchange implements CoreSubscriber<DataBuffer>, ConnectionExc
 			parsed = this.parser.feed(buffer);
 		}
 		catch (InvalidCgiResponseException ex) {
-			connection().abandon(this);
-			failed(BackendException.broken("invalid response head from " + this.backend + ": " + ex.getReason(), false,
-					ex));
+			abandonAndFail(BackendException.broken("invalid response head from " + this.backend + ": " + ex.getReason(),
+					false, ex));
 			return;
 		}
 		if (parsed.isEmpty()) {
 			return;
 		}
-		FastCgiConnection connection = connection();
-		this.body = new StreamedResponseBody(connection.eventLoop(), connection::readIfWanted, this::abandon);
+		body = openResponseBody();
 		DataBuffer first = parsed.get().body();
 		if (first.readableByteCount() > 0) {
-			this.body.add(first);
+			body.add(first);
 		}
 		else {
 			DataBufferUtils.release(first);
 		}
-		this.listener.head(new GatewayResponse(parsed.get().head(), this.body));
+		respond(new GatewayResponse(parsed.get().head(), body));
 	}
 
 	private void endRequest(FastCgiEndRequest end) {
-		if (this.finished) {
+		if (isFinished()) {
 			return;
 		}
-		this.finished = true;
-		stopStdin();
-		if (this.requestWritten) {
-			connection().requestEnded(this);
-		}
-		else {
-			// The backend answered before it had the whole request: what is still on its way would arrive as records
-			// of a request it has ended, so the connection cannot carry another one.
-			connection().abandon(this);
-		}
-		this.listener.done(connection());
+		// If the backend answered before it had the whole request, what is still on its way would arrive as records
+		// of a request it has ended, so the connection cannot carry another one.
+		StreamedResponseBody body = endResponse(this.requestWritten);
 		BackendException refused = (end.protocolStatus() != ProtocolStatus.REQUEST_COMPLETE)
 				? BackendException.unavailable(this.backend + " refused the request: " + end.protocolStatus(), null)
 				: null;
-		StreamedResponseBody body = this.body;
 		if (body == null) {
-			this.listener.failed((refused != null) ? refused
-					: BackendException.broken(this.backend + " ended the request without a response head", false, null),
-					this.reused);
+			endedWithoutHead((refused != null) ? refused
+					: BackendException.broken(this.backend + " ended the request without a response head", false, null));
 		}
 		else if (refused == null) {
 			body.complete();
 		}
 		else {
 			body.error(refused);
-		}
-	}
-
-	/**
-	 * The request failed; the connection has already been closed. On the event loop.
-	 */
-	void failed(BackendException ex) {
-		if (this.finished) {
-			return;
-		}
-		this.finished = true;
-		stopStdin();
-		this.listener.done(connection());
-		if (this.body == null) {
-			if (!this.cancelled) {
-				this.listener.failed(ex, this.reused);
-			}
-		}
-		else {
-			this.body.error(ex);
-		}
-	}
-
-	/**
-	 * Nobody wants the rest of the response: close the connection and give it back. On the event loop.
-	 */
-	private void abandon() {
-		if (this.finished) {
-			return;
-		}
-		this.finished = true;
-		stopStdin();
-		connection().abandon(this);
-		this.listener.done(connection());
-	}
-
-	private static void onLoop(EventLoop loop, Runnable task) {
-		if (loop.inEventLoop()) {
-			task.run();
-		}
-		else {
-			loop.execute(task);
 		}
 	}
 
