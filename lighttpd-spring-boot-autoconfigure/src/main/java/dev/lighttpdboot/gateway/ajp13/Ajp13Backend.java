@@ -3,13 +3,12 @@ package dev.lighttpdboot.gateway.ajp13;
 import java.net.SocketAddress;
 
 import dev.lighttpdboot.gateway.BackendOptions;
-import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.connection.ConnectionEngine;
+import dev.lighttpdboot.gateway.connection.PooledBackend;
 import io.netty.buffer.ByteBufAllocator;
 import reactor.core.publisher.Mono;
-import reactor.pool.InstrumentedPool;
 
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 
@@ -18,15 +17,11 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * {@link ConnectionEngine}: the same limits, queue, idle eviction, failure kinds and safe-method retry as FastCGI.
  * A request whose head does not fit one packet is answered 431 before any connection is taken.
  */
-public final class Ajp13Backend implements GatewayBackend {
+public final class Ajp13Backend extends PooledBackend<Ajp13Connection> {
 
 	private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
 
-	private final String name;
-
 	private final Ajp13Settings settings;
-
-	private final ConnectionEngine<Ajp13Connection> engine;
 
 	/**
 	 * Create a backend.
@@ -36,43 +31,20 @@ public final class Ajp13Backend implements GatewayBackend {
 	 * @param settings the secret and the packet size
 	 */
 	public Ajp13Backend(String name, SocketAddress address, BackendOptions options, Ajp13Settings settings) {
-		this.name = name;
-		this.settings = settings;
-		this.engine = new ConnectionEngine<>(name, ConnectionEngine.connector(address, options,
+		super(name, new ConnectionEngine<>(name, ConnectionEngine.connector(address, options,
 				(connection) -> new Ajp13Connection(connection, options.readTimeout(), settings.packetSize())),
-				options);
-	}
-
-	@Override
-	public String name() {
-		return this.name;
+				options));
+		this.settings = settings;
 	}
 
 	@Override
 	public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
 		return Mono.defer(() -> {
 			byte[] forwardRequest = Ajp13ForwardRequest.encode(request, this.settings);
-			return this.engine.exchange((listener) -> new Ajp13Exchange(this.name, forwardRequest,
+			return engine().exchange((listener) -> new Ajp13Exchange(name(), forwardRequest,
 					request.body().content(BUFFERS), request.body().length(), this.settings.maxBodyChunk(), listener),
 					request.safeMethod());
 		});
-	}
-
-	@Override
-	public int queued() {
-		return this.engine.queued();
-	}
-
-	@Override
-	public Mono<Void> dispose() {
-		return this.engine.dispose();
-	}
-
-	/**
-	 * Return the number of connections in use and waiting requests, for metrics and balancing.
-	 */
-	public InstrumentedPool.PoolMetrics metrics() {
-		return this.engine.metrics();
 	}
 
 }

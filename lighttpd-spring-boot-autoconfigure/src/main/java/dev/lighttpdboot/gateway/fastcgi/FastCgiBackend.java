@@ -6,15 +6,14 @@ import java.util.Map;
 
 import dev.lighttpdboot.gateway.BackendException;
 import dev.lighttpdboot.gateway.BackendOptions;
-import dev.lighttpdboot.gateway.GatewayBackend;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
 import dev.lighttpdboot.gateway.cgi.CgiEnvironment;
 import dev.lighttpdboot.gateway.cgi.InvalidCgiResponseException;
 import dev.lighttpdboot.gateway.connection.ConnectionEngine;
+import dev.lighttpdboot.gateway.connection.PooledBackend;
 import io.netty.buffer.ByteBufAllocator;
 import reactor.core.publisher.Mono;
-import reactor.pool.InstrumentedPool;
 
 import org.springframework.core.io.buffer.NettyDataBufferFactory;
 
@@ -32,17 +31,13 @@ import org.springframework.core.io.buffer.NettyDataBufferFactory;
  * response: 502.</li>
  * </ul>
  */
-public final class FastCgiBackend implements GatewayBackend {
+public final class FastCgiBackend extends PooledBackend<FastCgiConnection> {
 
 	private static final NettyDataBufferFactory BUFFERS = new NettyDataBufferFactory(ByteBufAllocator.DEFAULT);
-
-	private final String name;
 
 	private final FastCgiBackendOptions options;
 
 	private final CgiEnvironment environment;
-
-	private final ConnectionEngine<FastCgiConnection> engine;
 
 	/**
 	 * Create a backend.
@@ -63,20 +58,19 @@ public final class FastCgiBackend implements GatewayBackend {
 	 */
 	public FastCgiBackend(String name, SocketAddress address, FastCgiBackendOptions options,
 			CgiEnvironment environment) {
-		this.name = name;
+		super(name, engine(name, address, options));
 		this.environment = environment;
 		this.options = options;
+	}
+
+	private static ConnectionEngine<FastCgiConnection> engine(String name, SocketAddress address,
+			FastCgiBackendOptions options) {
 		// A connection opens on the event loop of the request that needs it (the server's own, for a request of
 		// the gateway route), so that request and response never change threads.
 		BackendOptions limits = new BackendOptions(options.maxConnections(), options.queueLimit(),
 				options.connectTimeout(), options.readTimeout(), options.maxIdleTime(), options.maxHeadSize());
-		this.engine = new ConnectionEngine<>(name, ConnectionEngine.connector(address, limits,
+		return new ConnectionEngine<>(name, ConnectionEngine.connector(address, limits,
 				(connection) -> new FastCgiConnection(connection, options.readTimeout())), limits);
-	}
-
-	@Override
-	public String name() {
-		return this.name;
 	}
 
 	/**
@@ -91,7 +85,7 @@ public final class FastCgiBackend implements GatewayBackend {
 	public Mono<GatewayResponse> exchange(GatewayRequest request, StderrListener stderr) {
 		return Mono.defer(() -> {
 			List<Map.Entry<String, String>> params = this.environment.build(request);
-			return this.engine.exchange((listener) -> new FastCgiExchange(this.name, params,
+			return engine().exchange((listener) -> new FastCgiExchange(name(), params,
 					request.body().content(BUFFERS), stderr, this.options.maxHeadSize(), listener), isSafe(params));
 		});
 	}
@@ -108,23 +102,6 @@ public final class FastCgiBackend implements GatewayBackend {
 			}
 		}
 		return false;
-	}
-
-	@Override
-	public int queued() {
-		return this.engine.queued();
-	}
-
-	@Override
-	public Mono<Void> dispose() {
-		return this.engine.dispose();
-	}
-
-	/**
-	 * Return the number of connections in use and waiting requests, for metrics and balancing.
-	 */
-	public InstrumentedPool.PoolMetrics metrics() {
-		return this.engine.metrics();
 	}
 
 }
