@@ -46,22 +46,8 @@ final class Ajp13Connection extends RoutedConnection<Ajp13Connection, Ajp13Excha
 	private static final class PacketRouter extends ExchangeRouter<Ajp13Connection, Ajp13Exchange> {
 
 		PacketRouter(Duration readTimeout) {
-			super(logger, readTimeout);
-		}
-
-		@Override
-		protected String peer() {
-			return "container";
-		}
-
-		@Override
-		protected String closedMidResponse() {
-			return "the container closed the connection before END_RESPONSE";
-		}
-
-		@Override
-		protected String connectionFailed() {
-			return "Connection to an AJP13 container failed";
+			super(readTimeout, logger, "container", "the container closed the connection before END_RESPONSE",
+					"Connection to an AJP13 container failed");
 		}
 
 		@Override

@@ -1,21 +1,16 @@
 package dev.lighttpdboot.gateway.connection;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.gateway.BackendException;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The last handler of a {@link RoutedConnection}'s pipeline: it hands the decoded messages of the current response
- * to its exchange, and reads the socket only on demand (the channel's auto-read is off), so a slow client of a
- * large response holds back the backend instead of filling the heap. The read timeout runs while a read is wanted
- * and nothing arrives: a client that reads slowly does not make the backend look silent.
+ * to its exchange, and reads the socket only when the exchange wants more.
  * <p>A protocol decides only what a decoded message means ({@link #route}) and how its failures are worded.
  * <p>State is changed on the channel's event loop only; {@code current} and {@code broken} are volatile because the
  * pool reads them from other threads to decide whether the connection can be reused.
@@ -23,44 +18,36 @@ import org.jspecify.annotations.Nullable;
  * @param <E> the protocol's exchange
  */
 public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends RoutedExchange<C, E>>
-		extends ChannelInboundHandlerAdapter {
+		extends DemandDrivenReader {
 
 	private final Log logger;
 
-	private final Duration readTimeout;
+	private final String peer;
 
-	private @Nullable ChannelHandlerContext context;
+	private final String closedMidResponse;
+
+	private final String connectionFailed;
 
 	private volatile @Nullable E current;
 
 	private volatile boolean broken;
 
-	private @Nullable ScheduledFuture<?> readTimer;
-
 	/**
 	 * Create a router.
-	 * @param logger where a failed connection is logged
 	 * @param readTimeout how long a wanted read may bring nothing
+	 * @param logger where a failed connection is logged
+	 * @param peer what the backend is called in failure messages ("backend", "container")
+	 * @param closedMidResponse the reason of a failure when the backend closes the connection during a response
+	 * @param connectionFailed the log message of a connection that failed
 	 */
-	protected ExchangeRouter(Log logger, Duration readTimeout) {
+	protected ExchangeRouter(Duration readTimeout, Log logger, String peer, String closedMidResponse,
+			String connectionFailed) {
+		super(readTimeout);
 		this.logger = logger;
-		this.readTimeout = readTimeout;
+		this.peer = peer;
+		this.closedMidResponse = closedMidResponse;
+		this.connectionFailed = connectionFailed;
 	}
-
-	/**
-	 * Return what the backend is called in failure messages ("backend", "container").
-	 */
-	protected abstract String peer();
-
-	/**
-	 * Return the reason of a failure when the backend closes the connection in the middle of a response.
-	 */
-	protected abstract String closedMidResponse();
-
-	/**
-	 * Return the log message of a connection that failed.
-	 */
-	protected abstract String connectionFailed();
 
 	/**
 	 * Hand a message that arrived during the exchange's response to it, or {@link #fail} the exchange if the
@@ -69,20 +56,6 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 	 * @param msg what the decoder produced
 	 */
 	protected abstract void route(E exchange, Object msg);
-
-	/** The handler's context, set by {@link #handlerAdded}, before any other callback. */
-	private ChannelHandlerContext context() {
-		ChannelHandlerContext context = this.context;
-		if (context == null) {
-			throw new IllegalStateException("the handler is not in a pipeline yet");
-		}
-		return context;
-	}
-
-	@Override
-	public void handlerAdded(ChannelHandlerContext ctx) {
-		this.context = ctx;
-	}
 
 	void start(C connection, E exchange, boolean reused) {
 		if (this.current != null || this.broken || !context().channel().isActive()) {
@@ -99,30 +72,18 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 		return this.current == null && !this.broken;
 	}
 
-	void readIfWanted() {
+	@Override
+	protected final boolean wantsRead() {
 		E exchange = this.current;
-		if (exchange != null && exchange.wantsRead()) {
-			if (this.readTimer == null) {
-				this.readTimer = context().executor()
-					.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			context().read();
-		}
+		return exchange != null && exchange.wantsRead();
 	}
 
-	private void readTimedOut() {
-		this.readTimer = null;
+	@Override
+	protected final void readTimedOut() {
 		E exchange = this.current;
 		if (exchange != null) {
-			fail(BackendException.timeout("no answer from the " + peer() + " within " + this.readTimeout,
+			fail(BackendException.timeout("no answer from the " + this.peer + " within " + readTimeout(),
 					!exchange.responseStarted()));
-		}
-	}
-
-	private void stopReadTimer() {
-		if (this.readTimer != null) {
-			this.readTimer.cancel(false);
-			this.readTimer = null;
 		}
 	}
 
@@ -164,16 +125,11 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 	}
 
 	@Override
-	public void channelReadComplete(ChannelHandlerContext ctx) {
-		readIfWanted();
-	}
-
-	@Override
 	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
 		this.broken = true;
 		E exchange = this.current;
 		if (exchange != null) {
-			String reason = closedMidResponse();
+			String reason = this.closedMidResponse;
 			// Closed before any message: the connection, not the request, is what failed (see connectionLost).
 			fail(exchange.responseStarted() ? BackendException.broken(reason, false, null)
 					: BackendException.connectionLost(reason, null));
@@ -188,13 +144,13 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 		// complete, which would hide a truncated body from the client.
 		if (cause instanceof Error) {
 			// Not a socket error but a fault of this server on the connection's event loop: show where it was.
-			this.logger.error(connectionFailed(), cause);
+			this.logger.error(this.connectionFailed, cause);
 		}
 		else {
-			this.logger.debug(connectionFailed(), cause);
+			this.logger.debug(this.connectionFailed, cause);
 		}
 		E exchange = this.current;
-		String reason = "the connection to the " + peer() + " failed (" + BackendException.describe(cause) + ")";
+		String reason = "the connection to the " + this.peer + " failed (" + BackendException.describe(cause) + ")";
 		if (exchange != null) {
 			fail(exchange.responseStarted() ? BackendException.broken(reason, false, cause)
 					: BackendException.connectionLost(reason, cause));

@@ -53,22 +53,8 @@ public final class FastCgiConnection extends RoutedConnection<FastCgiConnection,
 	private static final class ResponseRouter extends ExchangeRouter<FastCgiConnection, FastCgiExchange> {
 
 		ResponseRouter(Duration readTimeout) {
-			super(logger, readTimeout);
-		}
-
-		@Override
-		protected String peer() {
-			return "backend";
-		}
-
-		@Override
-		protected String closedMidResponse() {
-			return "backend closed the connection before END_REQUEST";
-		}
-
-		@Override
-		protected String connectionFailed() {
-			return "Connection to a FastCGI backend failed";
+			super(readTimeout, logger, "backend", "backend closed the connection before END_REQUEST",
+					"Connection to a FastCGI backend failed");
 		}
 
 		@Override

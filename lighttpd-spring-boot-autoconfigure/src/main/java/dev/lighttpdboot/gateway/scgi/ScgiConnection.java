@@ -1,16 +1,14 @@
 package dev.lighttpdboot.gateway.scgi;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import dev.lighttpdboot.gateway.BackendException;
+import dev.lighttpdboot.gateway.connection.DemandDrivenReader;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -87,34 +85,14 @@ final class ScgiConnection {
 	/**
 	 * Hands the response bytes to their consumer on demand; the backend's close ends the response.
 	 */
-	private static final class ResponseReader extends ChannelInboundHandlerAdapter {
-
-		private final Duration readTimeout;
-
-		private @Nullable ChannelHandlerContext context;
+	private static final class ResponseReader extends DemandDrivenReader {
 
 		private @Nullable FluxSink<ByteBuf> sink;
 
 		private boolean responseStarted;
 
-		private @Nullable ScheduledFuture<?> readTimer;
-
 		ResponseReader(Duration readTimeout) {
-			this.readTimeout = readTimeout;
-		}
-
-		/** The handler's context, set by {@link #handlerAdded}, before any other callback. */
-		private ChannelHandlerContext context() {
-			ChannelHandlerContext context = this.context;
-			if (context == null) {
-				throw new IllegalStateException("the handler is not in a pipeline yet");
-			}
-			return context;
-		}
-
-		@Override
-		public void handlerAdded(ChannelHandlerContext ctx) {
-			this.context = ctx;
+			super(readTimeout);
 		}
 
 		void start(FluxSink<ByteBuf> sink) {
@@ -131,29 +109,18 @@ final class ScgiConnection {
 			});
 		}
 
-		private void readIfWanted() {
-			if (this.sink != null && this.sink.requestedFromDownstream() > 0) {
-				if (this.readTimer == null) {
-					this.readTimer = context().executor()
-						.schedule(this::readTimedOut, this.readTimeout.toMillis(), TimeUnit.MILLISECONDS);
-				}
-				context().read();
-			}
+		@Override
+		protected boolean wantsRead() {
+			FluxSink<ByteBuf> current = this.sink;
+			return current != null && current.requestedFromDownstream() > 0;
 		}
 
-		private void readTimedOut() {
-			this.readTimer = null;
+		@Override
+		protected void readTimedOut() {
 			if (this.sink != null) {
-				fail(BackendException.timeout("no answer from the backend within " + this.readTimeout,
+				fail(BackendException.timeout("no answer from the backend within " + readTimeout(),
 						!this.responseStarted));
 				context().close();
-			}
-		}
-
-		private void stopReadTimer() {
-			if (this.readTimer != null) {
-				this.readTimer.cancel(false);
-				this.readTimer = null;
 			}
 		}
 
@@ -174,11 +141,6 @@ final class ScgiConnection {
 			}
 			this.responseStarted = true;
 			current.next(bytes);
-		}
-
-		@Override
-		public void channelReadComplete(ChannelHandlerContext ctx) {
-			readIfWanted();
 		}
 
 		@Override
