@@ -26,13 +26,8 @@ final class Ajp13Connection extends RoutedConnection<Ajp13Connection, Ajp13Excha
 	static final String ROUTER_NAME = "lighttpd.ajp13.router";
 
 	Ajp13Connection(Connection connection, Duration readTimeout, int packetSize) {
-		this(connection, new PacketRouter(readTimeout), packetSize);
-	}
-
-	private Ajp13Connection(Connection connection, PacketRouter router, int packetSize) {
-		super(connection, router);
-		connection.addHandlerLast(DECODER_NAME, new Ajp13ResponseDecoder(packetSize));
-		connection.addHandlerLast(ROUTER_NAME, router);
+		super(connection, DECODER_NAME, new Ajp13ResponseDecoder(packetSize), ROUTER_NAME,
+				new PacketRouter(readTimeout));
 	}
 
 	@Override

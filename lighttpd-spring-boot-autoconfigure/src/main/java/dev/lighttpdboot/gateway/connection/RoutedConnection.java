@@ -1,6 +1,7 @@
 package dev.lighttpdboot.gateway.connection;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoop;
 import reactor.netty.Connection;
 
@@ -21,15 +22,21 @@ public abstract class RoutedConnection<C extends RoutedConnection<C, E>, E exten
 	private volatile int requests;
 
 	/**
-	 * Take over a connection: its socket is read only when the current exchange wants more. The caller adds the
-	 * codec and then the router to the pipeline.
+	 * Take over a connection: its socket is read only when the current exchange wants more, through the
+	 * protocol's codec and then its router.
 	 * @param connection the connection
+	 * @param codecName the name of the codec in the pipeline
+	 * @param codec turns the protocol's bytes into messages (and requests into bytes)
+	 * @param routerName the name of the router in the pipeline
 	 * @param router the last handler of the pipeline
 	 */
-	protected RoutedConnection(Connection connection, ExchangeRouter<C, E> router) {
+	protected RoutedConnection(Connection connection, String codecName, ChannelHandler codec, String routerName,
+			ExchangeRouter<C, E> router) {
 		this.connection = connection;
 		this.router = router;
 		connection.channel().config().setAutoRead(false);
+		connection.addHandlerLast(codecName, codec);
+		connection.addHandlerLast(routerName, router);
 	}
 
 	/**

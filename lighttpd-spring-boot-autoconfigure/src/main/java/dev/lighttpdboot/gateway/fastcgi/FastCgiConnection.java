@@ -33,13 +33,7 @@ public final class FastCgiConnection extends RoutedConnection<FastCgiConnection,
 	static final String ROUTER_NAME = "lighttpd.fastcgi.router";
 
 	FastCgiConnection(Connection connection, Duration readTimeout) {
-		this(connection, new ResponseRouter(readTimeout));
-	}
-
-	private FastCgiConnection(Connection connection, ResponseRouter router) {
-		super(connection, router);
-		connection.addHandlerLast(CODEC_NAME, new FastCgiClientCodec());
-		connection.addHandlerLast(ROUTER_NAME, router);
+		super(connection, CODEC_NAME, new FastCgiClientCodec(), ROUTER_NAME, new ResponseRouter(readTimeout));
 	}
 
 	@Override
