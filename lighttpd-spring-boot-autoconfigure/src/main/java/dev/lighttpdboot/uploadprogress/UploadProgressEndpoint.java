@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.server.ServingContext;
 import dev.lighttpdboot.text.LogText;
 import dev.lighttpdboot.text.QueryParameters;
@@ -41,7 +42,7 @@ import org.springframework.web.server.WebHandler;
  * when the application maps the same path itself, the auto-configuration makes the endpoint
  * {@link #giveWay(String) give way} and warns at start-up.
  */
-public class UploadProgressEndpoint extends AbstractHandlerMapping {
+public class UploadProgressEndpoint extends AbstractHandlerMapping implements PathClaim {
 
 	private static final Log logger = LogFactory.getLog(UploadProgressEndpoint.class);
 
@@ -111,6 +112,14 @@ public class UploadProgressEndpoint extends AbstractHandlerMapping {
 	 */
 	public @Nullable String getGivenWayTo() {
 		return this.givenWayTo;
+	}
+
+	/**
+	 * Whether this endpoint answers a path: its own, unless it gave way to an application handler.
+	 */
+	@Override
+	public boolean claims(String pathWithinApplication) {
+		return this.givenWayTo == null && this.path.equals(pathWithinApplication);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -124,6 +126,40 @@ class DirectDispatchIntegrationTests {
 					+ " \"GET /hello\\.txt\\?from=direct HTTP/1\\.1\" 200 " + TestSite.HELLO.length()
 					+ " \"http://example\\.test/page\" \"direct agent\"$", Pattern.MULTILINE);
 			await().atMost(Duration.ofSeconds(10)).until(() -> line.matcher(output.getOut()).find());
+		}
+
+	}
+
+	/**
+	 * A gateway route's paths keep their precedence over the document root when files are served ahead of the
+	 * handler mappings: a script of the document root goes to its backend (down here, so 5xx), never out as a file.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { StaticFilesIntegrationTests.DIRECT, "lighttpd.gateway.routes[0].name=scripts",
+					"lighttpd.gateway.routes[0].extensions=.txt",
+					"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:1",
+					"lighttpd.gateway.routes[1].name=app", "lighttpd.gateway.routes[1].protocol=http",
+					"lighttpd.gateway.routes[1].path-prefix=/plain",
+					"lighttpd.gateway.routes[1].backends[0].address=127.0.0.1:1" })
+	class GatewayPathsWhenDirect extends RealServerTests {
+
+		@Test
+		void aScriptOfTheDocumentRootGoesToItsRouteNotOutAsAFile() {
+			byte[] body = get("/hello.txt").exchange().expectStatus().is5xxServerError()
+				.expectBody().returnResult().getResponseBody();
+			assertThat(new String((body != null) ? body : new byte[0], StandardCharsets.UTF_8))
+				.doesNotContain(TestSite.HELLO);
+		}
+
+		@Test
+		void aPathUnderARoutePrefixGoesToItsRoute() {
+			get("/plain/a.txt").exchange().expectStatus().is5xxServerError();
+		}
+
+		@Test
+		void otherFilesAreStillAnsweredAhead() {
+			assertServesBigFile(get("/big.bin"));
 		}
 
 	}

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.gateway.BackendCall;
@@ -71,7 +72,7 @@ import org.springframework.web.server.WebHandler;
  * <li>With {@code allow-x-sendfile}, a response carrying a sendfile header is answered by {@link XSendfile}.</li>
  * </ol>
  */
-public class GatewayHandlerMapping extends AbstractHandlerMapping {
+public class GatewayHandlerMapping extends AbstractHandlerMapping implements PathClaim {
 
 	private static final Log logger = LogFactory.getLog(GatewayHandlerMapping.class);
 
@@ -146,6 +147,21 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping {
 			}
 		}
 		return Mono.empty();
+	}
+
+	/**
+	 * Whether a route answers a path: its scripts or prefix, including paths the route refuses.
+	 */
+	@Override
+	public boolean claims(String pathWithinApplication) {
+		for (GatewayRoute route : this.routes) {
+			boolean matches = (route.scripts() != null) ? route.scripts().match(pathWithinApplication).isPresent()
+					: route.matcher().matches(pathWithinApplication);
+			if (matches) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
 import dev.lighttpdboot.secdownload.autoconfigure.SecureDownloadAutoConfiguration;
 import dev.lighttpdboot.staticfiles.DirectStaticFileWebFilter;
@@ -23,7 +24,8 @@ import org.springframework.web.server.WebFilter;
  * {@link DirectStaticFileWebFilter} are moved to the front of WebFlux's filter chain, ahead of every filter of the
  * application whatever its order (Spring Security's included), so GET and HEAD requests for the document root's
  * regular files and every request under the signed-link prefix are answered before any application filter or
- * handler sees them. The exchange, its {@code http.server.requests} observation and the application's error
+ * handler sees them, except paths another handler of this starter claims ({@link PathClaim}: a gateway route's
+ * scripts, the upload-progress endpoint), which keep their precedence over the document root. The exchange, its {@code http.server.requests} observation and the application's error
  * rendering stay as they are: only the filters and handler mappings are skipped.
  */
 @AutoConfiguration(after = { StaticFilesAutoConfiguration.class, SecureDownloadAutoConfiguration.class })
@@ -32,9 +34,11 @@ import org.springframework.web.server.WebFilter;
 public final class DirectDispatchAutoConfiguration {
 
 	@Bean
-	WebHttpHandlerBuilderCustomizer lighttpdDirectDispatch(ObjectProvider<StaticFileHandlerMapping> documentRoot) {
+	WebHttpHandlerBuilderCustomizer lighttpdDirectDispatch(ObjectProvider<StaticFileHandlerMapping> documentRoot,
+			ObjectProvider<PathClaim> claims) {
 		StaticFileHandlerMapping mapping = documentRoot.getIfUnique();
-		WebFilter direct = (mapping != null) ? new DirectStaticFileWebFilter(mapping) : null;
+		WebFilter direct = (mapping != null) ? new DirectStaticFileWebFilter(mapping, claims.orderedStream().toList())
+				: null;
 		return (builder) -> builder.filters((filters) -> placeFirst(filters, direct));
 	}
 
