@@ -96,6 +96,12 @@ public final class CompressedRepresentations implements RepresentationSelector {
 		return select(exchange, root, file, this.contentTypes.forFileName(file.fileName()));
 	}
 
+	@Override
+	public boolean alwaysIdentity(FileSnapshot file) {
+		return file.directory() || !this.policy.compressible(this.contentTypes.forFileName(file.fileName()))
+				|| !this.policy.cacheable(file.size());
+	}
+
 	/**
 	 * Choose the representation of a file whose Content-Type is known.
 	 * @param exchange the exchange, whose Accept-Encoding decides

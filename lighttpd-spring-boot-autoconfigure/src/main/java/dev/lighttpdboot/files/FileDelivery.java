@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DateFormatter;
 
 import org.apache.commons.logging.Log;
@@ -173,6 +174,23 @@ public final class FileDelivery {
 	}
 
 	/**
+	 * The kept bytes of a small file, if they are kept and the file is still the one they were read from: one
+	 * {@code lstat} on the file-system scheduler, then on {@code eventLoop}. Nothing is read or kept here: a miss
+	 * is left to {@link #deliver}, which reads the file into memory.
+	 * @param eventLoop where the answer continues
+	 * @param file the file as a lookup described it
+	 * @return the bytes (a retained duplicate the subscriber must release) with the snapshot whose validators
+	 * answer, or empty if the file is not one this cache keeps or its bytes are not kept
+	 */
+	public Mono<SmallFileCache.Kept> kept(EventLoop eventLoop, FileSnapshot file) {
+		if (!this.memory.accepts(file)) {
+			return Mono.empty();
+		}
+		return this.fileSystem.call(eventLoop, () -> this.memory.find(file))
+			.doOnDiscard(SmallFileCache.Kept.class, (kept) -> kept.bytes().release());
+	}
+
+	/**
 	 * A file read for a request: its bytes, or the open file when it is not small after all.
 	 */
 	private record Loaded(FileSnapshot snapshot, @Nullable ByteBuf bytes, @Nullable OpenFile opened) {
@@ -243,11 +261,7 @@ public final class FileDelivery {
 				return seek.write(request, response, opened);
 			}
 		}
-		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
-		headers.setETag(file.etag());
-		// Netty's formatter (the one Reactor Netty uses for Date) costs a fraction of HttpHeaders.setLastModified's
-		// java.time formatting, which showed in profiles of small files; the text is the same IMF-fixdate.
-		headers.set(HttpHeaders.LAST_MODIFIED, DateFormatter.format(new Date(file.lastModified().toEpochMilli())));
+		validators(headers, file);
 		switch (Preconditions.evaluate(request.getHeaders(), file)) {
 			case NOT_MODIFIED:
 				response.setStatusCode(HttpStatus.NOT_MODIFIED);
@@ -272,6 +286,34 @@ public final class FileDelivery {
 			return writeBody(response, body);
 		}
 		return writeWhole(method, response, file, opened);
+	}
+
+	private static void validators(HttpHeaders headers, FileSnapshot file) {
+		headers.set(HttpHeaders.ACCEPT_RANGES, "bytes");
+		headers.setETag(file.etag());
+		// Netty's formatter (the one Reactor Netty uses for Date) costs a fraction of HttpHeaders.setLastModified's
+		// java.time formatting, which showed in profiles of small files; the text is the same IMF-fixdate.
+		headers.set(HttpHeaders.LAST_MODIFIED, DateFormatter.format(new Date(file.lastModified().toEpochMilli())));
+	}
+
+	/**
+	 * Set the headers of a 200 answer with a whole regular file and no Range, exactly as {@link #deliver} sets them
+	 * for a GET or HEAD without conditions: for a caller that sends the body itself.
+	 * @param headers the response headers
+	 * @param file the file sent
+	 */
+	public void wholeFileHeaders(HttpHeaders headers, FileSnapshot file) {
+		validators(headers, file);
+		headers.setContentType(this.contentTypes.forFileName(file.fileName()));
+		headers.setContentLength(file.size());
+	}
+
+	/**
+	 * Whether a pseudo-streaming seek (FLV {@code ?start=}) could answer a request for a file instead of the
+	 * ordinary answer; only requests with a query can ask for one.
+	 */
+	public boolean hasSeeks() {
+		return !this.seeks.isEmpty();
 	}
 
 	/**

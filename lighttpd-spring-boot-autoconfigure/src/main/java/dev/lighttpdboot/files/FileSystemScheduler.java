@@ -95,6 +95,14 @@ public final class FileSystemScheduler implements Disposable {
 		if (eventLoop == null) {
 			return call(blockingCall);
 		}
+		return call(eventLoop, blockingCall);
+	}
+
+	/**
+	 * Run a blocking call on this scheduler, and continue on an event loop (see
+	 * {@link #call(ServerHttpRequest, Callable)}).
+	 */
+	public <T> Mono<T> call(EventLoop eventLoop, Callable<T> blockingCall) {
 		// One task on this scheduler, one on the event loop, and nothing else: this hop is on the path of every
 		// small file, and subscribeOn + publishOn cost more than the call itself. A result that arrives after the
 		// request was cancelled is discarded by the sink (an open file closed by the caller's doOnDiscard).

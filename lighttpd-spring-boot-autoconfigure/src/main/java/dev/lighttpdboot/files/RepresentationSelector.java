@@ -25,4 +25,15 @@ public interface RepresentationSelector {
 	 */
 	Mono<FileRepresentation> select(ServerWebExchange exchange, FileRoot root, FileSnapshot file);
 
+	/**
+	 * Whether {@link #select} chooses the file itself, without {@code Vary}, for every request of this file
+	 * whatever its headers; a caller may then answer without asking. Only {@link #IDENTITY} says so unless an
+	 * implementation knows better.
+	 * @param file the requested regular file
+	 * @return {@code true} if the file is always its own representation
+	 */
+	default boolean alwaysIdentity(FileSnapshot file) {
+		return this == IDENTITY;
+	}
+
 }

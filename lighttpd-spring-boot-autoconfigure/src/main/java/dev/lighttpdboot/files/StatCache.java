@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -87,6 +88,21 @@ public final class StatCache {
 	 */
 	public Mono<FileSnapshot> lookup(ServerHttpRequest request, FileRoot root, SafePath path) {
 		return lookup(request, root, path.toString(), () -> root.lookup(path));
+	}
+
+	/**
+	 * Return what a lookup of a request path found, if the cache holds a fresh entry for it; never touches the
+	 * file system, so it may be called on an event loop.
+	 * @param root the root to look in
+	 * @param path the checked request path
+	 * @return the file or directory a lookup found within the validity, or {@code null}
+	 */
+	public @Nullable FileSnapshot cached(FileRoot root, SafePath path) {
+		if (this.validityNanos == 0) {
+			return null;
+		}
+		Entry entry = this.entries.getIfPresent(new Key(root, path.toString()));
+		return (entry != null) ? entry.snapshot() : null;
 	}
 
 	/**

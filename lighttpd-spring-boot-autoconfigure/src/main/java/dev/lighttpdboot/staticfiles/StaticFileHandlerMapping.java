@@ -10,6 +10,7 @@ import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.HiddenFiles;
+import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.SafePath;
@@ -140,6 +141,16 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 			.onErrorResume(PathRefusedException.class, (ex) -> Mono.just(Optional.empty()))
 			.defaultIfEmpty(Optional.empty())
 			.flatMap((file) -> file.isPresent() ? deliver(exchange, file.get()) : orElse.handle(exchange));
+	}
+
+	/**
+	 * Return what answers requests for kept small files in the connection's pipeline, with this mapping's root,
+	 * delivery, stat cache, options and representations ({@code lighttpd.files.dispatch=netty}).
+	 * @param claims the handlers whose paths are theirs, not the document root's
+	 */
+	public KeptFileAnswers keptFileAnswers(List<PathClaim> claims) {
+		return new KeptFileAnswers(this.root, this.delivery, this.statCache, this.options, this.representations,
+				claims);
 	}
 
 	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {

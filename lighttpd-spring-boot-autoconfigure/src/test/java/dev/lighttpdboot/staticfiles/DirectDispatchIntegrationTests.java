@@ -142,7 +142,11 @@ class DirectDispatchIntegrationTests {
 					"lighttpd.gateway.routes[1].name=app", "lighttpd.gateway.routes[1].protocol=http",
 					"lighttpd.gateway.routes[1].path-prefix=/plain",
 					"lighttpd.gateway.routes[1].backends[0].address=127.0.0.1:1" })
-	class GatewayPathsWhenDirect extends RealServerTests {
+	class GatewayPathsWhenDirect extends GatewayPaths {
+
+	}
+
+	abstract static class GatewayPaths extends RealServerTests {
 
 		@Test
 		void aScriptOfTheDocumentRootGoesToItsRouteNotOutAsAFile() {

@@ -9,7 +9,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -101,6 +103,22 @@ public final class RawHttp {
 		public Response exchange(String method, String target, String extraHeaders) throws IOException {
 			String request = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\n" + extraHeaders + "\r\n";
 			this.socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+			return read(method);
+		}
+
+		/**
+		 * Send several GET requests in one write (pipelined), then read their responses in turn.
+		 */
+		public List<Response> pipeline(byte[] requests, int count) throws IOException {
+			this.socket.getOutputStream().write(requests);
+			List<Response> responses = new ArrayList<>(count);
+			for (int i = 0; i < count; i++) {
+				responses.add(read("GET"));
+			}
+			return responses;
+		}
+
+		private Response read(String method) throws IOException {
 			ByteArrayOutputStream head = new ByteArrayOutputStream();
 			String line;
 			while (!(line = readLine(this.in)).isEmpty()) {

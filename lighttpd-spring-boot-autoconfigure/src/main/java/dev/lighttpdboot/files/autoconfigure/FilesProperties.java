@@ -81,8 +81,10 @@ public class FilesProperties {
 
 		/**
 		 * Where GET and HEAD requests for the document root's files and for signed links are answered: "webflux"
-		 * (through every WebFilter, document root after the application's handlers) or "direct" (ahead of every
-		 * WebFilter and handler of the application, which then never see those requests).
+		 * (through every WebFilter, document root after the application's handlers), "direct" (ahead of every
+		 * WebFilter and handler of the application, which then never see those requests) or "netty" (as direct,
+		 * and plain requests for kept small files answered in the connection's pipeline, before Reactor Netty's
+		 * HTTP handling and WebFlux).
 		 */
 		private Dispatch dispatch = Dispatch.WEBFLUX;
 
@@ -163,7 +165,15 @@ public class FilesProperties {
 		 * Ahead of the application: a GET or HEAD for a regular file of the document root and every request
 		 * under the signed-link prefix are answered before any WebFilter or handler of the application.
 		 */
-		DIRECT
+		DIRECT,
+
+		/**
+		 * As {@link #DIRECT}, and a GET or HEAD for a kept small file of the document root that needs no decision
+		 * (no conditions, no Range, no compression, HTTP/1.1 kept alive) is answered in the connection's pipeline,
+		 * before Reactor Netty's HTTP handling and WebFlux: neither the {@code http.server.requests} observation
+		 * nor Reactor Netty's keep-alive request count sees it.
+		 */
+		NETTY
 
 	}
 

@@ -6,21 +6,33 @@ import java.util.List;
 
 import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
+import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.secdownload.autoconfigure.SecureDownloadAutoConfiguration;
 import dev.lighttpdboot.staticfiles.DirectStaticFileWebFilter;
+import dev.lighttpdboot.staticfiles.KeptFileAnswers;
+import dev.lighttpdboot.staticfiles.KeptFileChannelHandler;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
+import io.netty.channel.ChannelPipeline;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.WebFilter;
 
 /**
- * Auto-configuration of {@code lighttpd.files.dispatch=direct}: the signed-link filter and a
+ * Auto-configuration of {@code lighttpd.files.dispatch=direct} (and {@code netty}, which includes it): the signed-link filter and a
  * {@link DirectStaticFileWebFilter} are moved to the front of WebFlux's filter chain, ahead of every filter of the
  * application whatever its order (Spring Security's included), so GET and HEAD requests for the document root's
  * regular files and every request under the signed-link prefix are answered before any application filter or
@@ -30,7 +42,7 @@ import org.springframework.web.server.WebFilter;
  */
 @AutoConfiguration(after = { StaticFilesAutoConfiguration.class, SecureDownloadAutoConfiguration.class })
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-@ConditionalOnProperty(name = "lighttpd.files.dispatch", havingValue = "direct")
+@Conditional(DirectDispatchAutoConfiguration.AheadOfTheApplication.class)
 public final class DirectDispatchAutoConfiguration {
 
 	@Bean
@@ -58,6 +70,68 @@ public final class DirectDispatchAutoConfiguration {
 			first.add(documentRoot);
 		}
 		filters.addAll(0, first);
+	}
+
+	/**
+	 * {@code lighttpd.files.dispatch=netty}: a {@link KeptFileChannelHandler} in every HTTP/1.1 connection's
+	 * pipeline, just before Reactor Netty's HTTP traffic handler. The document root's mapping is asked for only when
+	 * the first connection arrives, after the context has started: the web server's customizers are made before
+	 * most beans.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HttpServer.class)
+	@ConditionalOnProperty(name = "lighttpd.files.dispatch", havingValue = "netty")
+	static class KeptFilesInThePipeline {
+
+		@Bean
+		NettyServerCustomizer lighttpdKeptFilesInThePipeline(ObjectProvider<StaticFileHandlerMapping> documentRoot,
+				ObjectProvider<PathClaim> claims, ObjectProvider<SecureLinks> links) {
+			SingletonSupplier<KeptFileAnswers> answers = SingletonSupplier.ofNullable(() -> {
+				StaticFileHandlerMapping mapping = documentRoot.getIfUnique();
+				if (mapping == null) {
+					return null;
+				}
+				List<PathClaim> all = new ArrayList<>(claims.orderedStream().toList());
+				// Under the signed-link prefix only the signed-link filter decides.
+				links.ifUnique((secureLinks) -> all.add((path) -> path.startsWith(secureLinks.uriPrefix())));
+				return mapping.keptFileAnswers(all);
+			});
+			return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
+				ChannelPipeline pipeline = channel.pipeline();
+				// Absent on HTTP/2 connections, and where an h2c upgrade decides later: those go the ordinary way.
+				if (pipeline.get(NettyPipeline.HttpTrafficHandler) == null
+						|| pipeline.get(KeptFileChannelHandler.NAME) != null) {
+					return;
+				}
+				KeptFileAnswers kept = answers.get();
+				if (kept != null) {
+					pipeline.addBefore(NettyPipeline.HttpTrafficHandler, KeptFileChannelHandler.NAME,
+							new KeptFileChannelHandler(kept));
+				}
+			});
+		}
+
+	}
+
+	/**
+	 * {@code lighttpd.files.dispatch} is {@code direct} or {@code netty}.
+	 */
+	static final class AheadOfTheApplication extends AnyNestedCondition {
+
+		AheadOfTheApplication() {
+			super(ConfigurationPhase.PARSE_CONFIGURATION);
+		}
+
+		@ConditionalOnProperty(name = "lighttpd.files.dispatch", havingValue = "direct")
+		static final class Direct {
+
+		}
+
+		@ConditionalOnProperty(name = "lighttpd.files.dispatch", havingValue = "netty")
+		static final class Netty {
+
+		}
+
 	}
 
 }

@@ -1,0 +1,300 @@
+package dev.lighttpdboot.staticfiles;
+
+import java.util.ArrayDeque;
+import java.util.Optional;
+
+import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.SmallFileCache;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.http.support.Netty4HeadersAdapter;
+
+/**
+ * Answers GET and HEAD requests for kept small files of the document root in the connection's pipeline, before
+ * Reactor Netty's HTTP handling and WebFlux see them ({@code lighttpd.files.dispatch=netty}): the request's head is
+ * decoded, the file is checked with one {@code lstat} on the file-system scheduler as on the ordinary path, and the
+ * answer leaves in one write. Every other request goes on unchanged, in order.
+ * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that must see
+ * every request and response (the access log, the request-head deadline, strict request validation). Only a
+ * request that leaves nothing to decide is answered here ({@link #qualifies}: HTTP/1.1 kept alive, no body, no
+ * conditions, no Range, no upgrade; {@link KeptFileAnswers#candidate} for the path), and only while no request of
+ * the connection is with Reactor Netty, so answers never overtake one another on a pipelined connection. While the
+ * file is checked, reading is paused and anything already decoded waits here, then goes through the same steps.
+ * <p>One instance per connection; all methods run on the connection's event loop.
+ */
+public final class KeptFileChannelHandler extends ChannelDuplexHandler {
+
+	/** The handler's name in the pipeline. */
+	public static final String NAME = "lighttpd.keptFiles";
+
+	private static final Log logger = LogFactory.getLog(KeptFileChannelHandler.class);
+
+	/**
+	 * Messages that may wait while one file is checked: far more than a client pipelines in good faith (what one
+	 * read decodes), few enough to bound the memory a connection holds.
+	 */
+	static final int MAX_WAITING_MESSAGES = 4096;
+
+	private static final CharSequence[] DECIDED_ELSEWHERE = { HttpHeaderNames.CONTENT_LENGTH,
+			HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.RANGE, HttpHeaderNames.IF_RANGE,
+			HttpHeaderNames.IF_MATCH, HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE,
+			HttpHeaderNames.IF_UNMODIFIED_SINCE, HttpHeaderNames.EXPECT, HttpHeaderNames.UPGRADE };
+
+	private final KeptFileAnswers answers;
+
+	/** Requests passed on whose response has not ended yet. */
+	private int passedOn;
+
+	/** The head of the request answered here, from its head until its answer or its passing on. */
+	private @Nullable HttpRequest request;
+
+	private @Nullable FileSnapshot file;
+
+	/** Whether the file of {@link #request} is being checked. */
+	private boolean checking;
+
+	/** Whether this handler paused reading, and must resume it. */
+	private boolean paused;
+
+	/** Whether {@link #resume} is reading what waited (a check that ends at once must not nest another loop). */
+	private boolean draining;
+
+	/** Messages decoded while a file was checked, in order. */
+	private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+
+	/**
+	 * Create the handler of one connection.
+	 * @param answers decides which requests qualify, and gives their bytes and headers
+	 */
+	public KeptFileChannelHandler(KeptFileAnswers answers) {
+		this.answers = answers;
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (this.checking || !this.waiting.isEmpty()) {
+			if (this.waiting.size() >= MAX_WAITING_MESSAGES) {
+				ReferenceCountUtil.release(msg);
+				logger.debug("Closing a connection that pipelined more than " + MAX_WAITING_MESSAGES
+						+ " messages behind one request");
+				ctx.close();
+				return;
+			}
+			this.waiting.add(msg);
+			return;
+		}
+		read(ctx, msg);
+	}
+
+	private void read(ChannelHandlerContext ctx, Object msg) {
+		HttpRequest held = this.request;
+		if (held != null) {
+			this.request = null;
+			if (msg instanceof LastHttpContent last && !last.content().isReadable()
+					&& last.trailingHeaders().isEmpty()) {
+				last.release();
+				check(ctx, held);
+			}
+			else {
+				// Not the empty end qualify() promised: the ordinary way, whatever it is.
+				passOn(ctx, held);
+				ctx.fireChannelRead(msg);
+			}
+			return;
+		}
+		if (msg instanceof HttpRequest head && !(msg instanceof HttpContent)) {
+			FileSnapshot candidate = (this.passedOn == 0 && qualifies(head)) ? candidate(head) : null;
+			if (candidate != null) {
+				this.request = head;
+				this.file = candidate;
+				return;
+			}
+			passOn(ctx, head);
+			return;
+		}
+		if (msg instanceof HttpRequest whole) {
+			passOn(ctx, whole);
+			return;
+		}
+		ctx.fireChannelRead(msg);
+	}
+
+	/**
+	 * Whether a request's head leaves nothing to decide but its path: GET or HEAD, HTTP/1.1 kept alive, no body,
+	 * no conditions, no Range, no upgrade.
+	 */
+	static boolean qualifies(HttpRequest head) {
+		HttpMethod method = head.method();
+		if ((method != HttpMethod.GET && method != HttpMethod.HEAD) || head.protocolVersion() != HttpVersion.HTTP_1_1
+				|| !head.decoderResult().isSuccess() || !HttpUtil.isKeepAlive(head)) {
+			return false;
+		}
+		HttpHeaders headers = head.headers();
+		for (CharSequence name : DECIDED_ELSEWHERE) {
+			if (headers.contains(name)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private @Nullable FileSnapshot candidate(HttpRequest head) {
+		String target = head.uri();
+		if (target.isEmpty() || target.charAt(0) != '/') {
+			// Absolute form, or "*": the ordinary way.
+			return null;
+		}
+		int query = target.indexOf('?');
+		int end = (query >= 0) ? query : target.length();
+		if (target.indexOf('#') >= 0) {
+			return null;
+		}
+		return this.answers.candidate(target.substring(0, end), query >= 0);
+	}
+
+	private void passOn(ChannelHandlerContext ctx, HttpRequest head) {
+		this.passedOn++;
+		ctx.fireChannelRead(head);
+	}
+
+	private void check(ChannelHandlerContext ctx, HttpRequest head) {
+		FileSnapshot candidate = this.file;
+		this.file = null;
+		if (candidate == null) {
+			resume(ctx, head, true);
+			return;
+		}
+		this.checking = true;
+		if (ctx.channel().config().isAutoRead()) {
+			ctx.channel().config().setAutoRead(false);
+			this.paused = true;
+		}
+		this.answers.bytes(candidate, ctx.channel().eventLoop())
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.subscribe((kept) -> {
+				if (!ctx.channel().isActive()) {
+					kept.ifPresent((gone) -> gone.bytes().release());
+					this.checking = false;
+				}
+				else if (kept.isPresent()) {
+					answer(ctx, head, kept.get());
+					resume(ctx, head, false);
+				}
+				else {
+					resume(ctx, head, true);
+				}
+			}, (ex) -> {
+				// A saturated file-system scheduler, say: the ordinary way answers it as it answers it there.
+				logger.debug("Kept file not checked, going the ordinary way: " + ex);
+				this.checking = false;
+				if (ctx.channel().isActive()) {
+					resume(ctx, head, true);
+				}
+			});
+	}
+
+	private void answer(ChannelHandlerContext ctx, HttpRequest head, SmallFileCache.Kept kept) {
+		ByteBuf bytes = kept.bytes();
+		boolean withBody = head.method() == HttpMethod.GET;
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+				withBody ? bytes : Unpooled.EMPTY_BUFFER);
+		if (!withBody) {
+			bytes.release();
+		}
+		try {
+			this.answers.headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
+					kept.snapshot());
+		}
+		catch (RuntimeException ex) {
+			response.release();
+			throw ex;
+		}
+		ctx.writeAndFlush(response, ctx.voidPromise());
+	}
+
+	/**
+	 * Finish the request answered here (or pass it on), then read on: what waited first, then the socket.
+	 */
+	private void resume(ChannelHandlerContext ctx, HttpRequest head, boolean passOn) {
+		this.checking = false;
+		if (this.paused) {
+			// Before anything is passed on: Reactor Netty then finds reading as it left it.
+			this.paused = false;
+			ctx.channel().config().setAutoRead(true);
+		}
+		if (passOn) {
+			passOn(ctx, head);
+			ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
+		}
+		else if (!ctx.channel().config().isAutoRead()) {
+			// Reactor Netty reads a connection on demand (auto-read is off until its first request is done) and
+			// asks for the next request when it ends a response: for an answer of this handler, this handler asks.
+			ctx.read();
+		}
+		if (this.draining) {
+			return;
+		}
+		this.draining = true;
+		try {
+			while (!this.checking && !this.waiting.isEmpty()) {
+				read(ctx, this.waiting.poll());
+			}
+		}
+		finally {
+			this.draining = false;
+		}
+	}
+
+	@Override
+	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+		// Only Reactor Netty's responses pass here (this handler writes from its own context, past itself); an
+		// interim 100 Continue is not the end of one.
+		if (msg instanceof LastHttpContent && this.passedOn > 0 && !(msg instanceof HttpResponse response
+				&& response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
+			this.passedOn--;
+		}
+		ctx.write(msg, promise);
+	}
+
+	@Override
+	public void handlerRemoved(ChannelHandlerContext ctx) {
+		releaseWaiting();
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		releaseWaiting();
+		ctx.fireChannelInactive();
+	}
+
+	private void releaseWaiting() {
+		this.request = null;
+		this.file = null;
+		Object msg;
+		while ((msg = this.waiting.poll()) != null) {
+			ReferenceCountUtil.release(msg);
+		}
+	}
+
+}

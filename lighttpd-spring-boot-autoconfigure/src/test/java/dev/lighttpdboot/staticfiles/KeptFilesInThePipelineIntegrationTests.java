@@ -1,0 +1,192 @@
+package dev.lighttpdboot.staticfiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.lighttpdboot.test.RawHttp;
+import dev.lighttpdboot.test.RealServerTests;
+import dev.lighttpdboot.test.TestApplication;
+import dev.lighttpdboot.test.TestSite;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code lighttpd.files.dispatch=netty}: what {@link KeptFileChannelHandler} answers in the connection's pipeline
+ * is the ordinary answer, byte for byte but for the path it took; answers on a pipelined connection keep their
+ * order; a kept file replaced on disk is never answered from memory; and a gateway route's paths stay the route's.
+ * The HTTP semantics themselves are checked by the {@code *NettyDispatch*} subclasses of the behaviour tests.
+ */
+class KeptFilesInThePipelineIntegrationTests {
+
+	static final String NETTY = "lighttpd.files.dispatch=netty";
+
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", "spring.autoconfigure.exclude="
+					+ "org.springframework.boot.webflux.autoconfigure.WebFluxObservationAutoConfiguration" })
+	class Answers extends RealServerTests {
+
+		@Autowired
+		TestObservationRegistry observations;
+
+		@Test
+		void aKeptFileIsAnsweredAsWebFluxAnswersItWithoutEnteringWebFlux() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				// Only this test asks for these files; the stat cache trusts its lookups for longer than it takes.
+				for (String method : List.of("GET", "HEAD")) {
+					String target = method.equals("GET") ? "/data.json" : "/routed/shadowed.txt";
+					this.observations.clear();
+					RawHttp.Response ordinary = connection.exchange(method, target, "");
+					TestObservationRegistryAssert.assertThat(this.observations)
+						.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+					// The bytes are kept by the first GET, which WebFlux answers (a HEAD reads no bytes).
+					if (method.equals("HEAD")) {
+						connection.exchange("GET", target, "");
+					}
+					this.observations.clear();
+					RawHttp.Response kept = connection.exchange(method, target, "");
+					TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+					assertThat(kept.status()).as(method).isEqualTo(200);
+					assertThat(kept.headers()).as(method).isEqualTo(ordinary.headers());
+					assertThat(kept.body()).as(method).isEqualTo(ordinary.body());
+				}
+				assertThat(connection.exchange("GET", "/data.json", "").bodyText())
+					.isEqualTo(site.text("data.json"));
+			}
+		}
+
+		@Test
+		void aConnectionWhoseFirstRequestIsAnsweredHereIsReadOn() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				connection.exchange("GET", "/empty.txt", "");
+				connection.exchange("GET", "/shadowed.txt", "");
+			}
+			try (RawHttp.Connection connection = raw().open()) {
+				for (int i = 0; i < 3; i++) {
+					this.observations.clear();
+					assertThat(connection.exchange("GET", "/shadowed.txt", "").bodyText())
+						.isEqualTo(site.text("shadowed.txt"));
+					TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+				}
+			}
+		}
+
+		@Test
+		void requestsThatLeaveSomethingToDecideGoTheOrdinaryWay() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				String etag = connection.exchange("GET", "/hello.txt", "").header("etag");
+				connection.exchange("GET", "/hello.txt", "");
+				this.observations.clear();
+				assertThat(connection.exchange("GET", "/hello.txt", "If-None-Match: " + etag + "\r\n").status())
+					.isEqualTo(304);
+				assertThat(connection.exchange("GET", "/hello.txt", "Range: bytes=0-4\r\n").bodyText())
+					.isEqualTo("Hello");
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 2);
+			}
+		}
+
+		@Test
+		void pipelinedAnswersKeepTheirOrder() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				// Kept, both of them.
+				connection.exchange("GET", "/hello.txt", "");
+				connection.exchange("GET", "/style.css", "");
+				List<String> targets = List.of("/hello.txt", "/nowhere.txt", "/style.css", "/hello.txt",
+						"/docs/", "/style.css");
+				StringBuilder requests = new StringBuilder();
+				for (String target : targets) {
+					requests.append("GET ").append(target).append(" HTTP/1.1\r\nHost: localhost\r\n\r\n");
+				}
+				List<RawHttp.Response> responses = connection
+					.pipeline(requests.toString().getBytes(StandardCharsets.ISO_8859_1), targets.size());
+				List<String> bodies = new ArrayList<>();
+				for (RawHttp.Response response : responses) {
+					bodies.add(response.status() + " " + response.bodyText());
+				}
+				assertThat(bodies).containsExactly("200 " + TestSite.HELLO, "404 " + responses.get(1).bodyText(),
+						"200 " + site.text("style.css"), "200 " + TestSite.HELLO,
+						"200 " + site.text("docs/index.html"), "200 " + site.text("style.css"));
+			}
+		}
+
+	}
+
+	/**
+	 * The stat cache trusts what it saw for ten minutes: the file answered from memory must still be checked
+	 * against the disk on every request, as on the ordinary path.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m" })
+	class ReplacedWhileKept {
+
+		static final TestSite own = TestSite.create();
+
+		@LocalServerPort
+		int port;
+
+		@DynamicPropertySource
+		static void ownRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> own.root().toString());
+		}
+
+		@AfterAll
+		static void deleteRoot() {
+			own.delete();
+		}
+
+		@Test
+		void aKeptFileReplacedOnDiskIsAnsweredAsItIsNow() throws IOException {
+			Path file = Files.writeString(own.root().resolve("replaced.txt"), "first\n",
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				RawHttp.Response first = connection.exchange("GET", "/replaced.txt", "");
+				assertThat(connection.exchange("GET", "/replaced.txt", "").bodyText()).isEqualTo("first\n");
+				Path next = Files.writeString(own.root().resolve("replaced.new"), "second, and longer\n",
+						StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+				Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
+				for (int i = 0; i < 2; i++) {
+					RawHttp.Response now = connection.exchange("GET", "/replaced.txt", "");
+					assertThat(now.bodyText()).isEqualTo("second, and longer\n");
+					assertThat(now.header("etag")).isNotEqualTo(first.header("etag"));
+				}
+			}
+		}
+
+	}
+
+	/**
+	 * A gateway route's scripts and prefixes stay the route's, kept or not.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.gateway.routes[0].name=scripts",
+					"lighttpd.gateway.routes[0].extensions=.txt",
+					"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:1",
+					"lighttpd.gateway.routes[1].name=app", "lighttpd.gateway.routes[1].protocol=http",
+					"lighttpd.gateway.routes[1].path-prefix=/plain",
+					"lighttpd.gateway.routes[1].backends[0].address=127.0.0.1:1" })
+	class GatewayPathsWhenNetty extends DirectDispatchIntegrationTests.GatewayPaths {
+
+	}
+
+}
