@@ -26,8 +26,9 @@
 #   JAVA [java] JAVA_OPTS []   how the sample app is started (JFR, heap, ...)
 #   APP_JAR [sample-app/target/sample-app.jar]
 #   DISPATCH [webflux]  our lighttpd.files.dispatch: webflux (document root after the application's handlers, through
-#                     every WebFilter) or direct (document-root files and signed links ahead of the application's
-#                     filters and handlers); the table's mode column says which one each of our rows ran in
+#                     every WebFilter), direct (document-root files and signed links ahead of the application's
+#                     filters and handlers) or netty (as direct, and plain requests for kept small files answered in
+#                     the connection's pipeline); the table's mode column says which one each of our rows ran in
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
 #   KEEP [0]          1: keep the temporary directory (configurations, logs) and print its path
 #   PROFILE [none]    a directory: our JVM is sampled by async-profiler (Maven Central's tools.profiler:async-profiler,
@@ -89,7 +90,7 @@ die() { log "bench: $*"; exit 1; }
 for tool in wrk curl openssl lighttpd nginx "$PHP_FPM" "$JAVA"; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk curl openssl lighttpd nginx php-fpm default-jre-headless)"
 done
-case $DISPATCH in webflux | direct) ;; *) die "DISPATCH must be webflux or direct, not '$DISPATCH'" ;; esac
+case $DISPATCH in webflux | direct | netty) ;; *) die "DISPATCH must be webflux, direct or netty, not '$DISPATCH'" ;; esac
 wants_row() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 UWSGI=${UWSGI:-$(command -v uwsgi || echo uwsgi)}
 if wants_row scgi-hello; then

@@ -34,8 +34,9 @@ import org.springframework.http.support.Netty4HeadersAdapter;
  * Reactor Netty's HTTP handling and WebFlux see them ({@code lighttpd.files.dispatch=netty}): the request's head is
  * decoded, the file is checked with one {@code lstat} on the file-system scheduler as on the ordinary path, and the
  * answer leaves in one write. Every other request goes on unchanged, in order.
- * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that must see
- * every request and response (the access log, the request-head deadline, strict request validation). Only a
+ * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that guard
+ * every request (the request-head deadline, strict request validation); Reactor Netty's access log and WebFlux's
+ * observation never see what it answers. Only a
  * request that leaves nothing to decide is answered here ({@link #qualifies}: HTTP/1.1 kept alive, no body, no
  * conditions, no Range, no upgrade; {@link KeptFileAnswers#candidate} for the path), and only while no request of
  * the connection is with Reactor Netty, so answers never overtake one another on a pipelined connection. While the

@@ -170,8 +170,8 @@ public class FilesProperties {
 		/**
 		 * As {@link #DIRECT}, and a GET or HEAD for a kept small file of the document root that needs no decision
 		 * (no conditions, no Range, no compression, HTTP/1.1 kept alive) is answered in the connection's pipeline,
-		 * before Reactor Netty's HTTP handling and WebFlux: neither the {@code http.server.requests} observation
-		 * nor Reactor Netty's keep-alive request count sees it.
+		 * before Reactor Netty's HTTP handling and WebFlux: neither the {@code http.server.requests} observation,
+		 * nor the access log, nor Reactor Netty's keep-alive request count sees it.
 		 */
 		NETTY
 
