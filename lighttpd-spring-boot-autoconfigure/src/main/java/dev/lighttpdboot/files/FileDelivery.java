@@ -174,6 +174,13 @@ public final class FileDelivery {
 	}
 
 	/**
+	 * Whether a GET for the whole of this file is answered from memory: a file the small-file cache keeps.
+	 */
+	public boolean keepsInMemory(FileSnapshot file) {
+		return this.memory.accepts(file);
+	}
+
+	/**
 	 * The kept bytes of a small file, if they are kept and the file is still the one they were read from: one
 	 * {@code lstat} on the file-system scheduler, then on {@code eventLoop}. Nothing is read or kept here: a miss
 	 * is left to {@link #deliver}, which reads the file into memory.

@@ -23,9 +23,10 @@ import org.springframework.http.HttpHeaders;
  * that answering them in the connection's pipeline changes nothing but the cost.
  * <p>A request qualifies when its path is no other handler's ({@link PathClaim}), passes {@link SafePath} (hidden
  * files as configured), names a regular file that the stat cache found within its validity (nothing is looked
- * up here: a miss goes the ordinary way, which fills the cache), asks for no pseudo-streaming seek, and the file is
- * always its own representation (no compression negotiated, no {@code Vary}). Its bytes are then taken from the
- * {@link SmallFileCache} after the same {@code lstat} that checks them on the ordinary path.
+ * up here: a miss goes the ordinary way, which fills the cache), asks for no pseudo-streaming seek, and the file
+ * is small enough to be kept and always its own representation (no compression negotiated, no {@code Vary}). Its
+ * bytes are then taken from the {@link SmallFileCache} after the same {@code lstat} that checks them on the
+ * ordinary path.
  */
 public final class KeptFileAnswers {
 
@@ -78,7 +79,8 @@ public final class KeptFileAnswers {
 			return null;
 		}
 		FileSnapshot file = this.statCache.cached(this.root, path);
-		if (file == null || file.directory() || !this.representations.alwaysIdentity(file)) {
+		if (file == null || file.directory() || !this.delivery.keepsInMemory(file)
+				|| !this.representations.alwaysIdentity(file)) {
 			return null;
 		}
 		return file;
