@@ -1,5 +1,7 @@
 package dev.lighttpdboot.files;
 
+import java.util.List;
+
 /**
  * A handler of this starter that answers some request paths ahead of the document root: a gateway route's scripts
  * ({@code *.php}) and prefixes, the upload-progress endpoint, signed links. By default the handler mappings' order
@@ -17,5 +19,17 @@ public interface PathClaim {
 	 * @return {@code true} if this handler answers the path (or refuses it), whatever the file system holds
 	 */
 	boolean claims(String pathWithinApplication);
+
+	/**
+	 * Whether any of {@code claims} answers a path.
+	 */
+	static boolean anyClaims(List<PathClaim> claims, String pathWithinApplication) {
+		for (PathClaim claim : claims) {
+			if (claim.claims(pathWithinApplication)) {
+				return true;
+			}
+		}
+		return false;
+	}
 
 }

@@ -38,11 +38,8 @@ public final class DirectStaticFileWebFilter implements WebFilter {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		String path = exchange.getRequest().getPath().pathWithinApplication().value();
-		for (PathClaim claim : this.claims) {
-			if (claim.claims(path)) {
-				return chain.filter(exchange);
-			}
+		if (PathClaim.anyClaims(this.claims, exchange.getRequest().getPath().pathWithinApplication().value())) {
+			return chain.filter(exchange);
 		}
 		return this.documentRoot.serveDirectly(exchange, chain::filter);
 	}

@@ -63,10 +63,8 @@ public final class KeptFileAnswers {
 		if (hasQuery && this.delivery.hasSeeks()) {
 			return null;
 		}
-		for (PathClaim claim : this.claims) {
-			if (claim.claims(rawPath)) {
-				return null;
-			}
+		if (PathClaim.anyClaims(this.claims, rawPath)) {
+			return null;
 		}
 		SafePath path;
 		try {
