@@ -89,7 +89,7 @@ class ManagementPortIntegrationTests {
 		assertThat(status(this.managementPort, "/progress?X-Progress-ID=0123456789abcdef")).isEqualTo(404);
 	}
 
-	int status(int port, String target) throws IOException, InterruptedException {
+	private int status(int port, String target) throws IOException, InterruptedException {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
 			.timeout(Duration.ofSeconds(10))
 			.build(), HttpResponse.BodyHandlers.discarding()).statusCode();

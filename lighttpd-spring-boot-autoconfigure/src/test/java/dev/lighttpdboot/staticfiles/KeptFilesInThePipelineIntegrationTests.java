@@ -30,8 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code lighttpd.files.dispatch=netty}: what {@link KeptFileChannelHandler} answers in the connection's pipeline
  * is the ordinary answer, byte for byte but for the path it took; answers on a pipelined connection keep their
- * order; a kept file replaced on disk is never answered from memory; and a gateway route's paths stay the route's.
- * The HTTP semantics themselves are checked by the {@code *NettyDispatch*} subclasses of the behaviour tests.
+ * order; a kept file replaced on disk is never answered from memory; requests and files whose answer needs a
+ * decision (conditions, Range, compression) go the ordinary way; and a gateway route's paths stay the route's. The
+ * behaviour tests' {@code *DirectDispatch*} subclasses are not repeated for this mode: they never reach the
+ * pipeline's answers (a stat cache turned off, or files not yet kept), so they could not fail for it.
  */
 class KeptFilesInThePipelineIntegrationTests {
 
@@ -186,6 +188,48 @@ class KeptFilesInThePipelineIntegrationTests {
 					"lighttpd.gateway.routes[1].path-prefix=/plain",
 					"lighttpd.gateway.routes[1].backends[0].address=127.0.0.1:1" })
 	class GatewayPathsWhenNetty extends DirectDispatchIntegrationTests.GatewayPaths {
+
+	}
+
+	/**
+	 * A file whose answer depends on Accept-Encoding is never answered in the pipeline: with or without the header,
+	 * the answer is the one the compression negotiation gives, Vary included.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", "lighttpd.compression.enabled=true" })
+	class Negotiated {
+
+		static final TestSite own = TestSite.create();
+
+		@LocalServerPort
+		int port;
+
+		@DynamicPropertySource
+		static void ownRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> own.root().toString());
+		}
+
+		@AfterAll
+		static void deleteRoot() {
+			own.delete();
+		}
+
+		@Test
+		void aCompressibleFileKeepsItsNegotiatedAnswer() throws IOException {
+			Files.writeString(own.root().resolve("site.css"), "body { color: black; }\n".repeat(200),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				RawHttp.Response first = connection.exchange("GET", "/site.css", "");
+				assertThat(first.header("vary")).isEqualTo("Accept-Encoding");
+				for (int i = 0; i < 2; i++) {
+					RawHttp.Response again = connection.exchange("GET", "/site.css", "");
+					assertThat(again.headers()).isEqualTo(first.headers());
+				}
+				assertThat(connection.exchange("GET", "/site.css", "Accept-Encoding: gzip\r\n").header("content-encoding"))
+					.isEqualTo("gzip");
+			}
+		}
 
 	}
 
