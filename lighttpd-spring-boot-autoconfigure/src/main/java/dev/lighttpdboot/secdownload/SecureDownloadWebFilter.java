@@ -8,6 +8,7 @@ import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.PrefixedFileLookup;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.secdownload.SecureDownloadMetrics.Outcome;
@@ -40,8 +41,10 @@ import org.springframework.web.server.WebFilterChain;
  * </ul>
  * Refusals are answered with a {@link PathRefusedException}, so the client gets the application's usual error
  * response, and logged at INFO with their reason.
+ * <p>As a {@link PrefixedFileLookup} it tells {@code lighttpd.files.dispatch=netty} which file a valid link names
+ * when its stat-cache entry is fresh, so that the link can be answered in the connection's pipeline.
  */
-public class SecureDownloadWebFilter implements WebFilter, Ordered, ApplicationContextAware {
+public class SecureDownloadWebFilter implements WebFilter, Ordered, ApplicationContextAware, PrefixedFileLookup {
 
 	private @Nullable ApplicationContext applicationContext;
 
@@ -122,6 +125,27 @@ public class SecureDownloadWebFilter implements WebFilter, Ordered, ApplicationC
 			case BAD_TOKEN -> refuse(request, rawPath, Outcome.BAD_TOKEN,
 					new PathRefusedException(HttpStatus.FORBIDDEN, reason));
 		};
+	}
+
+	@Override
+	public String prefix() {
+		return this.uriPrefix;
+	}
+
+	@Override
+	public @Nullable FileSnapshot cachedFile(String rawPath, @Nullable String rawQuery) {
+		SecureLinks.Verification verification = this.links.verify(rawPath, rawQuery);
+		SafePath path = verification.path();
+		if (verification.verdict() != SecureLinks.Verdict.VALID || path == null || path.hasTrailingSlash()) {
+			return null;
+		}
+		FileSnapshot file = this.statCache.cached(this.root, path);
+		return (file != null && !file.directory()) ? file : null;
+	}
+
+	@Override
+	public void answered(FileSnapshot file) {
+		this.metrics.record(Outcome.OK);
 	}
 
 	private Mono<Void> passOn(ServerWebExchange exchange, WebFilterChain chain, String rawPath, String reason) {

@@ -155,7 +155,7 @@ public final class SecureLinks {
 	 * @param rawQuery the raw query string, or {@code null}
 	 * @return the verdict, with the checked relative path when it is {@link Verdict#VALID}
 	 */
-	public Verification verify(String rawPath, String rawQuery) {
+	public Verification verify(String rawPath, @Nullable String rawQuery) {
 		if (!rawPath.startsWith(this.uriPrefix)) {
 			return Verification.refused(Verdict.MALFORMED, "not under the uri-prefix");
 		}

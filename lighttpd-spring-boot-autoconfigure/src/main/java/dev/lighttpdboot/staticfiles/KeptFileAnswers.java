@@ -7,6 +7,7 @@ import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.PrefixedFileLookup;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.SmallFileCache;
@@ -27,6 +28,8 @@ import org.springframework.http.HttpHeaders;
  * is small enough to be kept and always its own representation (no compression negotiated, no {@code Vary}). Its
  * bytes are then taken from the {@link SmallFileCache} after the same {@code lstat} that checks them on the
  * ordinary path.
+ * <p>Under the prefix of a {@link PrefixedFileLookup} (signed links) that lookup alone decides which file, if any,
+ * a request names; the same conditions on the file follow.
  */
 public final class KeptFileAnswers {
 
@@ -42,26 +45,35 @@ public final class KeptFileAnswers {
 
 	private final List<PathClaim> claims;
 
+	private final List<PrefixedFileLookup> prefixed;
+
 	KeptFileAnswers(FileRoot root, FileDelivery delivery, StatCache statCache, StaticFileOptions options,
-			RepresentationSelector representations, List<PathClaim> claims) {
+			RepresentationSelector representations, List<PathClaim> claims, List<PrefixedFileLookup> prefixed) {
 		this.root = root;
 		this.delivery = delivery;
 		this.statCache = statCache;
 		this.options = options;
 		this.representations = representations;
 		this.claims = List.copyOf(claims);
+		this.prefixed = List.copyOf(prefixed);
 	}
 
 	/**
 	 * Return the file a GET or HEAD for a raw path would be answered with, if its answer is a whole regular file
-	 * of the document root sent as it is; never blocks.
+	 * sent as it is; never blocks.
 	 * @param rawPath the percent-encoded path of the request target, starting with {@code /}
-	 * @param hasQuery whether the target has a query
-	 * @return the file, or {@code null} when the request must go the ordinary way
+	 * @param rawQuery the raw query of the target, or {@code null}
+	 * @return the file and where it was found, or {@code null} when the request must go the ordinary way
 	 */
-	public @Nullable FileSnapshot candidate(String rawPath, boolean hasQuery) {
-		if (hasQuery && this.delivery.hasSeeks()) {
+	public @Nullable Candidate candidate(String rawPath, @Nullable String rawQuery) {
+		if (rawQuery != null && this.delivery.hasSeeks()) {
 			return null;
+		}
+		for (PrefixedFileLookup lookup : this.prefixed) {
+			if (rawPath.startsWith(lookup.prefix())) {
+				FileSnapshot file = lookup.cachedFile(rawPath, rawQuery);
+				return (file != null && sentAsItIs(file)) ? new Candidate(file, lookup) : null;
+			}
 		}
 		if (PathClaim.anyClaims(this.claims, rawPath)) {
 			return null;
@@ -77,11 +89,21 @@ public final class KeptFileAnswers {
 			return null;
 		}
 		FileSnapshot file = this.statCache.cached(this.root, path);
-		if (file == null || file.directory() || !this.delivery.keepsInMemory(file)
-				|| !this.representations.alwaysIdentity(file)) {
-			return null;
+		return (file != null && sentAsItIs(file)) ? new Candidate(file, null) : null;
+	}
+
+	private boolean sentAsItIs(FileSnapshot file) {
+		return !file.directory() && this.delivery.keepsInMemory(file) && this.representations.alwaysIdentity(file);
+	}
+
+	/**
+	 * Count an answer given with a candidate, as its ordinary way would.
+	 */
+	public void answered(Candidate candidate) {
+		PrefixedFileLookup lookup = candidate.lookup();
+		if (lookup != null) {
+			lookup.answered(candidate.file());
 		}
-		return file;
 	}
 
 	/**
@@ -97,6 +119,15 @@ public final class KeptFileAnswers {
 	 */
 	public void headers(HttpHeaders headers, FileSnapshot file) {
 		this.delivery.wholeFileHeaders(headers, file);
+	}
+
+	/**
+	 * A file a request may be answered with in the pipeline.
+	 * @param file the file
+	 * @param lookup the lookup under whose prefix it was found, or {@code null} for the document root
+	 */
+	public record Candidate(FileSnapshot file, @Nullable PrefixedFileLookup lookup) {
+
 	}
 
 }

@@ -3,7 +3,6 @@ package dev.lighttpdboot.staticfiles;
 import java.util.ArrayDeque;
 import java.util.Optional;
 
-import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.SmallFileCache;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -30,10 +29,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.http.support.Netty4HeadersAdapter;
 
 /**
- * Answers GET and HEAD requests for kept small files of the document root in the connection's pipeline, before
- * Reactor Netty's HTTP handling and WebFlux see them ({@code lighttpd.files.dispatch=netty}): the request's head is
- * decoded, the file is checked with one {@code lstat} on the file-system scheduler as on the ordinary path, and the
- * answer leaves in one write. Every other request goes on unchanged, in order.
+ * Answers GET and HEAD requests for kept small files of the document root (and of valid signed links) in the
+ * connection's pipeline, before Reactor Netty's HTTP handling and WebFlux see them
+ * ({@code lighttpd.files.dispatch=netty}): the request's head is decoded, the file is checked with one {@code lstat}
+ * on the file-system scheduler as on the ordinary path, and the answer leaves in one write. Every other request
+ * goes on unchanged, in order.
  * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that guard
  * every request (the request-head deadline, strict request validation); Reactor Netty's access log and WebFlux's
  * observation never see what it answers. Only a
@@ -69,7 +69,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	/** The head of the request answered here, from its head until its answer or its passing on. */
 	private @Nullable HttpRequest request;
 
-	private @Nullable FileSnapshot file;
+	private KeptFileAnswers.@Nullable Candidate file;
 
 	/** Whether the file of {@link #request} is being checked. */
 	private boolean checking;
@@ -124,7 +124,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			return;
 		}
 		if (msg instanceof HttpRequest head && !(msg instanceof HttpContent)) {
-			FileSnapshot candidate = (this.passedOn == 0 && qualifies(head)) ? candidate(head) : null;
+			KeptFileAnswers.Candidate candidate = (this.passedOn == 0 && qualifies(head)) ? candidate(head) : null;
 			if (candidate != null) {
 				this.request = head;
 				this.file = candidate;
@@ -159,7 +159,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		return true;
 	}
 
-	private @Nullable FileSnapshot candidate(HttpRequest head) {
+	private KeptFileAnswers.@Nullable Candidate candidate(HttpRequest head) {
 		String target = head.uri();
 		if (target.isEmpty() || target.charAt(0) != '/') {
 			// Absolute form, or "*": the ordinary way.
@@ -170,7 +170,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		if (target.indexOf('#') >= 0) {
 			return null;
 		}
-		return this.answers.candidate(target.substring(0, end), query >= 0);
+		return this.answers.candidate(target.substring(0, end), (query >= 0) ? target.substring(query + 1) : null);
 	}
 
 	private void passOn(ChannelHandlerContext ctx, HttpRequest head) {
@@ -179,7 +179,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	private void check(ChannelHandlerContext ctx, HttpRequest head) {
-		FileSnapshot candidate = this.file;
+		KeptFileAnswers.Candidate candidate = this.file;
 		this.file = null;
 		if (candidate == null) {
 			resume(ctx, head, true);
@@ -190,7 +190,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			ctx.channel().config().setAutoRead(false);
 			this.paused = true;
 		}
-		this.answers.bytes(candidate, ctx.channel().eventLoop())
+		this.answers.bytes(candidate.file(), ctx.channel().eventLoop())
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
 			.subscribe((kept) -> {
@@ -199,6 +199,8 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 					this.checking = false;
 				}
 				else if (kept.isPresent()) {
+					// Counted before the answer leaves, so a client that has it finds it counted.
+					this.answers.answered(candidate);
 					answer(ctx, head, kept.get());
 					resume(ctx, head, false);
 				}

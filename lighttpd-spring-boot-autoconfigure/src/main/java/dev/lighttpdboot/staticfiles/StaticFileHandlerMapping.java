@@ -12,6 +12,7 @@ import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.PathRefusedException;
+import dev.lighttpdboot.files.PrefixedFileLookup;
 import dev.lighttpdboot.files.RepresentationSelector;
 import dev.lighttpdboot.files.SafePath;
 import dev.lighttpdboot.files.StatCache;
@@ -147,10 +148,11 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	 * Return what answers requests for kept small files in the connection's pipeline, with this mapping's root,
 	 * delivery, stat cache, options and representations ({@code lighttpd.files.dispatch=netty}).
 	 * @param claims the handlers whose paths are theirs, not the document root's
+	 * @param prefixed the lookups of other roots under prefixes of their own (signed links), asked first
 	 */
-	public KeptFileAnswers keptFileAnswers(List<PathClaim> claims) {
+	public KeptFileAnswers keptFileAnswers(List<PathClaim> claims, List<PrefixedFileLookup> prefixed) {
 		return new KeptFileAnswers(this.root, this.delivery, this.statCache, this.options, this.representations,
-				claims);
+				claims, prefixed);
 	}
 
 	private Mono<WebHandler> handlerFor(ServerHttpRequest request, SafePath path, FileSnapshot file) {

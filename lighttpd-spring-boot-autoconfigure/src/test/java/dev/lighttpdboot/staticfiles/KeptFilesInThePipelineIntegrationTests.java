@@ -6,13 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
 import dev.lighttpdboot.test.TestApplication;
 import dev.lighttpdboot.test.TestSite;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code lighttpd.files.dispatch=netty}: what {@link KeptFileChannelHandler} answers in the connection's pipeline
  * is the ordinary answer, byte for byte but for the path it took; answers on a pipelined connection keep their
  * order; a kept file replaced on disk is never answered from memory; requests and files whose answer needs a
- * decision (conditions, Range, compression) go the ordinary way; and a gateway route's paths stay the route's. The
+ * decision (conditions, Range, compression) go the ordinary way; a gateway route's paths stay the route's; valid
+ * signed links are answered as the document root's files are, refused ones the ordinary way; and with a base path
+ * nothing is answered in the pipeline. The
  * behaviour tests' {@code *DirectDispatch*} subclasses are not repeated for this mode: they never reach the
  * pipeline's answers (a stat cache turned off, or files not yet kept), so they could not fail for it.
  */
@@ -39,11 +44,13 @@ class KeptFilesInThePipelineIntegrationTests {
 
 	static final String NETTY = "lighttpd.files.dispatch=netty";
 
+	static final String NO_BOOT_OBSERVATION = "spring.autoconfigure.exclude="
+			+ "org.springframework.boot.webflux.autoconfigure.WebFluxObservationAutoConfiguration";
+
 	@Nested
 	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
 			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", "spring.autoconfigure.exclude="
-					+ "org.springframework.boot.webflux.autoconfigure.WebFluxObservationAutoConfiguration" })
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", NO_BOOT_OBSERVATION })
 	class Answers extends RealServerTests {
 
 		@Autowired
@@ -228,6 +235,109 @@ class KeptFilesInThePipelineIntegrationTests {
 				}
 				assertThat(connection.exchange("GET", "/site.css", "Accept-Encoding: gzip\r\n").header("content-encoding"))
 					.isEqualTo("gzip");
+			}
+		}
+
+	}
+
+	/**
+	 * A valid signed link to a kept file is answered in the pipeline as the signed-link filter answers it, and
+	 * counted as its filter counts it; an expired or forged link to the same file gets the filter's refusal.
+	 */
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", NO_BOOT_OBSERVATION,
+					"lighttpd.secdownload.enabled=true", "lighttpd.secdownload.secret=pipeline-secret-51c0",
+					"lighttpd.secdownload.algorithm=hmac-sha256" })
+	class SignedLinks extends RealServerTests {
+
+		@DynamicPropertySource
+		static void downloadRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.secdownload.document-root", () -> site.root().toString());
+		}
+
+		@Autowired
+		SecureLinks links;
+
+		@Autowired
+		TestObservationRegistry observations;
+
+		@Autowired
+		MeterRegistry registry;
+
+		@Test
+		void aValidLinkToAKeptFileIsAnsweredAsTheFilterAnswersIt() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				for (String method : List.of("GET", "HEAD")) {
+					String link = this.links.link(method.equals("GET") ? "/data.json" : "/style.css");
+					this.observations.clear();
+					RawHttp.Response ordinary = connection.exchange(method, link, "");
+					TestObservationRegistryAssert.assertThat(this.observations)
+						.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+					if (method.equals("HEAD")) {
+						connection.exchange("GET", link, "");
+					}
+					this.observations.clear();
+					double answered = answered("ok");
+					RawHttp.Response kept = connection.exchange(method, link, "");
+					TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+					assertThat(kept.status()).as(method).isEqualTo(200);
+					assertThat(kept.headers()).as(method).isEqualTo(ordinary.headers());
+					assertThat(kept.body()).as(method).isEqualTo(ordinary.body());
+					assertThat(answered("ok")).as(method).isEqualTo(answered + 1);
+				}
+			}
+		}
+
+		@Test
+		void refusedLinksToAKeptFileGetTheFiltersAnswer() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				String link = this.links.link("/hello.txt");
+				connection.exchange("GET", link, "");
+				assertThat(connection.exchange("GET", link, "").bodyText()).isEqualTo(TestSite.HELLO);
+				this.observations.clear();
+				String expired = this.links.link("/hello.txt", Instant.now().minusSeconds(1800));
+				assertThat(connection.exchange("GET", expired, "").status()).isEqualTo(410);
+				String[] parts = link.split("/", 4);
+				String forged = "/" + parts[1] + "/" + "0".repeat(parts[2].length()) + "/" + parts[3];
+				assertThat(connection.exchange("GET", forged, "").status()).isEqualTo(403);
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 2);
+			}
+		}
+
+		private double answered(String outcome) {
+			return this.registry.get("lighttpd.secdownload.requests").tag("outcome", outcome).counter().count();
+		}
+
+	}
+
+	/**
+	 * With {@code spring.webflux.base-path}, WebFlux strips and enforces the base path, which the pipeline does not
+	 * see: nothing is answered there, and a path outside the base path stays unknown.
+	 */
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", NO_BOOT_OBSERVATION,
+					"spring.webflux.base-path=/ctx" })
+	class BasePath extends RealServerTests {
+
+		@Autowired
+		TestObservationRegistry observations;
+
+		@Test
+		void filesAreAnsweredUnderTheBasePathOnly() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				for (int i = 0; i < 3; i++) {
+					assertThat(connection.exchange("GET", "/ctx/hello.txt", "").bodyText()).isEqualTo(TestSite.HELLO);
+				}
+				assertThat(connection.exchange("GET", "/hello.txt", "").status()).isEqualTo(404);
+				this.observations.clear();
+				assertThat(connection.exchange("GET", "/ctx/hello.txt", "").status()).isEqualTo(200);
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
 			}
 		}
 

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 
 import dev.lighttpdboot.files.PathClaim;
+import dev.lighttpdboot.files.PrefixedFileLookup;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.secdownload.autoconfigure.SecureDownloadAutoConfiguration;
@@ -13,6 +14,8 @@ import dev.lighttpdboot.staticfiles.KeptFileAnswers;
 import dev.lighttpdboot.staticfiles.KeptFileChannelHandler;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
 import io.netty.channel.ChannelPipeline;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
@@ -28,6 +31,8 @@ import org.springframework.boot.webflux.autoconfigure.WebHttpHandlerBuilderCusto
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
 import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.WebFilter;
 
@@ -83,18 +88,29 @@ public final class DirectDispatchAutoConfiguration {
 	@ConditionalOnProperty(name = "lighttpd.files.dispatch", havingValue = "netty")
 	static class KeptFilesInThePipeline {
 
+		private static final String BASE_PATH = "spring.webflux.base-path";
+
+		private static final Log logger = LogFactory.getLog(KeptFilesInThePipeline.class);
+
 		@Bean
 		NettyServerCustomizer lighttpdKeptFilesInThePipeline(ObjectProvider<StaticFileHandlerMapping> documentRoot,
-				ObjectProvider<PathClaim> claims, ObjectProvider<SecureLinks> links) {
+				ObjectProvider<PathClaim> claims, ObjectProvider<SecureLinks> links,
+				ObjectProvider<PrefixedFileLookup> prefixed, Environment environment) {
+			if (StringUtils.hasText(environment.getProperty(BASE_PATH))) {
+				// The pipeline sees the whole request path, and a base path is WebFlux's to strip and to enforce.
+				logger.info("lighttpd.files.dispatch=netty answers nothing in the pipeline with " + BASE_PATH
+						+ " set: requests go the direct way");
+				return (server) -> server;
+			}
 			SingletonSupplier<KeptFileAnswers> answers = SingletonSupplier.ofNullable(() -> {
 				StaticFileHandlerMapping mapping = documentRoot.getIfUnique();
 				if (mapping == null) {
 					return null;
 				}
 				List<PathClaim> all = new ArrayList<>(claims.orderedStream().toList());
-				// Under the signed-link prefix only the signed-link filter decides.
+				// Under the signed-link prefix only the signed-link filter decides; its lookup, when there is one.
 				links.ifUnique((secureLinks) -> all.add((path) -> path.startsWith(secureLinks.uriPrefix())));
-				return mapping.keptFileAnswers(all);
+				return mapping.keptFileAnswers(all, prefixed.orderedStream().toList());
 			});
 			return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
 				ChannelPipeline pipeline = channel.pipeline();
