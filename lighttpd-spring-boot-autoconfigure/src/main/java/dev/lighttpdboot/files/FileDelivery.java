@@ -316,11 +316,16 @@ public final class FileDelivery {
 	}
 
 	/**
-	 * Whether a pseudo-streaming seek (FLV {@code ?start=}) could answer a request for a file instead of the
-	 * ordinary answer; only requests with a query can ask for one.
+	 * Whether a pseudo-streaming seek (FLV {@code ?start=}) could answer some request for a file instead of the
+	 * ordinary answer; only requests with a query can ask for one. Never blocks.
 	 */
-	public boolean hasSeeks() {
-		return !this.seeks.isEmpty();
+	public boolean mayBeSought(FileSnapshot file) {
+		for (StreamingSeek seek : this.seeks) {
+			if (seek.mayApplyTo(file)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -20,6 +20,15 @@ public interface StreamingSeek {
 	boolean appliesTo(ServerHttpRequest request, FileSnapshot file);
 
 	/**
+	 * Whether some request for this file could be a seek this implementation answers, whatever its query: for a
+	 * file it never applies to, a query (a cache-busting {@code ?v=3}, say) changes nothing, and the file may be
+	 * answered whole without asking. Never blocks.
+	 */
+	default boolean mayApplyTo(FileSnapshot file) {
+		return true;
+	}
+
+	/**
 	 * Answer the seek: status, headers and body, the body from the open file ({@link OpenFile#snapshot()}
 	 * describes it). The caller closes the file.
 	 */

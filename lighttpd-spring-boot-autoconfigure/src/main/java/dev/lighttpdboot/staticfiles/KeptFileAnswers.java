@@ -24,10 +24,10 @@ import org.springframework.http.HttpHeaders;
  * that answering them in the connection's pipeline changes nothing but the cost.
  * <p>A request qualifies when its path is no other handler's ({@link PathClaim}), passes {@link SafePath} (hidden
  * files as configured), names a regular file that the stat cache found within its validity (nothing is looked
- * up here: a miss goes the ordinary way, which fills the cache), asks for no pseudo-streaming seek, and the file
- * is small enough to be kept and always its own representation (no compression negotiated, no {@code Vary}). Its
- * bytes are then taken from the {@link SmallFileCache} after the same {@code lstat} that checks them on the
- * ordinary path.
+ * up here: a miss goes the ordinary way, which fills the cache), cannot ask for a pseudo-streaming seek (no
+ * query, or a file no seek applies to), and the file is small enough to be kept and always its own representation
+ * (no compression negotiated, no {@code Vary}). Its bytes are then taken from the {@link SmallFileCache} after the
+ * same {@code lstat} that checks them on the ordinary path.
  * <p>Under the prefix of a {@link PrefixedFileLookup} (signed links) that lookup alone decides which file, if any,
  * a request names; the same conditions on the file follow.
  */
@@ -66,13 +66,10 @@ public final class KeptFileAnswers {
 	 * @return the file and where it was found, or {@code null} when the request must go the ordinary way
 	 */
 	public @Nullable Candidate candidate(String rawPath, @Nullable String rawQuery) {
-		if (rawQuery != null && this.delivery.hasSeeks()) {
-			return null;
-		}
 		for (PrefixedFileLookup lookup : this.prefixed) {
 			if (rawPath.startsWith(lookup.prefix())) {
 				FileSnapshot file = lookup.cachedFile(rawPath, rawQuery);
-				return (file != null && sentAsItIs(file)) ? new Candidate(file, lookup) : null;
+				return (file != null && sentAsItIs(file, rawQuery)) ? new Candidate(file, lookup) : null;
 			}
 		}
 		if (PathClaim.anyClaims(this.claims, rawPath)) {
@@ -89,11 +86,13 @@ public final class KeptFileAnswers {
 			return null;
 		}
 		FileSnapshot file = this.statCache.cached(this.root, path);
-		return (file != null && sentAsItIs(file)) ? new Candidate(file, null) : null;
+		return (file != null && sentAsItIs(file, rawQuery)) ? new Candidate(file, null) : null;
 	}
 
-	private boolean sentAsItIs(FileSnapshot file) {
-		return !file.directory() && this.delivery.keepsInMemory(file) && this.representations.alwaysIdentity(file);
+	private boolean sentAsItIs(FileSnapshot file, @Nullable String rawQuery) {
+		// A query matters only where a seek could read it (?start= of an FLV file).
+		return !file.directory() && this.delivery.keepsInMemory(file) && this.representations.alwaysIdentity(file)
+				&& (rawQuery == null || !this.delivery.mayBeSought(file));
 	}
 
 	/**

@@ -66,6 +66,11 @@ public final class FlvSeek implements StreamingSeek {
 	}
 
 	@Override
+	public boolean mayApplyTo(FileSnapshot file) {
+		return isFlv(file.fileName());
+	}
+
+	@Override
 	public Mono<Void> write(ServerHttpRequest request, ServerHttpResponse response, OpenFile file) {
 		long start = startOf(request);
 		long count = file.snapshot().size() - start;

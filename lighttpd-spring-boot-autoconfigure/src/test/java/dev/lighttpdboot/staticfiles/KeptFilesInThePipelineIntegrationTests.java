@@ -34,11 +34,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code lighttpd.files.dispatch=netty}: what {@link KeptFileChannelHandler} answers in the connection's pipeline
  * is the ordinary answer, byte for byte but for the path it took; answers on a pipelined connection keep their
  * order; a kept file replaced on disk is never answered from memory; requests and files whose answer needs a
- * decision (conditions, Range, compression) go the ordinary way; a gateway route's paths stay the route's; valid
- * signed links are answered as the document root's files are, refused ones the ordinary way; and with a base path
- * nothing is answered in the pipeline. The
- * behaviour tests' {@code *DirectDispatch*} subclasses are not repeated for this mode: they never reach the
- * pipeline's answers (a stat cache turned off, or files not yet kept), so they could not fail for it.
+ * decision (conditions, Range, compression, an FLV seek) go the ordinary way, a cache-busting query does not; a
+ * gateway route's paths stay the route's; valid signed links are answered as the document root's files are,
+ * refused ones the ordinary way; and with a base path nothing is answered in the pipeline. The behaviour tests'
+ * {@code *DirectDispatch*} subclasses are not repeated for this mode: they never reach the pipeline's answers (a
+ * stat cache turned off, or files not yet kept), so they could not fail for it.
  */
 class KeptFilesInThePipelineIntegrationTests {
 
@@ -110,6 +110,24 @@ class KeptFilesInThePipelineIntegrationTests {
 					.isEqualTo("Hello");
 				TestObservationRegistryAssert.assertThat(this.observations)
 					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 2);
+			}
+		}
+
+		@Test
+		void aQueryGoesTheOrdinaryWayOnlyWhereASeekCouldReadIt() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				connection.exchange("GET", "/plain/a.txt", "");
+				connection.exchange("GET", "/clip.flv", "");
+				this.observations.clear();
+				// A cache-busting query on a file no seek applies to: the file, from the pipeline.
+				assertThat(connection.exchange("GET", "/plain/a.txt?v=3", "").bodyText()).isEqualTo("a\n");
+				TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+				// ?start= of an FLV file: the seek's answer (FLV header, then the rest), by WebFlux.
+				RawHttp.Response seek = connection.exchange("GET", "/clip.flv?start=5", "");
+				assertThat(seek.header("content-type")).isEqualTo("video/x-flv");
+				assertThat(seek.body()).hasSize(13 + 8);
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
 			}
 		}
 
