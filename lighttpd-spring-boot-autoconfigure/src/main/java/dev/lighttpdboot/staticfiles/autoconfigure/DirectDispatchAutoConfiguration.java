@@ -81,7 +81,8 @@ public final class DirectDispatchAutoConfiguration {
 	 * {@code lighttpd.files.dispatch=netty}: a {@link KeptFileChannelHandler} in every HTTP/1.1 connection's
 	 * pipeline, just before Reactor Netty's HTTP traffic handler. The document root's mapping is asked for only when
 	 * the first connection arrives, after the context has started: the web server's customizers are made before
-	 * most beans.
+	 * most beans. With {@code spring.webflux.base-path} set nothing is added: the handler would see paths outside
+	 * the base path, which WebFlux answers 404.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(HttpServer.class)
