@@ -158,13 +158,16 @@ class KeptFilesInThePipelineIntegrationTests {
 	}
 
 	/**
-	 * The stat cache trusts what it saw for ten minutes: the file answered from memory must still be checked
-	 * against the disk on every request, as on the ordinary path.
+	 * Files written by the tests, in a root of their own. The stat cache trusts what it saw for ten minutes: a file
+	 * answered from memory must still be checked against the disk on every request, as on the ordinary path. A file
+	 * whose answer depends on Accept-Encoding is never answered in the pipeline: with or without the header, the
+	 * answer is the one the compression negotiation gives, Vary included (a file below compression's minimum size,
+	 * like the replaced one, is its own representation and stays a candidate).
 	 */
 	@Nested
 	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m" })
-	class ReplacedWhileKept {
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", "lighttpd.compression.enabled=true" })
+	class OwnFiles {
 
 		static final TestSite own = TestSite.create();
 
@@ -199,47 +202,6 @@ class KeptFilesInThePipelineIntegrationTests {
 			}
 		}
 
-	}
-
-	/**
-	 * A gateway route's scripts and prefixes stay the route's, kept or not.
-	 */
-	@Nested
-	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { NETTY, "lighttpd.gateway.routes[0].name=scripts",
-					"lighttpd.gateway.routes[0].extensions=.txt",
-					"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:1",
-					"lighttpd.gateway.routes[1].name=app", "lighttpd.gateway.routes[1].protocol=http",
-					"lighttpd.gateway.routes[1].path-prefix=/plain",
-					"lighttpd.gateway.routes[1].backends[0].address=127.0.0.1:1" })
-	class GatewayPathsWhenNetty extends DirectDispatchIntegrationTests.GatewayPaths {
-
-	}
-
-	/**
-	 * A file whose answer depends on Accept-Encoding is never answered in the pipeline: with or without the header,
-	 * the answer is the one the compression negotiation gives, Vary included.
-	 */
-	@Nested
-	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", "lighttpd.compression.enabled=true" })
-	class Negotiated {
-
-		static final TestSite own = TestSite.create();
-
-		@LocalServerPort
-		int port;
-
-		@DynamicPropertySource
-		static void ownRoot(DynamicPropertyRegistry registry) {
-			registry.add("lighttpd.document-root", () -> own.root().toString());
-		}
-
-		@AfterAll
-		static void deleteRoot() {
-			own.delete();
-		}
-
 		@Test
 		void aCompressibleFileKeepsItsNegotiatedAnswer() throws IOException {
 			Files.writeString(own.root().resolve("site.css"), "body { color: black; }\n".repeat(200),
@@ -255,6 +217,21 @@ class KeptFilesInThePipelineIntegrationTests {
 					.isEqualTo("gzip");
 			}
 		}
+
+	}
+
+	/**
+	 * A gateway route's scripts and prefixes stay the route's, kept or not.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.gateway.routes[0].name=scripts",
+					"lighttpd.gateway.routes[0].extensions=.txt",
+					"lighttpd.gateway.routes[0].backends[0].address=127.0.0.1:1",
+					"lighttpd.gateway.routes[1].name=app", "lighttpd.gateway.routes[1].protocol=http",
+					"lighttpd.gateway.routes[1].path-prefix=/plain",
+					"lighttpd.gateway.routes[1].backends[0].address=127.0.0.1:1" })
+	class GatewayPathsWhenNetty extends DirectDispatchIntegrationTests.GatewayPaths {
 
 	}
 
