@@ -1,5 +1,6 @@
 package dev.lighttpdboot.files;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
@@ -147,30 +148,31 @@ public final class FileDelivery {
 	}
 
 	/**
-	 * On the file-system scheduler: the kept bytes if the file is still the one they were read from, else open the
-	 * file and read it into memory; a file that changed since it was checked and is no longer small stays open
-	 * instead, for the ordinary answer.
+	 * On the file-system scheduler: the kept bytes if the file is still the one they were read from (a quick call,
+	 * whose hop the requests of one event-loop turn share), else open the file and read it into memory; a file that
+	 * changed since it was checked and is no longer small stays open instead, for the ordinary answer.
 	 */
 	private Mono<Loaded> fromMemory(ServerHttpRequest request, FileSnapshot file) {
-		return this.fileSystem.call(request, () -> {
-			SmallFileCache.Kept kept = this.memory.find(file);
-			if (kept != null) {
-				return new Loaded(kept.snapshot(), kept.bytes(), null);
-			}
-			OpenFile opened = OpenFile.open(file);
-			if (opened == null) {
-				return null;
-			}
-			if (!this.memory.accepts(opened.snapshot())) {
-				return new Loaded(opened.snapshot(), null, opened);
-			}
-			try (opened) {
-				return new Loaded(opened.snapshot(), this.memory.load(opened), null);
-			}
-		})
+		return this.fileSystem.quickCall(request, () -> this.memory.find(file))
+			.map((kept) -> new Loaded(kept.snapshot(), kept.bytes(), null))
+			.switchIfEmpty(Mono.defer(() -> this.fileSystem.call(request, () -> readIntoMemory(file))))
 			.switchIfEmpty(Mono.error(() -> new PathRefusedException(HttpStatus.NOT_FOUND,
 					"no such file any more: " + file.fileName())))
+			.doOnDiscard(SmallFileCache.Kept.class, (kept) -> kept.bytes().release())
 			.doOnDiscard(Loaded.class, Loaded::release);
+	}
+
+	private @Nullable Loaded readIntoMemory(FileSnapshot file) throws IOException {
+		OpenFile opened = OpenFile.open(file);
+		if (opened == null) {
+			return null;
+		}
+		if (!this.memory.accepts(opened.snapshot())) {
+			return new Loaded(opened.snapshot(), null, opened);
+		}
+		try (opened) {
+			return new Loaded(opened.snapshot(), this.memory.load(opened), null);
+		}
 	}
 
 	/**
@@ -193,7 +195,7 @@ public final class FileDelivery {
 		if (!this.memory.accepts(file)) {
 			return Mono.empty();
 		}
-		return this.fileSystem.call(eventLoop, () -> this.memory.find(file))
+		return this.fileSystem.quickCall(eventLoop, () -> this.memory.find(file))
 			.doOnDiscard(SmallFileCache.Kept.class, (kept) -> kept.bytes().release());
 	}
 

@@ -1,5 +1,7 @@
 package dev.lighttpdboot.files;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.EventLoop;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
@@ -39,12 +43,23 @@ import org.springframework.web.server.ResponseStatusException;
  */
 public final class FileSystemScheduler implements Disposable {
 
+	private static final Log logger = LogFactory.getLog(FileSystemScheduler.class);
+
 	private final Scheduler scheduler;
 
 	private final Executor executor;
 
 	/** One Reactor scheduler per event loop for {@link #backTo}, made once rather than for every request. */
 	private final Map<EventLoop, Scheduler> loops = new ConcurrentHashMap<>();
+
+	/** The quick calls of each event loop's turn, for {@link #quickCall}. */
+	private final Map<EventLoop, Turn> turns = new ConcurrentHashMap<>();
+
+	/**
+	 * The most quick calls that share one hop: a bound on the work one task holds, and on how long the first call
+	 * of a batch waits for the last.
+	 */
+	static final int MAX_QUICK_CALLS_PER_HOP = 64;
 
 	/**
 	 * Create a scheduler with its own threads, named {@code lighttpd-fs-N}, all started now.
@@ -106,14 +121,49 @@ public final class FileSystemScheduler implements Disposable {
 		// One task on this scheduler, one on the event loop, and nothing else: this hop is on the path of every
 		// small file, and subscribeOn + publishOn cost more than the call itself. A result that arrives after the
 		// request was cancelled is discarded by the sink (an open file closed by the caller's doOnDiscard).
+		return Mono.create((sink) -> submit(blockingCall, sink, eventLoop));
+	}
+
+	/**
+	 * Run a quick blocking call, one that takes microseconds (an {@code lstat} of a file just looked up, whose
+	 * inode the kernel holds), on this scheduler for a request of {@code eventLoop}, and continue on that loop.
+	 * <p>The quick calls an event loop makes in one turn (while it handles the requests of one read of its
+	 * connections) share one hop: they run one after the other in one task on this scheduler, and their results
+	 * come back in one task on the loop. Waking a parked thread and switching to it and back is what a hop costs,
+	 * far more than the {@code lstat}, so under load this divides the cost of the check of a kept small file by the
+	 * number of requests a turn handles. A call that may wait for a disk (an {@code open}, a read) is not quick:
+	 * it would hold up the others of its batch; use {@link #call(EventLoop, Callable)}.
+	 * <p>Outside the event loop's own thread the call takes a hop of its own.
+	 */
+	public <T> Mono<T> quickCall(EventLoop eventLoop, Callable<T> quickCall) {
 		return Mono.create((sink) -> {
-			try {
-				this.executor.execute(() -> callThenResume(blockingCall, sink, eventLoop));
+			if (!eventLoop.inEventLoop()) {
+				submit(quickCall, sink, eventLoop);
+				return;
 			}
-			catch (RejectedExecutionException ex) {
-				sink.error(saturated(ex));
-			}
+			this.turns.computeIfAbsent(eventLoop, Turn::new).add(new QuickCall<>(quickCall, sink));
 		});
+	}
+
+	/**
+	 * Run a quick blocking call for a request (see {@link #quickCall(EventLoop, Callable)}), and continue on the
+	 * request's event loop.
+	 */
+	public <T> Mono<T> quickCall(ServerHttpRequest request, Callable<T> quickCall) {
+		EventLoop eventLoop = eventLoopOf(request);
+		if (eventLoop == null) {
+			return call(quickCall);
+		}
+		return quickCall(eventLoop, quickCall);
+	}
+
+	private <T> void submit(Callable<T> blockingCall, MonoSink<T> sink, EventLoop eventLoop) {
+		try {
+			this.executor.execute(() -> callThenResume(blockingCall, sink, eventLoop));
+		}
+		catch (RejectedExecutionException ex) {
+			sink.error(saturated(ex));
+		}
 	}
 
 	private static <T> void callThenResume(Callable<T> blockingCall, MonoSink<T> sink, EventLoop eventLoop) {
@@ -126,7 +176,10 @@ public final class FileSystemScheduler implements Disposable {
 			Exceptions.throwIfJvmFatal(ex);
 			failure = ex;
 		}
-		Runnable resume = signal(sink, value, failure);
+		resumeOn(eventLoop, signal(sink, value, failure));
+	}
+
+	private static void resumeOn(EventLoop eventLoop, Runnable resume) {
 		try {
 			eventLoop.execute(resume);
 		}
@@ -199,6 +252,96 @@ public final class FileSystemScheduler implements Disposable {
 	@Override
 	public boolean isDisposed() {
 		return this.scheduler.isDisposed();
+	}
+
+	/**
+	 * The quick calls one event loop made in its current turn. Touched only on that loop's thread: calls are
+	 * added while the loop handles its connections' reads, and the task it queued at the first one hands them all
+	 * over once that is done (the loop runs its queued tasks after its reads).
+	 */
+	private final class Turn implements Runnable {
+
+		private final EventLoop eventLoop;
+
+		private List<QuickCall<?>> calls = new ArrayList<>();
+
+		private boolean handOverQueued;
+
+		Turn(EventLoop eventLoop) {
+			this.eventLoop = eventLoop;
+		}
+
+		void add(QuickCall<?> call) {
+			this.calls.add(call);
+			if (this.calls.size() >= MAX_QUICK_CALLS_PER_HOP) {
+				handOver();
+			}
+			else if (!this.handOverQueued) {
+				this.handOverQueued = true;
+				this.eventLoop.execute(this);
+			}
+		}
+
+		@Override
+		public void run() {
+			this.handOverQueued = false;
+			handOver();
+		}
+
+		private void handOver() {
+			if (this.calls.isEmpty()) {
+				return;
+			}
+			List<QuickCall<?>> batch = this.calls;
+			this.calls = new ArrayList<>();
+			try {
+				FileSystemScheduler.this.executor.execute(() -> callAllThenResume(batch, this.eventLoop));
+			}
+			catch (RejectedExecutionException ex) {
+				ResponseStatusException saturated = saturated(ex);
+				batch.forEach((call) -> call.sink.error(saturated));
+			}
+		}
+
+	}
+
+	private static void callAllThenResume(List<QuickCall<?>> batch, EventLoop eventLoop) {
+		Runnable[] signals = new Runnable[batch.size()];
+		for (int i = 0; i < signals.length; i++) {
+			signals[i] = batch.get(i).call();
+		}
+		resumeOn(eventLoop, () -> {
+			for (Runnable signal : signals) {
+				try {
+					signal.run();
+				}
+				catch (Throwable ex) {
+					// One subscriber's failure must not leave the others of the batch waiting.
+					Exceptions.throwIfJvmFatal(ex);
+					logger.warn("A quick file-system call's subscriber failed", ex);
+				}
+			}
+		});
+	}
+
+	/**
+	 * A quick call and the sink that receives its result.
+	 */
+	private record QuickCall<T>(Callable<T> callable, MonoSink<T> sink) {
+
+		/**
+		 * Make the call here, and return what signals its result to the sink.
+		 */
+		Runnable call() {
+			try {
+				return signal(this.sink, this.callable.call(), null);
+			}
+			catch (Throwable ex) {
+				Exceptions.throwIfJvmFatal(ex);
+				return signal(this.sink, null, ex);
+			}
+		}
+
 	}
 
 	/**

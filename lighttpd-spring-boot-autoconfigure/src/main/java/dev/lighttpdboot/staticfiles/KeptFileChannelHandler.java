@@ -1,7 +1,13 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import dev.lighttpdboot.accesslog.PipelineAnswerArgs;
 
 import dev.lighttpdboot.files.SmallFileCache;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +31,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.http.server.logging.AccessLogArgProvider;
 
 import org.springframework.http.support.Netty4HeadersAdapter;
 
@@ -40,7 +47,8 @@ import org.springframework.http.support.Netty4HeadersAdapter;
  * request that leaves nothing to decide is answered here ({@link #qualifies}: HTTP/1.1 kept alive, no body, no
  * conditions, no Range, no upgrade; {@link KeptFileAnswers#candidate} for the path), and only while no request of
  * the connection is with Reactor Netty, so answers never overtake one another on a pipelined connection. While the
- * file is checked, reading is paused and anything already decoded waits here, then goes through the same steps.
+ * file is checked, whatever is decoded waits here (reading pauses as soon as something does), then goes through the
+ * same steps.
  * <p>One instance per connection; all methods run on the connection's event loop.
  */
 public final class KeptFileChannelHandler extends ChannelDuplexHandler {
@@ -61,7 +69,18 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			HttpHeaderNames.IF_MATCH, HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE,
 			HttpHeaderNames.IF_UNMODIFIED_SINCE, HttpHeaderNames.EXPECT, HttpHeaderNames.UPGRADE };
 
+	/** Headers that name another client than the connection's peer, for the access log to decide about. */
+	private static final CharSequence[] FORWARDING = { "Forwarded", "X-Forwarded-For" };
+
 	private final KeptFileAnswers answers;
+
+	/** Receives the access-log line of each answer given here; {@code null} with the access log off. */
+	private final @Nullable Consumer<AccessLogArgProvider> accessLog;
+
+	/** When the head of {@link #request} was read, for its access-log line. */
+	private @Nullable ZonedDateTime received;
+
+	private long receivedNanos;
 
 	/** Requests passed on whose response has not ended yet. */
 	private int passedOn;
@@ -84,11 +103,23 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private final ArrayDeque<Object> waiting = new ArrayDeque<>();
 
 	/**
-	 * Create the handler of one connection.
+	 * Create the handler of one connection, with no access log.
 	 * @param answers decides which requests qualify, and gives their bytes and headers
 	 */
 	public KeptFileChannelHandler(KeptFileAnswers answers) {
+		this(answers, null);
+	}
+
+	/**
+	 * Create the handler of one connection.
+	 * @param answers decides which requests qualify, and gives their bytes and headers
+	 * @param accessLog receives the access-log line of each answer given here once it is sent, or {@code null}
+	 * for none; with it, a request that names another client in {@code Forwarded} or {@code X-Forwarded-For}
+	 * goes the ordinary way, where the server's forwarded-headers setting decides which client its line names
+	 */
+	public KeptFileChannelHandler(KeptFileAnswers answers, @Nullable Consumer<AccessLogArgProvider> accessLog) {
 		this.answers = answers;
+		this.accessLog = accessLog;
 	}
 
 	@Override
@@ -102,6 +133,12 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 				return;
 			}
 			this.waiting.add(msg);
+			if (this.checking && ctx.channel().config().isAutoRead()) {
+				// Paused only once something waits: a client that sends its next request after the answer (all
+				// but pipelining ones) costs no change of the socket's interest in reading.
+				ctx.channel().config().setAutoRead(false);
+				this.paused = true;
+			}
 			return;
 		}
 		read(ctx, msg);
@@ -124,10 +161,15 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			return;
 		}
 		if (msg instanceof HttpRequest head && !(msg instanceof HttpContent)) {
-			KeptFileAnswers.Candidate candidate = (this.passedOn == 0 && qualifies(head)) ? candidate(head) : null;
+			KeptFileAnswers.Candidate candidate = (this.passedOn == 0 && qualifies(head) && namesNoOtherClient(head))
+					? candidate(head) : null;
 			if (candidate != null) {
 				this.request = head;
 				this.file = candidate;
+				if (this.accessLog != null) {
+					this.received = ZonedDateTime.now(ZoneId.systemDefault());
+					this.receivedNanos = System.nanoTime();
+				}
 				return;
 			}
 			passOn(ctx, head);
@@ -153,6 +195,18 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		HttpHeaders headers = head.headers();
 		for (CharSequence name : DECIDED_ELSEWHERE) {
 			if (headers.contains(name)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private boolean namesNoOtherClient(HttpRequest head) {
+		if (this.accessLog == null) {
+			return true;
+		}
+		for (CharSequence name : FORWARDING) {
+			if (head.headers().contains(name)) {
 				return false;
 			}
 		}
@@ -186,10 +240,6 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			return;
 		}
 		this.checking = true;
-		if (ctx.channel().config().isAutoRead()) {
-			ctx.channel().config().setAutoRead(false);
-			this.paused = true;
-		}
 		this.answers.bytes(candidate.file(), ctx.channel().eventLoop())
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
@@ -233,7 +283,24 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			response.release();
 			throw ex;
 		}
-		ctx.writeAndFlush(response, ctx.voidPromise());
+		Consumer<AccessLogArgProvider> log = this.accessLog;
+		ZonedDateTime time = this.received;
+		if (log == null || time == null) {
+			ctx.writeAndFlush(response, ctx.voidPromise());
+			return;
+		}
+		// What Reactor Netty's line gives as the size: the Content-Length sent, a HEAD's included.
+		long bodyBytes = HttpUtil.getContentLength(response, response.content().readableBytes());
+		long started = this.receivedNanos;
+		// Written once the answer is sent, as Reactor Netty writes its lines (the response's headers stay readable
+		// after its body is released).
+		ctx.writeAndFlush(response).addListener((sent) -> {
+			if (sent.isSuccess()) {
+				long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+				log.accept(new PipelineAnswerArgs(head, response, ctx.channel().remoteAddress(), time, bodyBytes,
+						millis));
+			}
+		});
 	}
 
 	/**
@@ -250,10 +317,12 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			passOn(ctx, head);
 			ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
 		}
-		else if (!ctx.channel().config().isAutoRead()) {
-			// Reactor Netty reads a connection on demand (auto-read is off until its first request is done) and
-			// asks for the next request when it ends a response: for an answer of this handler, this handler asks.
-			ctx.read();
+		else if (!ctx.channel().config().isAutoRead() && this.passedOn == 0) {
+			// Reactor Netty reads a new connection on demand (auto-read is off until its first request is done, and
+			// on from then on while no request of its own holds it back). For an answer of this handler, this
+			// handler turns it on as Reactor Netty would: asking for one read per request instead would cost two
+			// changes of the socket's epoll interest per request.
+			ctx.channel().config().setAutoRead(true);
 		}
 		if (this.draining) {
 			return;

@@ -6,9 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.RawHttp;
@@ -21,14 +25,18 @@ import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code lighttpd.files.dispatch=netty}: what {@link KeptFileChannelHandler} answers in the connection's pipeline
@@ -36,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * order; a kept file replaced on disk is never answered from memory; requests and files whose answer needs a
  * decision (conditions, Range, compression, an FLV seek) go the ordinary way, a cache-busting query does not; a
  * gateway route's paths stay the route's; valid signed links are answered as the document root's files are,
- * refused ones the ordinary way; and with a base path nothing is answered in the pipeline. The behaviour tests'
+ * refused ones the ordinary way; with a base path nothing is answered in the pipeline; and with the access log on,
+ * an answer in the pipeline has the ordinary way's line. The behaviour tests'
  * {@code *DirectDispatch*} subclasses are not repeated for this mode: they never reach the pipeline's answers (a
  * stat cache turned off, or files not yet kept), so they could not fail for it.
  */
@@ -334,6 +343,81 @@ class KeptFilesInThePipelineIntegrationTests {
 				TestObservationRegistryAssert.assertThat(this.observations)
 					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
 			}
+		}
+
+	}
+
+	/**
+	 * With the access log on, an answer given in the pipeline has its line, the line the ordinary way writes for
+	 * the same request; a request that names another client in forwarding headers goes the ordinary way, where
+	 * the server's forwarded-headers setting decides which client its line names.
+	 */
+	@Nested
+	@ExtendWith(OutputCaptureExtension.class)
+	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", NO_BOOT_OBSERVATION,
+					"lighttpd.access-log.enabled=true",
+					"lighttpd.access-log.format=%h %l %u \"%r\" %>s %b \"%{User-Agent}i\" %{Content-Type}o%{gateway}x" })
+	class AccessLog extends RealServerTests {
+
+		@Autowired
+		TestObservationRegistry observations;
+
+		@Test
+		void anAnswerInThePipelineHasTheLineOfTheOrdinaryWay(CapturedOutput output) throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				for (String method : List.of("GET", "HEAD")) {
+					// A file of its own per method, looked up first by this request, which WebFlux answers.
+					String target = method.equals("GET") ? "/plain/a.txt" : "/hello.txt";
+					this.observations.clear();
+					connection.exchange(method, target, "User-Agent: ordinary\r\n");
+					TestObservationRegistryAssert.assertThat(this.observations)
+						.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+					// The bytes are kept by the first GET (a HEAD reads no bytes); then the pipeline answers.
+					if (method.equals("HEAD")) {
+						connection.exchange("GET", target, "");
+					}
+					this.observations.clear();
+					connection.exchange(method, target, "User-Agent: pipeline\r\n");
+					TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+					String ordinary = awaitLine(output, method, target, "ordinary");
+					String pipeline = awaitLine(output, method, target, "pipeline");
+					assertThat(pipeline).as(method).isEqualTo(ordinary.replace("\"ordinary\"", "\"pipeline\""));
+				}
+			}
+		}
+
+		@Test
+		void aRequestForAnotherClientGoesTheOrdinaryWay(CapturedOutput output) throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				connection.exchange("GET", "/style.css", "");
+				connection.exchange("GET", "/style.css", "");
+				this.observations.clear();
+				assertThat(connection.exchange("GET", "/style.css", "X-Forwarded-For: 192.0.2.7\r\n").bodyText())
+					.isEqualTo(site.text("style.css"));
+				assertThat(connection.exchange("GET", "/style.css", "Forwarded: for=192.0.2.8\r\n").bodyText())
+					.isEqualTo(site.text("style.css"));
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 2);
+			}
+		}
+
+		private static String awaitLine(CapturedOutput output, String method, String target, String agent) {
+			Pattern line = Pattern.compile("^.*\"" + method + " " + Pattern.quote(target) + " HTTP/1\\.1\" .*\"" + agent
+					+ "\".*$", Pattern.MULTILINE);
+			AtomicReference<String> found = new AtomicReference<>();
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				Matcher matcher = line.matcher(output.getOut());
+				if (!matcher.find()) {
+					return false;
+				}
+				found.set(matcher.group());
+				return true;
+			});
+			// From the client's address on: what precedes it is the logging system's pattern (time, thread).
+			String text = found.get();
+			return text.substring(text.indexOf("127.0.0.1 "));
 		}
 
 	}

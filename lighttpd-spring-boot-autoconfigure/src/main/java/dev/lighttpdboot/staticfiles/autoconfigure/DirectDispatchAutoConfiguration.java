@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import dev.lighttpdboot.accesslog.FormattedAccessLogFactory;
 import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.PrefixedFileLookup;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
@@ -82,7 +83,8 @@ public final class DirectDispatchAutoConfiguration {
 	 * pipeline, just before Reactor Netty's HTTP traffic handler. The document root's mapping is asked for only when
 	 * the first connection arrives, after the context has started: the web server's customizers are made before
 	 * most beans. With {@code spring.webflux.base-path} set nothing is added: the handler would see paths outside
-	 * the base path, which WebFlux answers 404.
+	 * the base path, which WebFlux answers 404. With the access log on, the handler writes a line for each of its
+	 * answers in the access log's format.
 	 */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClass(HttpServer.class)
@@ -96,7 +98,8 @@ public final class DirectDispatchAutoConfiguration {
 		@Bean
 		NettyServerCustomizer lighttpdKeptFilesInThePipeline(ObjectProvider<StaticFileHandlerMapping> documentRoot,
 				ObjectProvider<PathClaim> claims, ObjectProvider<SecureLinks> links,
-				ObjectProvider<PrefixedFileLookup> prefixed, Environment environment) {
+				ObjectProvider<PrefixedFileLookup> prefixed, ObjectProvider<FormattedAccessLogFactory> accessLog,
+				Environment environment) {
 			if (StringUtils.hasText(environment.getProperty(BASE_PATH))) {
 				// The pipeline sees the whole request path, and a base path is WebFlux's to strip and to enforce.
 				logger.info("lighttpd.files.dispatch=netty answers nothing in the pipeline with " + BASE_PATH
@@ -122,8 +125,9 @@ public final class DirectDispatchAutoConfiguration {
 				}
 				KeptFileAnswers kept = answers.get();
 				if (kept != null) {
+					FormattedAccessLogFactory lines = accessLog.getIfUnique();
 					pipeline.addBefore(NettyPipeline.HttpTrafficHandler, KeptFileChannelHandler.NAME,
-							new KeptFileChannelHandler(kept));
+							new KeptFileChannelHandler(kept, (lines != null) ? lines::log : null));
 				}
 			});
 		}
