@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -24,7 +25,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * over SCGI, in two uwsgi processes the server spawns; when puma is, {@code /rb/} goes to a Rack application over
  * HTTP, in two puma processes. {@code /java/} goes over AJP13 to the Tomcat AJP connectors
  * named by {@code --demo.java-backends=ADDRESS[,ADDRESS...]} (none runs by default: it answers 503). {@code main} only fills in the {@code demo.*} placeholders of
- * application.yml: the extracted site and the backends it found.
+ * application.yml: the extracted site and the backends it found, and it gives Reactor Netty one event loop per core
+ * (see {@link #eventLoopsPerCore}).
  */
 @SpringBootApplication
 public class SampleApplication {
@@ -32,7 +34,11 @@ public class SampleApplication {
 	/** The uwsgi plugin the {@code /py/} route needs (Debian package uwsgi-plugin-python3). */
 	static final Path PYTHON_PLUGIN = Path.of("/usr/lib/uwsgi/plugins/python3_plugin.so");
 
+	/** Reactor Netty's system property for the number of its event loops. */
+	static final String EVENT_LOOPS_PROPERTY = "reactor.netty.ioWorkerCount";
+
 	public static void main(String[] args) throws IOException {
+		eventLoopsPerCore(System.getProperties(), Runtime.getRuntime().availableProcessors());
 		SpringApplication application = new SpringApplication(SampleApplication.class);
 		DemoSite site = DemoSite.extract();
 		Map<String, Object> defaults = new HashMap<>(demoDefaults(site));
@@ -42,6 +48,20 @@ public class SampleApplication {
 		defaults.putAll(rubyDefaults(findOnPath("puma"), site));
 		application.setDefaultProperties(defaults);
 		application.run(args);
+	}
+
+	/**
+	 * One event loop per core this JVM may use, as the README recommends for a server, unless
+	 * {@code -Dreactor.netty.ioWorkerCount} is given. Reactor Netty's own default is at least four loops, which on
+	 * fewer cores take turns, and each turn then serves fewer connections, so the hand-overs that the requests of
+	 * one turn share (the check of a small file kept in memory) are shared by fewer. Nothing in this application
+	 * blocks an event loop, which is what the extra loops would be for. Reactor Netty reads the property once, when
+	 * its loop resources are first used, so this runs first in {@code main}.
+	 */
+	static void eventLoopsPerCore(Properties system, int cores) {
+		if (system.getProperty(EVENT_LOOPS_PROPERTY) == null) {
+			system.setProperty(EVENT_LOOPS_PROPERTY, Integer.toString(Math.max(1, cores)));
+		}
 	}
 
 	/**
