@@ -26,7 +26,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
  * if it is still that file (else under a snapshot of the file it opened, or 404 if a symlink is there now). Only files and directories that were found are remembered, so a new
  * file is served at once and refusals (symlinks out of the root, hidden files) are decided afresh by every
  * lookup that misses. A validity of zero turns the cache off.
- * <p>Reading the cache never blocks: a Caffeine read and a clock read. Misses and expired entries are looked up on
+ * <p>Reading the cache never blocks: a Caffeine read and a clock read, and now and then Caffeine's upkeep, done on the
+ * calling thread rather than handed to another. Misses and expired entries are looked up on
  * the file-system scheduler and stored from there. Beyond {@code maxEntries}, Caffeine evicts the entries least
  * likely to be asked for again; its statistics (hits, misses, evictions) are recorded for metrics
  * ({@link #nativeCache()}).
@@ -65,6 +66,12 @@ public final class StatCache {
 			.maximumSize(this.maxEntries)
 			.expireAfter(new TrustedFromLookup(this.validityNanos))
 			.ticker(nanoClock::getAsLong)
+			// Caffeine's upkeep (replaying reads, expiring, evicting) runs where it is due, a little at a time: by
+			// default it is a task for the common fork-join pool every few reads, a thread woken and switched to,
+			// which cost more per request on the event loop than the upkeep itself. On the event loop only a read
+			// triggers it, which never waits for the cache's lock (it tries it); writes happen on the file-system
+			// scheduler.
+			.executor(Runnable::run)
 			.recordStats()
 			.build();
 	}

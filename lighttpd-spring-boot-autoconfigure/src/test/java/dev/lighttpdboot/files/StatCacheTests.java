@@ -85,6 +85,19 @@ class StatCacheTests {
 	}
 
 	@Test
+	void keepsItselfInOrderOnTheCallingThread() throws IOException {
+		// No size() here: it asks for the upkeep itself. The eviction is done by the time the lookup that made it
+		// due returns only if the upkeep ran on that thread, not as a task for another.
+		StatCache cache = new StatCache(this.fileSystem, VALIDITY, 1, this.nanos::get);
+		Files.writeString(this.directory.resolve("first.txt"), "1");
+		Files.writeString(this.directory.resolve("second.txt"), "2");
+		lookup(cache, "/first.txt");
+		lookup(cache, "/second.txt");
+		assertThat(cache.nativeCache().stats().evictionCount()).isEqualTo(1);
+		assertThat(cache.nativeCache().estimatedSize()).isEqualTo(1);
+	}
+
+	@Test
 	void zeroValidityLooksUpEveryRequest() throws IOException {
 		StatCache cache = StatCache.disabled(this.fileSystem);
 		Path file = Files.writeString(this.directory.resolve("b.txt"), "one");
