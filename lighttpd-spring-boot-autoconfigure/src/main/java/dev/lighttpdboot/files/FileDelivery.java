@@ -230,6 +230,19 @@ public final class FileDelivery {
 			.doOnDiscard(OpenFile.class, OpenFile::close);
 	}
 
+	/**
+	 * Open a checked file on the file-system scheduler for a caller that sends it itself, continuing on
+	 * {@code eventLoop} (see {@link OpenFile#open(FileSnapshot)}): the caller closes the file when it is done with
+	 * it; a file opened for a subscriber that cancelled meanwhile is closed here.
+	 * @param eventLoop where the answer continues
+	 * @param file the checked file
+	 * @return the open file, whose {@link OpenFile#snapshot()} gives the validators to answer with, or empty if
+	 * nothing that may be sent is there
+	 */
+	public Mono<OpenFile> open(EventLoop eventLoop, FileSnapshot file) {
+		return this.fileSystem.call(eventLoop, () -> OpenFile.open(file)).doOnDiscard(OpenFile.class, OpenFile::close);
+	}
+
 	private @Nullable StreamingSeek seekFor(ServerHttpRequest request, FileSnapshot file) {
 		for (StreamingSeek seek : this.seeks) {
 			if (seek.appliesTo(request, file)) {

@@ -205,7 +205,13 @@ public final class RegionWriter {
 		}
 	}
 
-	private static boolean transformsBody(Channel channel) {
+	/**
+	 * Whether a connection transforms the body bytes written to it (TLS, HTTP/2, compression), so that a
+	 * {@link DefaultFileRegion} written to it would bypass the transformation; never blocks.
+	 * @param channel the connection (an HTTP/2 stream's child channel included)
+	 * @return {@code true} if a file must be sent as buffers read from it rather than as a region
+	 */
+	public static boolean transformsBody(Channel channel) {
 		Channel parent = channel.parent();
 		if (parent != null && parent.pipeline().get(NettyPipeline.H2MultiplexHandler) != null) {
 			return true;

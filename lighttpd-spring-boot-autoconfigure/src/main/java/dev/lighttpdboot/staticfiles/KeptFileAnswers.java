@@ -5,6 +5,7 @@ import java.util.List;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.PrefixedFileLookup;
@@ -19,15 +20,17 @@ import reactor.core.publisher.Mono;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Decides which requests {@link KeptFileChannelHandler} may answer itself, and gives it their bytes and headers:
- * exactly the requests whose ordinary answer is known to be a 200 with a kept small file of the document root, so
- * that answering them in the connection's pipeline changes nothing but the cost.
+ * Decides which requests {@link KeptFileChannelHandler} may answer itself, and gives it their bytes (or their open
+ * file) and headers: exactly the requests whose ordinary answer is known to be a 200 with a whole regular file of
+ * the document root, so that answering them in the connection's pipeline changes nothing but the cost.
  * <p>A request qualifies when its path is no other handler's ({@link PathClaim}), passes {@link SafePath} (hidden
  * files as configured), names a regular file that the stat cache found within its validity (nothing is looked
  * up here: a miss goes the ordinary way, which fills the cache), cannot ask for a pseudo-streaming seek (no
- * query, or a file no seek applies to), and the file is small enough to be kept and always its own representation
- * (no compression negotiated, no {@code Vary}). Its bytes are then taken from the {@link SmallFileCache} after the
- * same {@code lstat} that checks them on the ordinary path.
+ * query, or a file no seek applies to), and the file is always its own representation (no compression negotiated,
+ * no {@code Vary}). A file small enough to be kept is answered from the {@link SmallFileCache} after the same
+ * {@code lstat} that checks its bytes on the ordinary path; a larger one is opened as the ordinary path opens it
+ * ({@link OpenFile}: no final symlink followed, compared with what the lookup found) and sent from that
+ * descriptor.
  * <p>Under the prefix of a {@link PrefixedFileLookup} (signed links) that lookup alone decides which file, if any,
  * a request names; the same conditions on the file follow.
  */
@@ -69,7 +72,8 @@ public final class KeptFileAnswers {
 		for (PrefixedFileLookup lookup : this.prefixed) {
 			if (rawPath.startsWith(lookup.prefix())) {
 				FileSnapshot file = lookup.cachedFile(rawPath, rawQuery);
-				return (file != null && sentAsItIs(file, rawQuery)) ? new Candidate(file, lookup) : null;
+				return (file != null && sentAsItIs(file, rawQuery))
+						? new Candidate(file, lookup, this.delivery.keepsInMemory(file)) : null;
 			}
 		}
 		if (PathClaim.anyClaims(this.claims, rawPath)) {
@@ -86,12 +90,13 @@ public final class KeptFileAnswers {
 			return null;
 		}
 		FileSnapshot file = this.statCache.cached(this.root, path);
-		return (file != null && sentAsItIs(file, rawQuery)) ? new Candidate(file, null) : null;
+		return (file != null && sentAsItIs(file, rawQuery))
+				? new Candidate(file, null, this.delivery.keepsInMemory(file)) : null;
 	}
 
 	private boolean sentAsItIs(FileSnapshot file, @Nullable String rawQuery) {
 		// A query matters only where a seek could read it (?start= of an FLV file).
-		return !file.directory() && this.delivery.keepsInMemory(file) && this.representations.alwaysIdentity(file)
+		return !file.directory() && this.representations.alwaysIdentity(file)
 				&& (rawQuery == null || !this.delivery.mayBeSought(file));
 	}
 
@@ -114,6 +119,15 @@ public final class KeptFileAnswers {
 	}
 
 	/**
+	 * Open a candidate that is not kept in memory, as the ordinary path opens it, on the file-system scheduler,
+	 * continuing on {@code eventLoop}; empty if nothing that may be sent is there any more.
+	 * @return the open file, which the subscriber closes; its snapshot gives the validators to answer with
+	 */
+	public Mono<OpenFile> open(FileSnapshot file, EventLoop eventLoop) {
+		return this.delivery.open(eventLoop, file);
+	}
+
+	/**
 	 * Set the headers of the 200 answer with a file, as the ordinary path sets them.
 	 */
 	public void headers(HttpHeaders headers, FileSnapshot file) {
@@ -124,8 +138,9 @@ public final class KeptFileAnswers {
 	 * A file a request may be answered with in the pipeline.
 	 * @param file the file
 	 * @param lookup the lookup under whose prefix it was found, or {@code null} for the document root
+	 * @param kept whether the file is small enough to be answered from memory; else it is sent from its descriptor
 	 */
-	public record Candidate(FileSnapshot file, @Nullable PrefixedFileLookup lookup) {
+	public record Candidate(FileSnapshot file, @Nullable PrefixedFileLookup lookup, boolean kept) {
 
 	}
 

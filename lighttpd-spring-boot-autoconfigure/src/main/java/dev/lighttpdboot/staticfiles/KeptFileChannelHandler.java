@@ -8,14 +8,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import dev.lighttpdboot.accesslog.PipelineAnswerArgs;
-
+import dev.lighttpdboot.files.FileSnapshot;
+import dev.lighttpdboot.files.OpenFile;
+import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.SmallFileCache;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -36,11 +41,12 @@ import reactor.netty.http.server.logging.AccessLogArgProvider;
 import org.springframework.http.support.Netty4HeadersAdapter;
 
 /**
- * Answers GET and HEAD requests for kept small files of the document root (and of valid signed links) in the
- * connection's pipeline, before Reactor Netty's HTTP handling and WebFlux see them
- * ({@code lighttpd.files.dispatch=netty}): the request's head is decoded, the file is checked with one {@code lstat}
- * on the file-system scheduler as on the ordinary path, and the answer leaves in one write. Every other request
- * goes on unchanged, in order.
+ * Answers GET and HEAD requests for kept small files of the document root (and of valid signed links), and GET
+ * requests for its larger files, in the connection's pipeline, before Reactor Netty's HTTP handling and WebFlux see
+ * them ({@code lighttpd.files.dispatch=netty}): the request's head is decoded, a kept file is checked with one
+ * {@code lstat} on the file-system scheduler as on the ordinary path and its answer leaves in one write, a larger
+ * file is opened there as the ordinary path opens it and sent from that descriptor with {@code sendfile(2)}. Every
+ * other request goes on unchanged, in order.
  * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that guard
  * every request (the request-head deadline, strict request validation); Reactor Netty's access log and WebFlux's
  * observation never see what it answers. Only a
@@ -163,6 +169,12 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		if (msg instanceof HttpRequest head && !(msg instanceof HttpContent)) {
 			KeptFileAnswers.Candidate candidate = (this.passedOn == 0 && qualifies(head) && namesNoOtherClient(head))
 					? candidate(head) : null;
+			if (candidate != null && !candidate.kept()
+					&& (head.method() != HttpMethod.GET || RegionWriter.transformsBody(ctx.channel()))) {
+				// A file sent from its descriptor: only a GET needs it opened, and only where a region reaches the
+				// socket as it is.
+				candidate = null;
+			}
 			if (candidate != null) {
 				this.request = head;
 				this.file = candidate;
@@ -240,6 +252,10 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			return;
 		}
 		this.checking = true;
+		if (!candidate.kept()) {
+			open(ctx, head, candidate);
+			return;
+		}
 		this.answers.bytes(candidate.file(), ctx.channel().eventLoop())
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
@@ -265,6 +281,69 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 					resume(ctx, head, true);
 				}
 			});
+	}
+
+	private void open(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate) {
+		this.answers.open(candidate.file(), ctx.channel().eventLoop())
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.subscribe((opened) -> {
+				if (!ctx.channel().isActive()) {
+					opened.ifPresent(OpenFile::close);
+					this.checking = false;
+				}
+				else if (opened.isPresent()) {
+					this.answers.answered(candidate);
+					send(ctx, head, opened.get());
+					resume(ctx, head, false);
+				}
+				else {
+					// Gone, or no longer something that may be sent: the ordinary way says what it is now.
+					resume(ctx, head, true);
+				}
+			}, (ex) -> {
+				logger.debug("File not opened, going the ordinary way: " + ex);
+				this.checking = false;
+				if (ctx.channel().isActive()) {
+					resume(ctx, head, true);
+				}
+			});
+	}
+
+	/**
+	 * Send a whole file from its descriptor: the head, then the file as a region ({@code sendfile(2)}), then the
+	 * end, under the validators of the file as it was opened. The descriptor is closed once the end is written or
+	 * the connection failed; a body that could not be sent whole closes the connection, as on the ordinary path.
+	 */
+	private void send(ChannelHandlerContext ctx, HttpRequest head, OpenFile opened) {
+		FileSnapshot file = opened.snapshot();
+		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+		try {
+			this.answers.headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
+					file);
+		}
+		catch (RuntimeException ex) {
+			opened.close();
+			throw ex;
+		}
+		ctx.write(response, ctx.voidPromise());
+		if (file.size() > 0) {
+			// The region closes the channel when Netty releases it; the file's own close stays idempotent.
+			ctx.write(new DefaultFileRegion(opened.channel(), 0, file.size()))
+				.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+		}
+		Consumer<AccessLogArgProvider> log = this.accessLog;
+		ZonedDateTime time = this.received;
+		long started = this.receivedNanos;
+		long bodyBytes = file.size();
+		ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((sent) -> {
+			opened.close();
+			if (sent.isSuccess() && log != null && time != null) {
+				long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+				log.accept(new PipelineAnswerArgs(head, response, ctx.channel().remoteAddress(), time, bodyBytes,
+						millis));
+			}
+		});
 	}
 
 	private void answer(ChannelHandlerContext ctx, HttpRequest head, SmallFileCache.Kept kept) {

@@ -145,7 +145,7 @@ public class StaticFileHandlerMapping extends AbstractHandlerMapping {
 	}
 
 	/**
-	 * Return what answers requests for kept small files in the connection's pipeline, with this mapping's root,
+	 * Return what answers requests for whole files in the connection's pipeline, with this mapping's root,
 	 * delivery, stat cache, options and representations ({@code lighttpd.files.dispatch=netty}).
 	 * @param claims the handlers whose paths are theirs, not the document root's
 	 * @param prefixed the lookups of other roots under prefixes of their own (signed links), asked first

@@ -9,10 +9,12 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.RawHttp;
@@ -40,8 +42,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code lighttpd.files.dispatch=netty}: what {@link KeptFileChannelHandler} answers in the connection's pipeline
- * is the ordinary answer, byte for byte but for the path it took; answers on a pipelined connection keep their
- * order; a kept file replaced on disk is never answered from memory; requests and files whose answer needs a
+ * is the ordinary answer, byte for byte but for the path it took, for kept files and for larger ones sent from
+ * their descriptor; answers on a pipelined connection keep their order; a kept file replaced on disk is never
+ * answered from memory, a larger one is sent as it is now (its descriptor closed afterwards), and one swapped for a
+ * link out of the root is not sent; requests and files whose answer needs a
  * decision (conditions, Range, compression, an FLV seek) go the ordinary way, a cache-busting query does not; a
  * gateway route's paths stay the route's; valid signed links are answered as the document root's files are,
  * refused ones the ordinary way; with a base path nothing is answered in the pipeline; and with the access log on,
@@ -88,6 +92,27 @@ class KeptFilesInThePipelineIntegrationTests {
 				}
 				assertThat(connection.exchange("GET", "/data.json", "").bodyText())
 					.isEqualTo(site.text("data.json"));
+			}
+		}
+
+		@Test
+		void aLargerFileIsSentFromItsDescriptorWithoutEnteringWebFlux() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				// Only this test asks for this file: the first GET finds it, the ordinary way.
+				this.observations.clear();
+				RawHttp.Response ordinary = connection.exchange("GET", "/big.bin", "");
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+				this.observations.clear();
+				RawHttp.Response sent = connection.exchange("GET", "/big.bin", "");
+				TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+				assertThat(sent.status()).isEqualTo(200);
+				assertThat(sent.headers()).isEqualTo(ordinary.headers());
+				assertThat(sent.body()).isEqualTo(site.big());
+				// A HEAD of a file that is not kept needs no descriptor: the ordinary way answers it.
+				assertThat(connection.exchange("HEAD", "/big.bin", "").headers()).isEqualTo(ordinary.headers());
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
 			}
 		}
 
@@ -208,6 +233,67 @@ class KeptFilesInThePipelineIntegrationTests {
 					assertThat(now.bodyText()).isEqualTo("second, and longer\n");
 					assertThat(now.header("etag")).isNotEqualTo(first.header("etag"));
 				}
+			}
+		}
+
+		@Test
+		void aLargerFileReplacedOnDiskIsSentAsItIsNowAndClosedAfterwards() throws IOException {
+			Path file = Files.write(own.root().resolve("replaced.bin"), filled('a', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				RawHttp.Response first = connection.exchange("GET", "/replaced.bin", "");
+				assertThat(connection.exchange("GET", "/replaced.bin", "").body()).isEqualTo(filled('a', 40_000));
+				Path next = Files.write(own.root().resolve("replaced-bin.new"), filled('b', 50_000),
+						StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+				Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
+				for (int i = 0; i < 2; i++) {
+					RawHttp.Response now = connection.exchange("GET", "/replaced.bin", "");
+					assertThat(now.body()).isEqualTo(filled('b', 50_000));
+					assertThat(now.header("content-length")).isEqualTo("50000");
+					assertThat(now.header("etag")).isNotEqualTo(first.header("etag"));
+				}
+			}
+			// Every descriptor of the file is closed once its answer is sent.
+			await().atMost(Duration.ofSeconds(10)).until(() -> descriptorsOf(file) == 0);
+		}
+
+		@Test
+		void aLargerFileSwappedForALinkOutOfTheRootIsNotSent() throws IOException {
+			Path file = Files.write(own.root().resolve("swapped.bin"), filled('s', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			Path decoy = Files.write(own.root().resolveSibling("outside").resolve("decoy.bin"), filled('d', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				connection.exchange("GET", "/swapped.bin", "");
+				assertThat(connection.exchange("GET", "/swapped.bin", "").body()).isEqualTo(filled('s', 40_000));
+				// The stat cache still trusts the regular file it found; the descriptor is what counts.
+				Path link = Files.createSymbolicLink(own.root().resolve("swapped.link"), decoy);
+				Files.move(link, file, StandardCopyOption.ATOMIC_MOVE);
+				RawHttp.Response now = connection.exchange("GET", "/swapped.bin", "");
+				assertThat(now.status()).isEqualTo(404);
+				assertThat(new String(now.body(), StandardCharsets.ISO_8859_1)).doesNotContain("dddd");
+			}
+		}
+
+		private static byte[] filled(char c, int size) {
+			byte[] bytes = new byte[size];
+			Arrays.fill(bytes, (byte) c);
+			return bytes;
+		}
+
+		/** How many descriptors of this JVM are open on the file (Linux: the links of /proc/self/fd). */
+		private static long descriptorsOf(Path file) throws IOException {
+			Path real = file.toRealPath();
+			try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+				return descriptors.filter((descriptor) -> {
+					try {
+						return Files.readSymbolicLink(descriptor).equals(real);
+					}
+					catch (IOException ex) {
+						// Closed meanwhile.
+						return false;
+					}
+				}).count();
 			}
 		}
 

@@ -83,8 +83,8 @@ public class FilesProperties {
 		 * Where GET and HEAD requests for the document root's files and for signed links are answered: "webflux"
 		 * (through every WebFilter, document root after the application's handlers), "direct" (ahead of every
 		 * WebFilter and handler of the application, which then never see those requests) or "netty" (as direct,
-		 * and plain requests for kept small files answered in the connection's pipeline, before Reactor Netty's
-		 * HTTP handling and WebFlux).
+		 * and plain requests for whole files answered in the connection's pipeline, before Reactor Netty's HTTP
+		 * handling and WebFlux).
 		 */
 		private Dispatch dispatch = Dispatch.WEBFLUX;
 
