@@ -19,6 +19,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -36,6 +37,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.server.logging.AccessLogArgProvider;
 
 import org.springframework.http.support.Netty4HeadersAdapter;
@@ -252,62 +254,46 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			return;
 		}
 		this.checking = true;
-		if (!candidate.kept()) {
-			open(ctx, head, candidate);
-			return;
+		EventLoop eventLoop = ctx.channel().eventLoop();
+		if (candidate.kept()) {
+			answerWhenFound(ctx, head, candidate, this.answers.bytes(candidate.file(), eventLoop),
+					(kept) -> kept.bytes().release(), (kept) -> answer(ctx, head, kept));
 		}
-		this.answers.bytes(candidate.file(), ctx.channel().eventLoop())
-			.map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
-			.subscribe((kept) -> {
-				if (!ctx.channel().isActive()) {
-					kept.ifPresent((gone) -> gone.bytes().release());
-					this.checking = false;
-				}
-				else if (kept.isPresent()) {
-					// Counted before the answer leaves, so a client that has it finds it counted.
-					this.answers.answered(candidate);
-					answer(ctx, head, kept.get());
-					resume(ctx, head, false);
-				}
-				else {
-					resume(ctx, head, true);
-				}
-			}, (ex) -> {
-				// A saturated file-system scheduler, say: the ordinary way answers it as it answers it there.
-				logger.debug("Kept file not checked, going the ordinary way: " + ex);
-				this.checking = false;
-				if (ctx.channel().isActive()) {
-					resume(ctx, head, true);
-				}
-			});
+		else {
+			answerWhenFound(ctx, head, candidate, this.answers.open(candidate.file(), eventLoop), OpenFile::close,
+					(opened) -> send(ctx, head, opened));
+		}
 	}
 
-	private void open(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate) {
-		this.answers.open(candidate.file(), ctx.channel().eventLoop())
-			.map(Optional::of)
-			.defaultIfEmpty(Optional.empty())
-			.subscribe((opened) -> {
-				if (!ctx.channel().isActive()) {
-					opened.ifPresent(OpenFile::close);
-					this.checking = false;
-				}
-				else if (opened.isPresent()) {
-					this.answers.answered(candidate);
-					send(ctx, head, opened.get());
-					resume(ctx, head, false);
-				}
-				else {
-					// Gone, or no longer something that may be sent: the ordinary way says what it is now.
-					resume(ctx, head, true);
-				}
-			}, (ex) -> {
-				logger.debug("File not opened, going the ordinary way: " + ex);
+	/**
+	 * Answer a candidate with what the file-system scheduler found for it (kept bytes that are still the file's, or
+	 * the file opened), or pass the request on when it found nothing: the ordinary way then says what the file is
+	 * now. Found things the answer cannot take (the client went away meanwhile) are discarded.
+	 */
+	private <T> void answerWhenFound(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate,
+			Mono<T> found, Consumer<T> discard, Consumer<T> answer) {
+		found.map(Optional::of).defaultIfEmpty(Optional.empty()).subscribe((result) -> {
+			if (!ctx.channel().isActive()) {
+				result.ifPresent(discard);
 				this.checking = false;
-				if (ctx.channel().isActive()) {
-					resume(ctx, head, true);
-				}
-			});
+			}
+			else if (result.isPresent()) {
+				// Counted before the answer leaves, so a client that has it finds it counted.
+				this.answers.answered(candidate);
+				answer.accept(result.get());
+				resume(ctx, head, false);
+			}
+			else {
+				resume(ctx, head, true);
+			}
+		}, (ex) -> {
+			// A saturated file-system scheduler, say: the ordinary way answers it as it answers it there.
+			logger.debug("File not checked, going the ordinary way: " + ex);
+			this.checking = false;
+			if (ctx.channel().isActive()) {
+				resume(ctx, head, true);
+			}
+		});
 	}
 
 	/**
