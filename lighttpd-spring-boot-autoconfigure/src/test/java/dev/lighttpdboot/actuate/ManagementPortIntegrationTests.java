@@ -6,7 +6,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 
 import dev.lighttpdboot.secdownload.SecureLinks;
@@ -81,7 +80,7 @@ class ManagementPortIntegrationTests {
 
 	@Test
 	void theManagementPortServesTheActuatorOnly() throws Exception {
-		assertThat(firstStatus(this.managementPort, "/actuator/health")).isEqualTo(200);
+		assertThat(status(this.managementPort, "/actuator/health")).isEqualTo(200);
 		assertThat(status(this.managementPort, "/hello.txt")).isEqualTo(404);
 		assertThat(status(this.managementPort, "/docs/")).isEqualTo(404);
 		assertThat(status(this.managementPort, "/docs/index.html")).isEqualTo(404);
@@ -90,28 +89,15 @@ class ManagementPortIntegrationTests {
 		assertThat(status(this.managementPort, "/progress?X-Progress-ID=0123456789abcdef")).isEqualTo(404);
 	}
 
-	/**
-	 * The status of the first request to a server just started. In two of many full runs of this module (never
-	 * alone) this request got no answer within its timeout; the cause is not found yet. Then the threads are
-	 * printed, for the next one to look at, and the request is sent once more on a new connection.
-	 */
-	private int firstStatus(int port, String target) throws IOException, InterruptedException {
-		try {
-			return status(port, target);
-		}
-		catch (HttpTimeoutException ex) {
-			System.out.println("No answer from port " + port + " to " + target + " within the timeout; threads:");
-			Thread.getAllStackTraces().forEach((thread, stack) -> {
-				System.out.println("\"" + thread.getName() + "\" " + thread.getState());
-				for (StackTraceElement frame : stack) {
-					System.out.println("    at " + frame);
-				}
-			});
-			return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
-					.timeout(Duration.ofSeconds(10))
-					.build(), HttpResponse.BodyHandlers.discarding())
-				.statusCode();
+	@Test
+	void aKeptAliveConnectionIsReadOnAfterAnAnswerCompletedOffTheEventLoop() throws Exception {
+		// The health check completes its answer on another thread than the connection's event loop, so the next
+		// request on the kept-alive connection may arrive before the previous request's operations ended. Reactor
+		// Netty 1.3.6 then stopped reading the connection now and then (reactor/reactor-netty#4361): the request
+		// after the next one never got an answer.
+		for (int i = 0; i < 300; i++) {
+			assertThat(status(this.managementPort, "/actuator/health")).isEqualTo(200);
+			assertThat(status(this.managementPort, "/hello.txt")).isEqualTo(404);
 		}
 	}
 
