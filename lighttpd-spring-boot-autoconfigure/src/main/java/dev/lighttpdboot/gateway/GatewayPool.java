@@ -273,7 +273,7 @@ public final class GatewayPool implements GatewayBackend, ClientHttpConnector {
 				Flux<DataBuffer> tracked = response.body()
 					.doOnError(BackendException.class, (ex) -> backend.failed(ex.getReason()))
 					.doFinally((signal) -> finish.run());
-				return new GatewayResponse(response.head(), tracked, backend.name());
+				return response.withBody(tracked, backend.name());
 			})
 			.onErrorResume((ex) -> {
 				finish.run();

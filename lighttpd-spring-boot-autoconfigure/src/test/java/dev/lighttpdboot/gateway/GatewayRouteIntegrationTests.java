@@ -85,6 +85,24 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 				"<?php header('X-Sendfile: /etc/passwd'); header('X-Accel-Redirect: /internal/x');"
 						+ " header('X-LIGHTTPD-send-file: /etc/passwd'); header('X-Lighttpd-Other: secret');"
 						+ " header('X-Kept: yes'); echo 'body';\n");
+		Files.writeString(phpFpm.documentRoot().resolve("flushed.php"),
+				"<?php while (ob_get_level() > 0) { ob_end_flush(); } echo 'first'; flush(); usleep(300000);"
+						+ " echo 'second';\n");
+	}
+
+	@Test
+	void anAnswerThatCameWholeIsFramedByItsLengthAndOneStillComingIsChunked() throws Exception {
+		RawHttp.Response whole = raw().get("/hello.php?name=framed");
+		assertThat(whole.status()).isEqualTo(200);
+		assertThat(whole.header("transfer-encoding")).isNull();
+		assertThat(whole.header("content-length")).isEqualTo(String.valueOf(whole.body().length));
+		assertThat(whole.bodyText()).startsWith("Hello framed GET /hello.php");
+		// The head arrives long before the end: it goes on at once, and the body in chunks as it comes.
+		RawHttp.Response flushed = raw().get("/flushed.php");
+		assertThat(flushed.status()).isEqualTo(200);
+		assertThat(flushed.header("content-length")).isNull();
+		assertThat(flushed.header("transfer-encoding")).isEqualTo("chunked");
+		assertThat(flushed.bodyText()).isEqualTo("firstsecond");
 	}
 
 	@Test

@@ -32,6 +32,12 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 
 	private volatile boolean broken;
 
+	/** Whether a read is under way: between the first message it brought and its end. */
+	private boolean reading;
+
+	/** An exchange whose response head waits for the end of the current read. */
+	private @Nullable E headHeld;
+
 	/**
 	 * Create a router.
 	 * @param readTimeout how long a wanted read may bring nothing
@@ -103,8 +109,34 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 		}
 	}
 
+	/**
+	 * Hand the exchange's head on once the current read has ended, so that what the same read brought after it is
+	 * in its body; at once outside a read.
+	 */
+	void holdHead(E exchange) {
+		if (!this.reading) {
+			exchange.deliverHead();
+			return;
+		}
+		E earlier = this.headHeld;
+		if (earlier != null && earlier != exchange) {
+			earlier.deliverHead();
+		}
+		this.headHeld = exchange;
+	}
+
+	private void deliverHeldHead() {
+		this.reading = false;
+		E exchange = this.headHeld;
+		if (exchange != null) {
+			this.headHeld = null;
+			exchange.deliverHead();
+		}
+	}
+
 	@Override
 	public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+		this.reading = true;
 		stopReadTimer();
 		E exchange = this.current;
 		if (exchange == null) {
@@ -125,6 +157,12 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 	}
 
 	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		deliverHeldHead();
+		super.channelReadComplete(ctx);
+	}
+
+	@Override
 	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
 		this.broken = true;
 		E exchange = this.current;
@@ -134,6 +172,8 @@ public abstract class ExchangeRouter<C extends RoutedConnection<C, E>, E extends
 			fail(exchange.responseStarted() ? BackendException.broken(reason, false, null)
 					: BackendException.connectionLost(reason, null));
 		}
+		// A head still held (the read that brought it ended the connection) goes on, with its body's end.
+		deliverHeldHead();
 		super.channelInactive(ctx);
 	}
 

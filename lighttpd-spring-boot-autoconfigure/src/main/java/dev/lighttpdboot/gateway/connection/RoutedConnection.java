@@ -101,6 +101,13 @@ public abstract class RoutedConnection<C extends RoutedConnection<C, E>, E exten
 	}
 
 	/**
+	 * Hand the exchange's head on at the end of the current read (at once outside a read); on the event loop.
+	 */
+	void holdHead(E exchange) {
+		this.router.holdHead(exchange);
+	}
+
+	/**
 	 * The current request ended so that the connection may carry the next one; on the event loop.
 	 */
 	void requestEnded(E exchange) {

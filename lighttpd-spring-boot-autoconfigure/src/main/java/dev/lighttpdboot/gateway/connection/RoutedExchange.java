@@ -28,6 +28,9 @@ public abstract class RoutedExchange<C extends RoutedConnection<C, E>, E extends
 
 	private @Nullable StreamedResponseBody responseBody;
 
+	/** A head that arrived and is not handed on yet: until the end of the read that brought it. */
+	private @Nullable GatewayResponse heldHead;
+
 	/** Set once the connection was given back (or never taken): nothing more is read or written. */
 	private boolean finished;
 
@@ -158,10 +161,28 @@ public abstract class RoutedExchange<C extends RoutedConnection<C, E>, E extends
 	}
 
 	/**
-	 * Hand the response on to the listener.
+	 * Hand the response on to the listener, at the end of the read in which its head arrived: what else that read
+	 * brought (for a small answer, the rest of the body and its end) is in the body by then, so the answer can
+	 * leave with its head in one write.
 	 */
 	protected final void respond(GatewayResponse response) {
-		this.listener.head(response);
+		this.heldHead = response;
+		connection().holdHead(self());
+	}
+
+	/**
+	 * Hand on the head that {@link #respond} holds, if any, saying whether its whole body is at hand. On the event
+	 * loop.
+	 */
+	final void deliverHead() {
+		GatewayResponse response = this.heldHead;
+		if (response == null) {
+			return;
+		}
+		this.heldHead = null;
+		StreamedResponseBody body = this.responseBody;
+		long complete = (body != null) ? body.completeLength() : -1;
+		this.listener.head((complete >= 0) ? response.withCompleteBody(complete) : response);
 	}
 
 	/**

@@ -111,6 +111,21 @@ public final class StreamedResponseBody extends Flux<DataBuffer> implements Subs
 	}
 
 	/**
+	 * Return the length of the body if all of it has arrived and none of it was handed out yet, else {@code -1};
+	 * on the event loop.
+	 */
+	public long completeLength() {
+		if (!this.complete || this.error != null || this.subscribed) {
+			return -1;
+		}
+		long length = 0;
+		for (DataBuffer buffer : this.queue) {
+			length += buffer.readableByteCount();
+		}
+		return length;
+	}
+
+	/**
 	 * A piece of the body arrived; on the event loop.
 	 */
 	public void add(DataBuffer buffer) {

@@ -68,7 +68,9 @@ import org.springframework.web.server.WebHandler;
  * backends turns it into bytes (a CGI environment for FastCGI and SCGI). The response head decides the status
  * ({@code Status:}, else {@code Location} gives 302, else 200) and headers. The body is read as fast as the backend sends it and kept
  * (memory, then a temporary file) until the client takes it, so a slow client does not hold the backend
- * ({@link ResponseBodyBuffer}); a route or a response may choose to stream with back-pressure instead.</li>
+ * ({@link ResponseBodyBuffer}); a route or a response may choose to stream with back-pressure instead. A body
+ * that came whole with its head ({@link GatewayResponse#completeBodyLength()}) leaves with it in one write, framed
+ * by its length.</li>
  * <li>With {@code allow-x-sendfile}, a response carrying a sendfile header is answered by {@link XSendfile}.</li>
  * </ol>
  */
@@ -299,7 +301,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 				Flux<DataBuffer> timed = answer.body()
 					.doFinally((signal) -> attributes.put(BackendCall.ATTRIBUTE,
 							new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called))));
-				return new GatewayResponse(answer.head(), timed, answer.backend());
+				return answer.withBody(timed, answer.backend());
 			});
 		});
 	}
@@ -333,6 +335,14 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 		// closes the client connection: the client sees an incomplete response, never a complete-looking one.
 		int status = answer.head().status().value();
 		long declared = headers.getContentLength();
+		long whole = answer.completeBodyLength();
+		if (whole >= 0 && status != 204 && status != 304 && (declared < 0 || declared == whole)) {
+			// All of it came with the head, and the backend is free already: it leaves with its head in one write,
+			// framed by its length, as lighttpd frames a response it has whole.
+			headers.setContentLength(whole);
+			return (whole > 0) ? response.writeWith(DataBufferUtils.join(answer.body()))
+					: drain(answer.body()).then(Mono.defer(response::setComplete));
+		}
 		if (declared < 0 || status == 204 || status == 304) {
 			return response.writeWith(buffered(answer.body(), buffered, route, response));
 		}
