@@ -2,12 +2,11 @@ package dev.lighttpdboot.accesslog;
 
 import java.util.Collections;
 import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
 
-import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
-import reactor.netty.Connection;
 import reactor.netty.http.server.ConnectionInformation;
 import reactor.netty.http.server.HttpServerRequest;
 
@@ -21,19 +20,23 @@ import org.springframework.web.server.WebFilterChain;
  * Hands a request's exchange attributes (where the gateway keeps its {@code BackendCall}) to the access log, which
  * Reactor Netty writes from the channel once the response has been sent, outside WebFlux.
  * <p>
- * The attributes travel as an attribute of the request's channel (the connection in HTTP/1.1, the stream in HTTP/2),
- * tagged with the Reactor Netty request they belong to: a line is never given the attributes of an earlier request
- * on the same keep-alive connection.
+ * The attributes are kept under the Reactor Netty request they belong to, by identity, and taken once: a line is
+ * never given the attributes of an earlier request on the same keep-alive connection, and it finds them even when
+ * the request's connection was closed (and unbound from the request) before the last write of its response
+ * completed. Keys are held weakly, so a request whose line is never written leaves nothing behind.
  */
 public final class ExchangeAttributesHandoff implements WebFilter, Ordered {
 
-	private static final AttributeKey<Handoff> KEY = AttributeKey.valueOf(ExchangeAttributesHandoff.class.getName());
+	private static final ConcurrentMap<Object, Map<String, Object>> HANDOFFS = Caffeine.newBuilder()
+		.weakKeys()
+		.executor(Runnable::run)
+		.<Object, Map<String, Object>>build()
+		.asMap();
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
 		if (ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest()) instanceof HttpServerRequest request) {
-			Map<String, Object> attributes = exchange.getAttributes();
-			request.withConnection((connection) -> connection.channel().attr(KEY).set(new Handoff(request, attributes)));
+			HANDOFFS.put(request, exchange.getAttributes());
 		}
 		return chain.filter(exchange);
 	}
@@ -47,23 +50,15 @@ public final class ExchangeAttributesHandoff implements WebFilter, Ordered {
 	/**
 	 * Take the exchange attributes of the request that {@code information} describes, once.
 	 * @param information what Reactor Netty's access log knows of the request's connection: Reactor Netty passes the
-	 * request itself, which is also the request's connection
+	 * request itself
 	 * @return the attributes, or an empty map for a request that did not reach WebFlux
 	 */
 	static Map<String, Object> take(@Nullable ConnectionInformation information) {
-		if (!(information instanceof Connection connection)) {
+		if (information == null) {
 			return Collections.emptyMap();
 		}
-		Attribute<Handoff> attribute = connection.channel().attr(KEY);
-		Handoff handoff = attribute.get();
-		if (handoff == null || handoff.request() != information) {
-			return Collections.emptyMap();
-		}
-		attribute.compareAndSet(handoff, null);
-		return handoff.attributes();
-	}
-
-	private record Handoff(HttpServerRequest request, Map<String, Object> attributes) {
+		Map<String, Object> attributes = HANDOFFS.remove(information);
+		return (attributes != null) ? attributes : Collections.emptyMap();
 	}
 
 }
