@@ -90,6 +90,26 @@ public record GatewayRequest(HttpMethod method, String rawTarget, HttpHeaders he
 	}
 
 	/**
+	 * Whether the request says it has no body: HTTP/1 without {@code Transfer-Encoding} and without a
+	 * {@code Content-Length} other than 0 (RFC 9112, section 6.3). An HTTP/2 request may send data without announcing a
+	 * length, so it never says so.
+	 */
+	public boolean announcesNoBody() {
+		return this.serverProtocol.startsWith("HTTP/1.") && !this.headers.containsHeader(HttpHeaders.TRANSFER_ENCODING)
+				&& this.headers.getContentLength() <= 0;
+	}
+
+	/**
+	 * Return this request with its body.
+	 * @param body the spooled body
+	 * @return the request
+	 */
+	public GatewayRequest withBody(SpooledBody body) {
+		return new GatewayRequest(this.method, this.rawTarget, this.headers, this.remoteAddress, this.localAddress,
+				this.scheme, this.authority, this.serverProtocol, this.balanceKey, body, this.script);
+	}
+
+	/**
 	 * Return the raw path: the target up to its query.
 	 */
 	public String rawPath() {

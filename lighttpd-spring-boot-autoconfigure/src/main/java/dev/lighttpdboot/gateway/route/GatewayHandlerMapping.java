@@ -256,12 +256,16 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 		}
 		// What logs name: the script, or for a route without scripts the path.
 		String target = (script != null) ? script.scriptName() : request.getPath().value();
-		// A body spooled to a file completes on a file-system thread: continue on the event loop.
-		return this.fileSystem.backTo(request,
-				this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
-			.doOnError(PayloadTooLargeException.class, (ex) -> pool.observeUnsent("too-large"))
-			.flatMap((body) -> pool
-				.exchange(GatewayRequest.of(request, script, body), (name, text) -> {
+		GatewayRequest bodiless = GatewayRequest.of(request, script, SpooledBody.EMPTY);
+		// A body spooled to a file completes on a file-system thread: continue on the event loop. A request that
+		// says it has none goes on at once.
+		Mono<GatewayRequest> spooled = bodiless.announcesNoBody() ? Mono.just(bodiless)
+				: this.fileSystem.backTo(request,
+						this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
+					.doOnError(PayloadTooLargeException.class, (ex) -> pool.observeUnsent("too-large"))
+					.map(bodiless::withBody);
+		return spooled.flatMap((gatewayRequest) -> pool
+				.exchange(gatewayRequest, (name, text) -> {
 					this.metrics.stderr(route.name(), name);
 					this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
 						.log(name, target, text);
@@ -283,7 +287,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 						response.getHeaders().addAll(ex.getHeaders());
 					}
 				})
-				.doFinally((signal) -> body.release()));
+				.doFinally((signal) -> gatewayRequest.body().release()));
 	}
 
 	/**
