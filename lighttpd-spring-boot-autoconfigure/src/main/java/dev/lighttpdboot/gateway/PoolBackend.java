@@ -386,6 +386,12 @@ public final class PoolBackend implements BalancedBackend {
 	}
 
 	private boolean rest(State from, @Nullable String reason, BackendStateChangedEvent.Cause cause) {
+		if (this.state.get() != from) {
+			// Resting already (a refusal of a request sent before the rest began, or a lost race): its end stays
+			// where the rest that began it put it, or a stream of late refusals would keep the backend out for good.
+			return false;
+		}
+		// Written before the state changes, so that whoever sees DISABLED sees when it ends.
 		this.disabledUntil = this.nanoClock.getAsLong() + this.disableNanos;
 		if (!this.state.compareAndSet(from, State.DISABLED)) {
 			return false;

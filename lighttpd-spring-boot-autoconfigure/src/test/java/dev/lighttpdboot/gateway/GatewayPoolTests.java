@@ -106,6 +106,24 @@ class GatewayPoolTests {
 	}
 
 	@Test
+	void aRefusalThatComesWhileTheBackendRestsDoesNotProlongTheRest() {
+		GatewayPool pool = pool(2);
+		scripted(0).refuse();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
+		this.clock.addAndGet(DISABLE_TIME.toNanos() / 2);
+		// A request that reached the backend before it went down is refused only now, as the requests queued for
+		// its connections are.
+		pool.backend(0).disable("connection refused");
+		assertThat(pool.backend(0).disabledFor()).isEqualTo(DISABLE_TIME.dividedBy(2));
+		assertThat(pool.backend(0).disables()).isEqualTo(1);
+		this.clock.addAndGet(DISABLE_TIME.toNanos() / 2);
+		scripted(0).answer();
+		StepVerifier.create(pool.exchange(request("/a.php"), none())).assertNext(this::drain).verifyComplete();
+		assertThat(scripted(0).calls.get()).as("probed when the first rest ends").isEqualTo(2);
+		assertThat(pool.backend(0).state()).isEqualTo(State.ACTIVE);
+	}
+
+	@Test
 	void aResponseThatBreaksAfterDeliveryIs502AndNotSentElsewhere() {
 		GatewayPool pool = pool(2);
 		scripted(0).breakBeforeHead();
@@ -234,6 +252,10 @@ class GatewayPoolTests {
 
 		void refuse() {
 			this.behaviour = "refuse";
+		}
+
+		void answer() {
+			this.behaviour = "answer";
 		}
 
 		void breakBeforeHead() {
