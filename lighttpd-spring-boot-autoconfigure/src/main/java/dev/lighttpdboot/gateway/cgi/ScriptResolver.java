@@ -224,7 +224,9 @@ public final class ScriptResolver implements RouteMatcher {
 
 	/**
 	 * Split a path at its slashes, decode each segment and drop empty and {@code .} segments, as {@link SafePath}
-	 * does, but without its refusals; empty if a segment does not decode.
+	 * does, but without its refusals; empty if a segment does not decode. An encoded slash splits too: a path is
+	 * claimed by the route its decoded form falls under ({@code /app%2Fx} by {@code /app}), which then refuses it,
+	 * rather than left to mappings that may read it as that route's path.
 	 */
 	private static Optional<List<String>> decodedSegments(String rawPath) {
 		List<String> segments = new ArrayList<>();
@@ -238,8 +240,10 @@ public final class ScriptResolver implements RouteMatcher {
 			if (segment.isEmpty()) {
 				return Optional.empty();
 			}
-			if (!segment.get().isEmpty() && !segment.get().equals(".")) {
-				segments.add(segment.get());
+			for (String decoded : segment.get().split("/", -1)) {
+				if (!decoded.isEmpty() && !decoded.equals(".")) {
+					segments.add(decoded);
+				}
 			}
 			start = end + 1;
 		}

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -154,6 +155,7 @@ class ScriptResolverTests {
 			/../index.php       | 400
 			/app/%2e%2e/x.php   | 400
 			/a%2Fb.php          | 400
+			/x.php%2Fy          | 400
 			/a%00.php           | 400
 			/.git/x.php         | 404
 			/app/.hidden.php    | 404
@@ -163,6 +165,17 @@ class ScriptResolverTests {
 		assertThat(resolver.match(path)).get()
 			.isInstanceOfSatisfying(ScriptMatch.Refused.class,
 					(refused) -> assertThat(refused.reason().getStatusCode().value()).isEqualTo(status));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "/app%2Fx", "/app%2F", "/%2Fapp/x", "/app%2f..%2fx" })
+	void aPathWhoseEncodedSlashesPutItUnderAPrefixIsClaimedAndRefused(String path) {
+		ScriptResolver resolver = ScriptResolver.forPathPrefix("/app", root);
+		assertThat(resolver.matches(path)).isTrue();
+		assertThat(resolver.match(path)).get()
+			.isInstanceOfSatisfying(ScriptMatch.Refused.class,
+					(refused) -> assertThat(refused.reason().getStatusCode().value()).isEqualTo(400));
+		assertThat(ScriptResolver.forPathPrefix("/apple", root).matches(path)).isFalse();
 	}
 
 	@Test
