@@ -35,6 +35,10 @@ public class FileSystemBlockingIntegration implements BlockHoundIntegration {
 			// (our compression loads them at start-up, off the event loop).
 			.allowBlockingCallsInside("com.aayushatharva.brotli4j.Brotli4jLoader", "<clinit>")
 			.allowBlockingCallsInside("com.github.luben.zstd.util.Native", "load")
+			// The same for Netty's own native transport: the first to ask whether epoll is there may be a Reactor or
+			// event-loop thread (Reactor Netty's default loops, created on first use), and a load refused there left
+			// the whole JVM on NIO, where Unix-domain backends cannot be reached.
+			.allowBlockingCallsInside("io.netty.util.internal.NativeLibraryLoader", "load")
 			// Under contention Netty 4.2's adaptive allocator grows its array of magazines and frees the old ones
 			// under their StampedLock, parking for as long as another thread holds it: on an event loop, in the
 			// transport's read of the socket. Netty's own BlockHound integration does not list it (4.2.15); it was
