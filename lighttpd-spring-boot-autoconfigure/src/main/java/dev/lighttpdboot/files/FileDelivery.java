@@ -331,6 +331,26 @@ public final class FileDelivery {
 	}
 
 	/**
+	 * Whether the conditions of a GET or HEAD without {@code Range} make its answer 304 Not Modified, evaluated as
+	 * {@link #deliver} evaluates them on the same file.
+	 * @param request the request headers
+	 * @param file the file, as the request's lookup found it
+	 */
+	public boolean notModified(HttpHeaders request, FileSnapshot file) {
+		return Preconditions.evaluate(request, file) == Preconditions.Outcome.NOT_MODIFIED;
+	}
+
+	/**
+	 * Set the headers of a 304 answer for a file, exactly as {@link #deliver} sets them: for a caller that answers
+	 * it itself.
+	 * @param headers the response headers
+	 * @param file the file, as the request's lookup found it
+	 */
+	public void notModifiedHeaders(HttpHeaders headers, FileSnapshot file) {
+		validators(headers, file);
+	}
+
+	/**
 	 * Whether a pseudo-streaming seek (FLV {@code ?start=}) could answer some request for a file instead of the
 	 * ordinary answer; only requests with a query can ask for one. Never blocks.
 	 */

@@ -135,6 +135,21 @@ public final class KeptFileAnswers {
 	}
 
 	/**
+	 * Whether a request's conditions ({@code If-None-Match}, {@code If-Modified-Since}) make its ordinary answer
+	 * for a candidate 304 Not Modified: decided on the snapshot its lookup found, as the ordinary path decides.
+	 */
+	public boolean notModified(HttpHeaders request, Candidate candidate) {
+		return this.delivery.notModified(request, candidate.file());
+	}
+
+	/**
+	 * Set the headers of the 304 answer for a candidate, as the ordinary path sets them.
+	 */
+	public void notModifiedHeaders(HttpHeaders headers, Candidate candidate) {
+		this.delivery.notModifiedHeaders(headers, candidate.file());
+	}
+
+	/**
 	 * A file a request may be answered with in the pipeline.
 	 * @param file the file
 	 * @param lookup the lookup under whose prefix it was found, or {@code null} for the document root

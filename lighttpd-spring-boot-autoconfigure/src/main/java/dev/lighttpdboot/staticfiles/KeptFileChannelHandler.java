@@ -47,13 +47,15 @@ import org.springframework.http.support.Netty4HeadersAdapter;
  * requests for its larger files, in the connection's pipeline, before Reactor Netty's HTTP handling and WebFlux see
  * them ({@code lighttpd.files.dispatch=netty}): the request's head is decoded, a kept file is checked with one
  * {@code lstat} on the file-system scheduler as on the ordinary path and its answer leaves in one write, a larger
- * file is opened there as the ordinary path opens it and sent from that descriptor with {@code sendfile(2)}. Every
- * other request goes on unchanged, in order.
+ * file is opened there as the ordinary path opens it and sent from that descriptor with {@code sendfile(2)}. A
+ * client whose copy of such a file is still current ({@code If-None-Match}, {@code If-Modified-Since}) gets its
+ * 304 at once, decided on the snapshot its lookup found as on the ordinary path. Every other request goes on
+ * unchanged, in order.
  * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that guard
  * every request (the request-head deadline, strict request validation); Reactor Netty's access log and WebFlux's
  * observation never see what it answers. Only a
  * request that leaves nothing to decide is answered here ({@link #qualifies}: HTTP/1.1 kept alive, no body, no
- * conditions, no Range, no upgrade; {@link KeptFileAnswers#candidate} for the path), and only while no request of
+ * conditions but revalidation, no Range, no upgrade; {@link KeptFileAnswers#candidate} for the path), and only while no request of
  * the connection is with Reactor Netty, so answers never overtake one another on a pipelined connection. While the
  * file is checked, whatever is decoded waits here (reading pauses as soon as something does), then goes through the
  * same steps.
@@ -74,8 +76,8 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 
 	private static final CharSequence[] DECIDED_ELSEWHERE = { HttpHeaderNames.CONTENT_LENGTH,
 			HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.RANGE, HttpHeaderNames.IF_RANGE,
-			HttpHeaderNames.IF_MATCH, HttpHeaderNames.IF_NONE_MATCH, HttpHeaderNames.IF_MODIFIED_SINCE,
-			HttpHeaderNames.IF_UNMODIFIED_SINCE, HttpHeaderNames.EXPECT, HttpHeaderNames.UPGRADE };
+			HttpHeaderNames.IF_MATCH, HttpHeaderNames.IF_UNMODIFIED_SINCE, HttpHeaderNames.EXPECT,
+			HttpHeaderNames.UPGRADE };
 
 	/** Headers that name another client than the connection's peer, for the access log to decide about. */
 	private static final CharSequence[] FORWARDING = { "Forwarded", "X-Forwarded-For" };
@@ -97,6 +99,9 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private @Nullable HttpRequest request;
 
 	private KeptFileAnswers.@Nullable Candidate file;
+
+	/** Whether {@link #request} is answered 304 Not Modified, with no check of its file. */
+	private boolean notModified;
 
 	/** Whether the file of {@link #request} is being checked. */
 	private boolean checking;
@@ -171,7 +176,18 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		if (msg instanceof HttpRequest head && !(msg instanceof HttpContent)) {
 			KeptFileAnswers.Candidate candidate = (this.passedOn == 0 && qualifies(head) && namesNoOtherClient(head))
 					? candidate(head) : null;
-			if (candidate != null && !candidate.kept()
+			boolean notModified = false;
+			if (candidate != null && revalidates(head)) {
+				// A client revalidating its copy: only "not modified" is answered here, decided on the snapshot the
+				// ordinary way decides on, which needs no check of the file; a copy out of date goes the ordinary way.
+				// So does a HEAD: Reactor Netty gives its 304 a Transfer-Encoding that this answer could only copy.
+				notModified = head.method() == HttpMethod.GET && this.answers.notModified(
+						new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(head.headers())), candidate);
+				if (!notModified) {
+					candidate = null;
+				}
+			}
+			else if (candidate != null && !candidate.kept()
 					&& (head.method() != HttpMethod.GET || RegionWriter.transformsBody(ctx.channel()))) {
 				// A file sent from its descriptor: only a GET needs it opened, and only where a region reaches the
 				// socket as it is.
@@ -180,6 +196,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			if (candidate != null) {
 				this.request = head;
 				this.file = candidate;
+				this.notModified = notModified;
 				if (this.accessLog != null) {
 					this.received = ZonedDateTime.now(ZoneId.systemDefault());
 					this.receivedNanos = System.nanoTime();
@@ -197,8 +214,9 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * Whether a request's head leaves nothing to decide but its path: GET or HEAD, HTTP/1.1 kept alive, no body,
-	 * no conditions, no Range, no upgrade.
+	 * Whether a request's head leaves nothing to decide but its path and, at most, whether the client's copy is
+	 * current: GET or HEAD, HTTP/1.1 kept alive, no body, no Range, no upgrade, no conditions other than
+	 * {@code If-None-Match} and {@code If-Modified-Since} (of a GET only, see {@link #read}).
 	 */
 	static boolean qualifies(HttpRequest head) {
 		HttpMethod method = head.method();
@@ -213,6 +231,11 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			}
 		}
 		return true;
+	}
+
+	private static boolean revalidates(HttpRequest head) {
+		return head.headers().contains(HttpHeaderNames.IF_NONE_MATCH)
+				|| head.headers().contains(HttpHeaderNames.IF_MODIFIED_SINCE);
 	}
 
 	private boolean namesNoOtherClient(HttpRequest head) {
@@ -251,6 +274,13 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		this.file = null;
 		if (candidate == null) {
 			resume(ctx, head, true);
+			return;
+		}
+		if (this.notModified) {
+			this.notModified = false;
+			this.answers.answered(candidate);
+			confirm(ctx, head, candidate);
+			resume(ctx, head, false);
 			return;
 		}
 		this.checking = true;
@@ -332,6 +362,17 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		});
 	}
 
+	/**
+	 * Answer 304 Not Modified, with the validators the ordinary way sends.
+	 */
+	private void confirm(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate) {
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+				HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
+		this.answers.notModifiedHeaders(
+				new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())), candidate);
+		writeAnswer(ctx, head, response);
+	}
+
 	private void answer(ChannelHandlerContext ctx, HttpRequest head, SmallFileCache.Kept kept) {
 		ByteBuf bytes = kept.bytes();
 		boolean withBody = head.method() == HttpMethod.GET;
@@ -348,6 +389,13 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			response.release();
 			throw ex;
 		}
+		writeAnswer(ctx, head, response);
+	}
+
+	/**
+	 * Write a whole answer in one flush, and its access-log line once it is sent.
+	 */
+	private void writeAnswer(ChannelHandlerContext ctx, HttpRequest head, DefaultFullHttpResponse response) {
 		Consumer<AccessLogArgProvider> log = this.accessLog;
 		ZonedDateTime time = this.received;
 		if (log == null || time == null) {
@@ -428,6 +476,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private void releaseWaiting() {
 		this.request = null;
 		this.file = null;
+		this.notModified = false;
 		Object msg;
 		while ((msg = this.waiting.poll()) != null) {
 			ReferenceCountUtil.release(msg);

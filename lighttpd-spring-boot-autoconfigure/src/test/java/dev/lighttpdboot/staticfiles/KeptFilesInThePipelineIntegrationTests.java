@@ -138,10 +138,50 @@ class KeptFilesInThePipelineIntegrationTests {
 				String etag = connection.exchange("GET", "/hello.txt", "").header("etag");
 				connection.exchange("GET", "/hello.txt", "");
 				this.observations.clear();
-				assertThat(connection.exchange("GET", "/hello.txt", "If-None-Match: " + etag + "\r\n").status())
-					.isEqualTo(304);
+				assertThat(connection.exchange("GET", "/hello.txt", "If-Match: \"other\"\r\n").status())
+					.isEqualTo(412);
 				assertThat(connection.exchange("GET", "/hello.txt", "Range: bytes=0-4\r\n").bodyText())
 					.isEqualTo("Hello");
+				// A copy that is out of date: the file, the ordinary way.
+				assertThat(connection.exchange("GET", "/hello.txt", "If-None-Match: \"other\"\r\n").bodyText())
+					.isEqualTo(TestSite.HELLO);
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 3);
+				assertThat(etag).isNotBlank();
+			}
+		}
+
+		@Test
+		void aCopyThatIsStillCurrentIsConfirmedAsWebFluxConfirmsItWithoutEnteringWebFlux() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				// Only this test asks for these files: kept in memory, and sent from its descriptor.
+				for (String target : List.of("/docs/index.html", "/movie.flv")) {
+					RawHttp.Response first = connection.exchange("GET", target, "");
+					String etag = first.header("etag");
+					String lastModified = first.header("last-modified");
+					for (String condition : List.of("If-None-Match: " + etag, "If-None-Match: \"other\", " + etag,
+							"If-None-Match: *", "If-Modified-Since: " + lastModified)) {
+						String what = target + " " + condition;
+						this.observations.clear();
+						// A condition that holds and changes nothing: the same question, the ordinary way.
+						RawHttp.Response ordinary = connection.exchange("GET", target,
+								condition + "\r\nIf-Unmodified-Since: " + lastModified + "\r\n");
+						TestObservationRegistryAssert.assertThat(this.observations)
+							.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+						this.observations.clear();
+						RawHttp.Response confirmed = connection.exchange("GET", target, condition + "\r\n");
+						TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+						assertThat(confirmed.status()).as(what).isEqualTo(304);
+						assertThat(confirmed.headers()).as(what).isEqualTo(ordinary.headers());
+						assertThat(confirmed.body()).as(what).isEmpty();
+					}
+				}
+				// A HEAD's 304 comes the ordinary way, as does a copy that is out of date.
+				this.observations.clear();
+				assertThat(connection.exchange("HEAD", "/docs/index.html", "If-None-Match: *\r\n").status())
+					.isEqualTo(304);
+				assertThat(connection.exchange("GET", "/docs/index.html", "If-None-Match: \"other\"\r\n").bodyText())
+					.isEqualTo(site.text("docs/index.html"));
 				TestObservationRegistryAssert.assertThat(this.observations)
 					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 2);
 			}
@@ -381,6 +421,26 @@ class KeptFilesInThePipelineIntegrationTests {
 		}
 
 		@Test
+		void aValidLinkToACopyThatIsStillCurrentIsConfirmedAsTheFilterConfirmsIt() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				String link = this.links.link("/docs/index.html");
+				String etag = connection.exchange("GET", link, "").header("etag");
+				this.observations.clear();
+				RawHttp.Response ordinary = connection.exchange("GET", link,
+						"If-None-Match: " + etag + "\r\nIf-Unmodified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n");
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+				this.observations.clear();
+				double answered = answered("ok");
+				RawHttp.Response confirmed = connection.exchange("GET", link, "If-None-Match: " + etag + "\r\n");
+				TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+				assertThat(confirmed.status()).isEqualTo(304);
+				assertThat(confirmed.headers()).isEqualTo(ordinary.headers());
+				assertThat(answered("ok")).isEqualTo(answered + 1);
+			}
+		}
+
+		@Test
 		void refusedLinksToAKeptFileGetTheFiltersAnswer() throws IOException {
 			try (RawHttp.Connection connection = raw().open()) {
 				String link = this.links.link("/hello.txt");
@@ -471,6 +531,28 @@ class KeptFilesInThePipelineIntegrationTests {
 					String pipeline = awaitLine(output, method, target, "pipeline");
 					assertThat(pipeline).as(method).isEqualTo(ordinary.replace("\"ordinary\"", "\"pipeline\""));
 				}
+			}
+		}
+
+		@Test
+		void aConfirmedCopyHasTheLineOfTheOrdinaryWay(CapturedOutput output) throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				// A file of its own, looked up first by this request, which WebFlux answers.
+				String lastModified = connection.exchange("GET", "/data.json", "").header("last-modified");
+				String condition = "If-Modified-Since: " + lastModified + "\r\n";
+				this.observations.clear();
+				assertThat(connection.exchange("GET", "/data.json",
+						condition + "If-Unmodified-Since: " + lastModified + "\r\nUser-Agent: ordinary\r\n").status())
+					.isEqualTo(304);
+				TestObservationRegistryAssert.assertThat(this.observations)
+					.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
+				this.observations.clear();
+				assertThat(connection.exchange("GET", "/data.json", condition + "User-Agent: pipeline\r\n").status())
+					.isEqualTo(304);
+				TestObservationRegistryAssert.assertThat(this.observations).doesNotHaveAnyObservation();
+				String ordinary = awaitLine(output, "GET", "/data.json", "ordinary");
+				String pipeline = awaitLine(output, "GET", "/data.json", "pipeline");
+				assertThat(pipeline).isEqualTo(ordinary.replace("\"ordinary\"", "\"pipeline\""));
 			}
 		}
 
