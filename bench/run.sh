@@ -48,7 +48,7 @@ THREADS=${THREADS:-1}
 REPEAT=${REPEAT:-3}
 WARMUP=${WARMUP:-2s}
 JVM_WARMUP=${JVM_WARMUP:-10s}
-ALL_ROWS="static-1k static-1k-c1000 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello http-hello ajp-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
+ALL_ROWS="static-1k static-1k-c1000 static-1k-304 static-100k static-10m xsendfile-10m secdownload-1k secdownload-100k flv-seek php-hello scgi-hello http-hello ajp-hello gzip-js-100k br-js-100k gzip-static-js-100k bundle-js-100k"
 ROWS=${ROWS:-$ALL_ROWS}
 SERVERS=${SERVERS:-ours lighttpd nginx}
 FPM_CHILDREN=${FPM_CHILDREN:-4}
@@ -159,6 +159,9 @@ www=$work/www
 protected=$work/protected
 mkdir -p "$www" "$protected"
 head -c 1024 /dev/urandom >"$www/1k.bin"
+# What a browser revalidating its copy of 1k.bin sends (static-1k-304): the file's own time, which every server
+# takes as "not modified" (nginx's default if_modified_since is an exact match).
+last_modified_1k=$(LC_ALL=C date -u -r "$www/1k.bin" '+%a, %d %b %Y %H:%M:%S GMT')
 head -c $((100 * 1024)) /dev/urandom >"$www/100k.bin"
 head -c $((10 * 1024 * 1024)) /dev/urandom >"$www/10m.bin"
 cp "$www/100k.bin" "$protected/100k.bin"
@@ -515,7 +518,7 @@ url() {
 	local row=$1 server=$2 port_var=port_$2
 	local base="http://127.0.0.1:${!port_var}"
 	case $row in
-		static-1k | static-1k-c1000) echo "$base/1k.bin" ;;
+		static-1k | static-1k-c1000 | static-1k-304) echo "$base/1k.bin" ;;
 		static-100k) echo "$base/100k.bin" ;;
 		static-10m) echo "$base/10m.bin" ;;
 		xsendfile-10m) echo "$base/xsendfile.php" ;;
@@ -586,12 +589,14 @@ row_headers() {
 	local coding
 	coding=$(accept_encoding "$1")
 	[ -n "$coding" ] && printf '%s\n%s\n' -H "Accept-Encoding: $coding"
+	[ "$1" = static-1k-304 ] && printf '%s\n%s\n' -H "If-Modified-Since: $last_modified_1k"
 	return 0
 }
 
 expected_length() {
 	case $1 in
 		static-1k | static-1k-c1000 | secdownload-1k) echo 1024 ;;
+		static-1k-304) echo not-modified ;;
 		static-100k | secdownload-100k) echo $((100 * 1024)) ;;
 		static-10m | xsendfile-10m) echo $((10 * 1024 * 1024)) ;;
 		flv-seek) echo $((13 + 4 * 1024 * 1024 + 13 - flv_start)) ;;
@@ -636,6 +641,12 @@ for row in $ROWS; do
 				cmp -s <("${decode[@]}" <"$work/body") "$www/js/app.js" || die "$server $row: the body does not decode to the file"
 			fi
 			log "bench: $row $server: ${got#* } bytes on the wire per response (of $((100 * 1024)))"
+			continue
+		fi
+		if [ "$expected" = not-modified ]; then
+			mapfile -t headers < <(row_headers "$row")
+			got=$(curl -s -o /dev/null "${headers[@]}" -w '%{http_code} %{size_download}' "$u")
+			[ "$got" = "304 0" ] || die "$server $row: $u answered '$got', expected '304 0'"
 			continue
 		fi
 		got=$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$u")
