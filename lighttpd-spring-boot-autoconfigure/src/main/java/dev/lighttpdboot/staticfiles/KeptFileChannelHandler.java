@@ -53,10 +53,10 @@ import org.springframework.http.support.Netty4HeadersAdapter;
  * unchanged, in order.
  * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that guard
  * every request (the request-head deadline, strict request validation); Reactor Netty's access log and WebFlux's
- * observation never see what it answers. Only a
- * request that leaves nothing to decide is answered here ({@link #qualifies}: HTTP/1.1 kept alive, no body, no
- * conditions but revalidation, no Range, no upgrade; {@link KeptFileAnswers#candidate} for the path), and only while no request of
- * the connection is with Reactor Netty, so answers never overtake one another on a pipelined connection. While the
+ * observation never see what it answers. Only a request that leaves nothing to decide is answered here
+ * ({@link #qualifies}: HTTP/1.1 kept alive, no body, no conditions but revalidation, no Range, no upgrade;
+ * {@link KeptFileAnswers#candidate} for the path), and only while no request of the connection is with Reactor
+ * Netty, so answers never overtake one another on a pipelined connection. While the
  * file is checked, whatever is decoded waits here (reading pauses as soon as something does), then goes through the
  * same steps.
  * <p>One instance per connection; all methods run on the connection's event loop.
