@@ -240,14 +240,24 @@ public final class ScriptResolver implements RouteMatcher {
 			if (segment.isEmpty()) {
 				return Optional.empty();
 			}
-			for (String decoded : segment.get().split("/", -1)) {
-				if (!decoded.isEmpty() && !decoded.equals(".")) {
-					segments.add(decoded);
+			String decoded = segment.get();
+			if (decoded.indexOf('/') < 0) {
+				addSegment(segments, decoded);
+			}
+			else {
+				for (String part : decoded.split("/", -1)) {
+					addSegment(segments, part);
 				}
 			}
 			start = end + 1;
 		}
 		return Optional.of(segments);
+	}
+
+	private static void addSegment(List<String> segments, String segment) {
+		if (!segment.isEmpty() && !segment.equals(".")) {
+			segments.add(segment);
+		}
 	}
 
 	private static String join(List<String> segments, boolean trailingSlash) {
