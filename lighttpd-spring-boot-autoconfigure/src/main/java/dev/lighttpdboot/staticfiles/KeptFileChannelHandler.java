@@ -12,7 +12,6 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.SmallFileCache;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -43,14 +42,13 @@ import reactor.netty.http.server.logging.AccessLogArgProvider;
 import org.springframework.http.support.Netty4HeadersAdapter;
 
 /**
- * Answers GET and HEAD requests for kept small files of the document root (and of valid signed links), and GET
- * requests for its larger files, in the connection's pipeline, before Reactor Netty's HTTP handling and WebFlux see
- * them ({@code lighttpd.files.dispatch=netty}): the request's head is decoded, a kept file is checked with one
- * {@code lstat} on the file-system scheduler as on the ordinary path and its answer leaves in one write, a larger
- * file is opened there as the ordinary path opens it and sent from that descriptor with {@code sendfile(2)}. A
- * client whose copy of such a file is still current ({@code If-None-Match}, {@code If-Modified-Since}) gets its
- * 304 at once, decided on the snapshot its lookup found as on the ordinary path. Every other request goes on
- * unchanged, in order.
+ * Answers GET and HEAD requests for the files of the document root (and of valid signed links) in the connection's
+ * pipeline, before Reactor Netty's HTTP handling and WebFlux see them ({@code lighttpd.files.dispatch=netty}): the
+ * request's head is decoded, a kept small file is checked with one {@code lstat} on the file-system scheduler as on
+ * the ordinary path and its answer leaves in one write, a larger file is opened there as the ordinary path opens it
+ * and sent from that descriptor with {@code sendfile(2)}. A HEAD, and a GET whose client's copy is still current
+ * ({@code If-None-Match}, {@code If-Modified-Since}: 304), need no bytes: they are answered at once from the
+ * snapshot the request's lookup found, as on the ordinary path. Every other request goes on unchanged, in order.
  * <p>It sits just before Reactor Netty's HTTP traffic handler, after the codec and after the handlers that guard
  * every request (the request-head deadline, strict request validation); Reactor Netty's access log and WebFlux's
  * observation never see what it answers. Only a request that leaves nothing to decide is answered here
@@ -100,8 +98,8 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 
 	private KeptFileAnswers.@Nullable Candidate file;
 
-	/** Whether {@link #request} is answered 304 Not Modified, with no check of its file. */
-	private boolean notModified;
+	/** How {@link #request} is answered. */
+	private Reply reply = Reply.FILE;
 
 	/** Whether the file of {@link #request} is being checked. */
 	private boolean checking;
@@ -176,27 +174,31 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		if (msg instanceof HttpRequest head && !(msg instanceof HttpContent)) {
 			KeptFileAnswers.Candidate candidate = (this.passedOn == 0 && qualifies(head) && namesNoOtherClient(head))
 					? candidate(head) : null;
-			boolean notModified = false;
+			Reply reply = Reply.FILE;
 			if (candidate != null && revalidates(head)) {
 				// A client revalidating its copy: only "not modified" is answered here, decided on the snapshot the
 				// ordinary way decides on, which needs no check of the file; a copy out of date goes the ordinary way.
 				// So does a HEAD: Reactor Netty gives its 304 a Transfer-Encoding that this answer could only copy.
-				notModified = head.method() == HttpMethod.GET && this.answers.notModified(
+				boolean notModified = head.method() == HttpMethod.GET && this.answers.notModified(
 						new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(head.headers())), candidate);
+				reply = Reply.NOT_MODIFIED;
 				if (!notModified) {
 					candidate = null;
 				}
 			}
-			else if (candidate != null && !candidate.kept()
-					&& (head.method() != HttpMethod.GET || RegionWriter.transformsBody(ctx.channel()))) {
-				// A file sent from its descriptor: only a GET needs it opened, and only where a region reaches the
-				// socket as it is.
+			else if (candidate != null && head.method() == HttpMethod.HEAD) {
+				// No bytes to send: the ordinary way answers a HEAD from the snapshot its lookup found, and so does
+				// this handler, with no check of the file.
+				reply = Reply.HEAD;
+			}
+			else if (candidate != null && !candidate.kept() && RegionWriter.transformsBody(ctx.channel())) {
+				// A file sent from its descriptor, only where a region reaches the socket as it is.
 				candidate = null;
 			}
 			if (candidate != null) {
 				this.request = head;
 				this.file = candidate;
-				this.notModified = notModified;
+				this.reply = reply;
 				if (this.accessLog != null) {
 					this.received = ZonedDateTime.now(ZoneId.systemDefault());
 					this.receivedNanos = System.nanoTime();
@@ -276,10 +278,11 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			resume(ctx, head, true);
 			return;
 		}
-		if (this.notModified) {
-			this.notModified = false;
+		Reply reply = this.reply;
+		this.reply = Reply.FILE;
+		if (reply != Reply.FILE) {
 			this.answers.answered(candidate);
-			confirm(ctx, head, candidate);
+			answerFromSnapshot(ctx, head, candidate, reply);
 			resume(ctx, head, false);
 			return;
 		}
@@ -363,24 +366,28 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * Answer 304 Not Modified, with the validators the ordinary way sends.
+	 * Answer without a body, from the snapshot the request's lookup found: 304 Not Modified with the validators, or
+	 * the head of the 200 a GET would get, as the ordinary way answers both.
 	 */
-	private void confirm(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate) {
+	private void answerFromSnapshot(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate,
+			Reply reply) {
+		boolean notModified = reply == Reply.NOT_MODIFIED;
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-				HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
-		this.answers.notModifiedHeaders(
-				new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())), candidate);
+				notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
+		org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders(
+				new Netty4HeadersAdapter(response.headers()));
+		if (notModified) {
+			this.answers.notModifiedHeaders(headers, candidate);
+		}
+		else {
+			this.answers.headers(headers, candidate.file());
+		}
 		writeAnswer(ctx, head, response);
 	}
 
 	private void answer(ChannelHandlerContext ctx, HttpRequest head, SmallFileCache.Kept kept) {
-		ByteBuf bytes = kept.bytes();
-		boolean withBody = head.method() == HttpMethod.GET;
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-				withBody ? bytes : Unpooled.EMPTY_BUFFER);
-		if (!withBody) {
-			bytes.release();
-		}
+				kept.bytes());
 		try {
 			this.answers.headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
 					kept.snapshot());
@@ -476,11 +483,25 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private void releaseWaiting() {
 		this.request = null;
 		this.file = null;
-		this.notModified = false;
+		this.reply = Reply.FILE;
 		Object msg;
 		while ((msg = this.waiting.poll()) != null) {
 			ReferenceCountUtil.release(msg);
 		}
+	}
+
+	/** How a request taken here is answered. */
+	private enum Reply {
+
+		/** With the file: its kept bytes once checked, or the file opened and sent from its descriptor. */
+		FILE,
+
+		/** 304 Not Modified, from the lookup's snapshot. */
+		NOT_MODIFIED,
+
+		/** The head of the 200, from the lookup's snapshot. */
+		HEAD
+
 	}
 
 }
