@@ -168,10 +168,12 @@ public class FilesProperties {
 		DIRECT,
 
 		/**
-		 * As {@link #DIRECT}, and a GET or HEAD for a kept small file of the document root that needs no decision
-		 * (no conditions, no Range, no compression, HTTP/1.1 kept alive) is answered in the connection's pipeline,
-		 * before Reactor Netty's HTTP handling and WebFlux: neither the {@code http.server.requests} observation,
-		 * nor the access log, nor Reactor Netty's keep-alive request count sees it.
+		 * As {@link #DIRECT}, and a GET or HEAD for a file of the document root (or of a valid signed link) that
+		 * needs no decision but, at most, whether the client's copy is current (no Range, {@code If-Match} or
+		 * {@code If-Unmodified-Since}, no compression, HTTP/1.1 kept alive) is answered in the connection's
+		 * pipeline, before Reactor Netty's HTTP handling and WebFlux: with the file, its head for a HEAD, or 304 for a
+		 * GET whose copy is current. Neither the {@code http.server.requests} observation nor Reactor Netty's
+		 * keep-alive request count sees it; the access log writes its line.
 		 */
 		NETTY
 
