@@ -29,6 +29,9 @@
 #                     every WebFilter), direct (document-root files and signed links ahead of the application's
 #                     filters and handlers) or netty (as direct, and plain requests for kept small files answered in
 #                     the connection's pipeline); the table's mode column says which one each of our rows ran in
+#   GATEWAY_DISPATCH [webflux]  our lighttpd.gateway.dispatch: webflux (gateway routes through every WebFilter) or
+#                     netty (bodiless GETs call their backend from the connection's pipeline); the mode column of the
+#                     gateway rows (*-hello, xsendfile-10m) shows it
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
 #   KEEP [0]          1: keep the temporary directory (configurations, logs) and print its path
 #   PROFILE [none]    a directory: our JVM is sampled by async-profiler (Maven Central's tools.profiler:async-profiler,
@@ -56,6 +59,7 @@ BASE_PORT=${BASE_PORT:-18400}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
 DISPATCH=${DISPATCH:-webflux}
+GATEWAY_DISPATCH=${GATEWAY_DISPATCH:-webflux}
 APP_JAR=${APP_JAR:-$repo/sample-app/target/sample-app.jar}
 RESULTS=${RESULTS:-}
 KEEP=${KEEP:-0}
@@ -91,6 +95,7 @@ for tool in wrk curl openssl lighttpd nginx "$PHP_FPM" "$JAVA"; do
 	command -v "$tool" >/dev/null || die "$tool is missing (apt-get install wrk curl openssl lighttpd nginx php-fpm default-jre-headless)"
 done
 case $DISPATCH in webflux | direct | netty) ;; *) die "DISPATCH must be webflux, direct or netty, not '$DISPATCH'" ;; esac
+case $GATEWAY_DISPATCH in webflux | netty) ;; *) die "GATEWAY_DISPATCH must be webflux or netty, not '$GATEWAY_DISPATCH'" ;; esac
 wants_row() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 UWSGI=${UWSGI:-$(command -v uwsgi || echo uwsgi)}
 if wants_row scgi-hello; then
@@ -496,7 +501,8 @@ if wants ours; then
 		--lighttpd.compression.bundles.enabled=true \
 		--lighttpd.server.max-keep-alive-requests=100000 \
 		--lighttpd.access-log.enabled=false \
-		--lighttpd.files.dispatch="$DISPATCH"
+		--lighttpd.files.dispatch="$DISPATCH" \
+		--lighttpd.gateway.dispatch="$GATEWAY_DISPATCH"
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
@@ -814,7 +820,12 @@ for row in $ROWS; do
 			cpu_ratio=$(awk -v a="$cpu" -v b="$ours_cpu" 'BEGIN { printf (b > 0) ? "%.2f" : "-", a / b }')
 		fi
 		mode=-
-		[ "$server" = ours ] && mode=$DISPATCH
+		if [ "$server" = ours ]; then
+			case $row in
+			*-hello | xsendfile-*) mode=$GATEWAY_DISPATCH ;;
+			*) mode=$DISPATCH ;;
+			esac
+		fi
 		printf '%-17s %-9s %-8s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \
 			"$jit" "$errors" "$rss" "$ratio" "$cpu_ratio"

@@ -42,7 +42,8 @@ public final class FormattedAccessLogFactory implements AccessLogFactory {
 	 */
 	public void log(AccessLogArgProvider args) {
 		if (ACCESS_LOG.isInfoEnabled()) {
-			ACCESS_LOG.info("{}", this.format.render(args, Collections.emptyMap()));
+			ACCESS_LOG.info("{}", this.format.render(args,
+					(args instanceof PipelineAnswerArgs answer) ? answer.attributes() : Collections.emptyMap()));
 		}
 	}
 

@@ -18,7 +18,8 @@ import reactor.netty.http.server.logging.AccessLogArgProvider;
 /**
  * What the access log needs to know of a request answered in the connection's pipeline, before Reactor Netty's
  * HTTP handling (where its own access log would have described it): the request's head, the response's head, the
- * body bytes sent and the time taken. There is no connection information: which client a line names is the
+ * body bytes sent and the time taken, and the exchange attributes the line reads (a gateway's {@code BackendCall})
+ * where the answer has them. There is no connection information: which client a line names is the
  * socket's peer, so requests that name another client in forwarding headers are left to Reactor Netty.
  */
 public final class PipelineAnswerArgs implements AccessLogArgProvider {
@@ -37,6 +38,8 @@ public final class PipelineAnswerArgs implements AccessLogArgProvider {
 
 	private final long durationMillis;
 
+	private final Map<String, Object> attributes;
+
 	/**
 	 * Describe an answer.
 	 * @param request the request's head
@@ -49,12 +52,35 @@ public final class PipelineAnswerArgs implements AccessLogArgProvider {
 	 */
 	public PipelineAnswerArgs(HttpRequest request, HttpResponse response, @Nullable SocketAddress client,
 			ZonedDateTime received, long bodyBytes, long durationMillis) {
+		this(request, response, client, received, bodyBytes, durationMillis, Collections.emptyMap());
+	}
+
+	/**
+	 * Describe an answer, with what the line reads of the exchange attributes the ordinary way would have had.
+	 * @param request the request's head
+	 * @param response the response's head
+	 * @param client the connection's peer
+	 * @param received when the request's head was read
+	 * @param bodyBytes the size of the answer as Reactor Netty's access log gives it
+	 * @param durationMillis the time from the request's head to the answer's last byte handed to the kernel
+	 * @param attributes attributes by name, as the exchange would hold them
+	 */
+	public PipelineAnswerArgs(HttpRequest request, HttpResponse response, @Nullable SocketAddress client,
+			ZonedDateTime received, long bodyBytes, long durationMillis, Map<String, Object> attributes) {
+		this.attributes = attributes;
 		this.request = request;
 		this.response = response;
 		this.client = client;
 		this.received = received;
 		this.bodyBytes = bodyBytes;
 		this.durationMillis = durationMillis;
+	}
+
+	/**
+	 * Return the exchange attributes the answer has, for the line.
+	 */
+	Map<String, Object> attributes() {
+		return this.attributes;
 	}
 
 	@Override

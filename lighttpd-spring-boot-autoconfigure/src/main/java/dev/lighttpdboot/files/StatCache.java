@@ -113,6 +113,21 @@ public final class StatCache {
 	}
 
 	/**
+	 * Return what a lookup of a path already resolved against a root found (a gateway's SCRIPT_FILENAME), if the
+	 * cache holds a fresh entry for it; never touches the file system, so it may be called on an event loop.
+	 * @param root the root to look in
+	 * @param candidate the path, as given to {@link #lookup(ServerHttpRequest, FileRoot, Path)}
+	 * @return the file or directory a lookup found within the validity, or {@code null}
+	 */
+	public @Nullable FileSnapshot cached(FileRoot root, Path candidate) {
+		if (this.validityNanos == 0) {
+			return null;
+		}
+		Entry entry = this.entries.getIfPresent(new Key(root, candidate.toString()));
+		return (entry != null) ? entry.snapshot() : null;
+	}
+
+	/**
 	 * Look up a file below a root by a path already resolved against it (a gateway's SCRIPT_FILENAME), as
 	 * {@link #lookup(ServerHttpRequest, FileRoot, SafePath)} does.
 	 * @param request the request, whose event loop receives the result of a miss

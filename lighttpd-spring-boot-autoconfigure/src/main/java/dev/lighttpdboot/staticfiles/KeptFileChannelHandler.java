@@ -3,6 +3,8 @@ package dev.lighttpdboot.staticfiles;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -12,15 +14,19 @@ import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.OpenFile;
 import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.SmallFileCache;
+import dev.lighttpdboot.gateway.BackendCall;
+import dev.lighttpdboot.gateway.route.GatewayInThePipeline;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -36,7 +42,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.logging.AccessLogArgProvider;
 
 import org.springframework.http.support.Netty4HeadersAdapter;
@@ -80,7 +88,10 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	/** Headers that name another client than the connection's peer, for the access log to decide about. */
 	private static final CharSequence[] FORWARDING = { "Forwarded", "X-Forwarded-For" };
 
-	private final KeptFileAnswers answers;
+	private final @Nullable KeptFileAnswers answers;
+
+	/** Calls gateway routes' backends; {@code null} unless {@code lighttpd.gateway.dispatch=netty}. */
+	private final @Nullable GatewayInThePipeline gateway;
 
 	/** Receives the access-log line of each answer given here; {@code null} with the access log off. */
 	private final @Nullable Consumer<AccessLogArgProvider> accessLog;
@@ -97,6 +108,12 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private @Nullable HttpRequest request;
 
 	private KeptFileAnswers.@Nullable Candidate file;
+
+	/** The backend call of {@link #request}, when a gateway route takes it. */
+	private GatewayInThePipeline.@Nullable Call call;
+
+	/** The backend call under way, until its answer. */
+	private @Nullable Disposable calling;
 
 	/** How {@link #request} is answered. */
 	private Reply reply = Reply.FILE;
@@ -129,8 +146,40 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	 * goes the ordinary way, where the server's forwarded-headers setting decides which client its line names
 	 */
 	public KeptFileChannelHandler(KeptFileAnswers answers, @Nullable Consumer<AccessLogArgProvider> accessLog) {
+		this(answers, null, accessLog);
+	}
+
+	/**
+	 * Create the handler of one connection, for files, gateway routes or both.
+	 * @param answers decides which file requests qualify, and gives their bytes and headers; {@code null} to answer
+	 * no file here
+	 * @param gateway calls the backends of gateway routes; {@code null} to call none from here
+	 * @param accessLog receives the access-log line of each answer given here once it is sent, or {@code null}
+	 */
+	public KeptFileChannelHandler(@Nullable KeptFileAnswers answers, @Nullable GatewayInThePipeline gateway,
+			@Nullable Consumer<AccessLogArgProvider> accessLog) {
 		this.answers = answers;
+		this.gateway = gateway;
 		this.accessLog = accessLog;
+	}
+
+	/**
+	 * Add a handler to a new connection's pipeline, just before Reactor Netty's HTTP traffic handler; nothing is
+	 * added to an HTTP/2 connection (nor where an h2c upgrade decides later), to one that has a handler already, or
+	 * when there is nothing to answer.
+	 * @param pipeline the connection's pipeline
+	 * @param answers the file answers, or {@code null}
+	 * @param gateway the gateway's calls, or {@code null}
+	 * @param accessLog receives the access-log line of each answer, or {@code null}
+	 */
+	public static void addTo(ChannelPipeline pipeline, @Nullable KeptFileAnswers answers,
+			@Nullable GatewayInThePipeline gateway, @Nullable Consumer<AccessLogArgProvider> accessLog) {
+		if (pipeline.get(NettyPipeline.HttpTrafficHandler) == null || pipeline.get(NAME) != null
+				|| (answers == null && gateway == null)) {
+			return;
+		}
+		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, NAME,
+				new KeptFileChannelHandler(answers, gateway, accessLog));
 	}
 
 	@Override
@@ -179,7 +228,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 				// A client revalidating its copy: only "not modified" is answered here, decided on the snapshot the
 				// ordinary way decides on, which needs no check of the file; a copy out of date goes the ordinary way.
 				// So does a HEAD: Reactor Netty gives its 304 a Transfer-Encoding that this answer could only copy.
-				boolean notModified = head.method() == HttpMethod.GET && this.answers.notModified(
+				boolean notModified = head.method() == HttpMethod.GET && files().notModified(
 						new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(head.headers())), candidate);
 				reply = Reply.NOT_MODIFIED;
 				if (!notModified) {
@@ -195,9 +244,12 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 				// A file sent from its descriptor, only where a region reaches the socket as it is.
 				candidate = null;
 			}
-			if (candidate != null) {
+			GatewayInThePipeline.Call call = (candidate == null && this.gateway != null && this.passedOn == 0
+					&& qualifiesForGateway(head)) ? gatewayCall(this.gateway, head) : null;
+			if (candidate != null || call != null) {
 				this.request = head;
 				this.file = candidate;
+				this.call = call;
 				this.reply = reply;
 				if (this.accessLog != null) {
 					this.received = ZonedDateTime.now(ZoneId.systemDefault());
@@ -235,6 +287,22 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		return true;
 	}
 
+	/**
+	 * Whether a request's head leaves nothing to decide before its backend is called: a GET, HTTP/1.1 kept alive,
+	 * no body ({@code Content-Length: 0} at most), no upgrade, no {@code Expect}. Conditions and Range are the
+	 * backend's to answer, on either way.
+	 */
+	static boolean qualifiesForGateway(HttpRequest head) {
+		if (head.method() != HttpMethod.GET || head.protocolVersion() != HttpVersion.HTTP_1_1
+				|| !head.decoderResult().isSuccess() || !HttpUtil.isKeepAlive(head)) {
+			return false;
+		}
+		HttpHeaders headers = head.headers();
+		String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		return (length == null || length.equals("0")) && !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+				&& !headers.contains(HttpHeaderNames.UPGRADE) && !headers.contains(HttpHeaderNames.EXPECT);
+	}
+
 	private static boolean revalidates(HttpRequest head) {
 		return head.headers().contains(HttpHeaderNames.IF_NONE_MATCH)
 				|| head.headers().contains(HttpHeaderNames.IF_MODIFIED_SINCE);
@@ -253,6 +321,10 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	private KeptFileAnswers.@Nullable Candidate candidate(HttpRequest head) {
+		KeptFileAnswers answers = this.answers;
+		if (answers == null) {
+			return null;
+		}
 		String target = head.uri();
 		if (target.isEmpty() || target.charAt(0) != '/') {
 			// Absolute form, or "*": the ordinary way.
@@ -263,7 +335,24 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		if (target.indexOf('#') >= 0) {
 			return null;
 		}
-		return this.answers.candidate(target.substring(0, end), (query >= 0) ? target.substring(query + 1) : null);
+		return answers.candidate(target.substring(0, end), (query >= 0) ? target.substring(query + 1) : null);
+	}
+
+	/** The file answers; only a file candidate, which only they make, leads here. */
+	private KeptFileAnswers files() {
+		if (this.answers == null) {
+			throw new IllegalStateException("no files are answered in this pipeline");
+		}
+		return this.answers;
+	}
+
+	private static GatewayInThePipeline.@Nullable Call gatewayCall(GatewayInThePipeline gateway, HttpRequest head) {
+		String target = head.uri();
+		if (target.isEmpty() || target.charAt(0) != '/' || target.indexOf('#') >= 0) {
+			return null;
+		}
+		int query = target.indexOf('?');
+		return gateway.candidate(head, (query >= 0) ? target.substring(0, query) : target);
 	}
 
 	private void passOn(ChannelHandlerContext ctx, HttpRequest head) {
@@ -272,6 +361,12 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	private void check(ChannelHandlerContext ctx, HttpRequest head) {
+		GatewayInThePipeline.Call call = this.call;
+		if (call != null && this.gateway != null) {
+			this.call = null;
+			callBackend(ctx, head, this.gateway, call);
+			return;
+		}
 		KeptFileAnswers.Candidate candidate = this.file;
 		this.file = null;
 		if (candidate == null) {
@@ -281,7 +376,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		Reply reply = this.reply;
 		this.reply = Reply.FILE;
 		if (reply != Reply.FILE) {
-			this.answers.answered(candidate);
+			files().answered(candidate);
 			answerFromSnapshot(ctx, head, candidate, reply);
 			resume(ctx, head, false);
 			return;
@@ -289,12 +384,56 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		this.checking = true;
 		EventLoop eventLoop = ctx.channel().eventLoop();
 		if (candidate.kept()) {
-			answerWhenFound(ctx, head, candidate, this.answers.bytes(candidate.file(), eventLoop),
+			answerWhenFound(ctx, head, candidate, files().bytes(candidate.file(), eventLoop),
 					(kept) -> kept.bytes().release(), (kept) -> answer(ctx, head, kept));
 		}
 		else {
-			answerWhenFound(ctx, head, candidate, this.answers.open(candidate.file(), eventLoop), OpenFile::close,
+			answerWhenFound(ctx, head, candidate, files().open(candidate.file(), eventLoop), OpenFile::close,
 					(opened) -> send(ctx, head, opened));
+		}
+	}
+
+	/**
+	 * Call a gateway route's backend, and write its answer, or pass the request on for the ordinary way to answer
+	 * with what the backend answered. Reading waits meanwhile, as it waits while a file is checked.
+	 */
+	private void callBackend(ChannelHandlerContext ctx, HttpRequest head, GatewayInThePipeline gateway,
+			GatewayInThePipeline.Call call) {
+		this.checking = true;
+		this.calling = gateway.call(call, head, ctx.channel())
+			.map(Optional::of)
+			.defaultIfEmpty(Optional.empty())
+			.subscribe((answer) -> onEventLoop(ctx, () -> called(ctx, head, gateway, answer)),
+					(ex) -> onEventLoop(ctx, () -> {
+						// Not expected (the call hands every failure to the ordinary way): that way answers again.
+						logger.warn("Backend call failed in the pipeline, going the ordinary way", ex);
+						called(ctx, head, gateway, Optional.empty());
+					}));
+	}
+
+	private void called(ChannelHandlerContext ctx, HttpRequest head, GatewayInThePipeline gateway,
+			Optional<GatewayInThePipeline.Answer> answer) {
+		this.calling = null;
+		if (!ctx.channel().isActive()) {
+			answer.ifPresent((unsent) -> unsent.response().release());
+			gateway.discardHandoff(ctx.channel());
+			this.checking = false;
+		}
+		else if (answer.isPresent()) {
+			writeAnswer(ctx, head, answer.get().response(), Map.of(BackendCall.ATTRIBUTE, answer.get().call()));
+			resume(ctx, head, false);
+		}
+		else {
+			resume(ctx, head, true);
+		}
+	}
+
+	private static void onEventLoop(ChannelHandlerContext ctx, Runnable task) {
+		if (ctx.executor().inEventLoop()) {
+			task.run();
+		}
+		else {
+			ctx.executor().execute(task);
 		}
 	}
 
@@ -312,7 +451,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			}
 			else if (result.isPresent()) {
 				// Counted before the answer leaves, so a client that has it finds it counted.
-				this.answers.answered(candidate);
+				files().answered(candidate);
 				answer.accept(result.get());
 				resume(ctx, head, false);
 			}
@@ -338,7 +477,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		FileSnapshot file = opened.snapshot();
 		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
 		try {
-			this.answers.headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
+			files().headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
 					file);
 		}
 		catch (RuntimeException ex) {
@@ -377,10 +516,10 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders(
 				new Netty4HeadersAdapter(response.headers()));
 		if (notModified) {
-			this.answers.notModifiedHeaders(headers, candidate);
+			files().notModifiedHeaders(headers, candidate);
 		}
 		else {
-			this.answers.headers(headers, candidate.file());
+			files().headers(headers, candidate.file());
 		}
 		writeAnswer(ctx, head, response);
 	}
@@ -389,7 +528,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
 				kept.bytes());
 		try {
-			this.answers.headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
+			files().headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
 					kept.snapshot());
 		}
 		catch (RuntimeException ex) {
@@ -402,7 +541,16 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	/**
 	 * Write a whole answer in one flush, and its access-log line once it is sent.
 	 */
-	private void writeAnswer(ChannelHandlerContext ctx, HttpRequest head, DefaultFullHttpResponse response) {
+	private void writeAnswer(ChannelHandlerContext ctx, HttpRequest head, FullHttpResponse response) {
+		writeAnswer(ctx, head, response, Collections.emptyMap());
+	}
+
+	/**
+	 * Write a whole answer in one flush, and its access-log line, with the exchange attributes it reads, once it is
+	 * sent.
+	 */
+	private void writeAnswer(ChannelHandlerContext ctx, HttpRequest head, FullHttpResponse response,
+			Map<String, Object> attributes) {
 		Consumer<AccessLogArgProvider> log = this.accessLog;
 		ZonedDateTime time = this.received;
 		if (log == null || time == null) {
@@ -418,7 +566,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			if (sent.isSuccess()) {
 				long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 				log.accept(new PipelineAnswerArgs(head, response, ctx.channel().remoteAddress(), time, bodyBytes,
-						millis));
+						millis, attributes));
 			}
 		});
 	}
@@ -465,24 +613,37 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		if (msg instanceof LastHttpContent && this.passedOn > 0 && !(msg instanceof HttpResponse response
 				&& response.status().codeClass() == HttpStatusClass.INFORMATIONAL)) {
 			this.passedOn--;
+			if (this.gateway != null) {
+				// A backend's answer kept for this request and not taken (a filter answered it) is not for the next.
+				this.gateway.discardHandoff(ctx.channel());
+			}
 		}
 		ctx.write(msg, promise);
 	}
 
 	@Override
 	public void handlerRemoved(ChannelHandlerContext ctx) {
-		releaseWaiting();
+		releaseWaiting(ctx);
 	}
 
 	@Override
 	public void channelInactive(ChannelHandlerContext ctx) {
-		releaseWaiting();
+		releaseWaiting(ctx);
 		ctx.fireChannelInactive();
 	}
 
-	private void releaseWaiting() {
+	private void releaseWaiting(ChannelHandlerContext ctx) {
+		Disposable calling = this.calling;
+		if (calling != null) {
+			this.calling = null;
+			calling.dispose();
+		}
+		if (this.gateway != null) {
+			this.gateway.discardHandoff(ctx.channel());
+		}
 		this.request = null;
 		this.file = null;
+		this.call = null;
 		this.reply = Reply.FILE;
 		Object msg;
 		while ((msg = this.waiting.poll()) != null) {

@@ -127,9 +127,27 @@ public final class RawHttp {
 			head.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
 			Response headers = parse(head.toByteArray(), false);
 			String length = headers.header("content-length");
+			if (!method.equals("HEAD") && headers.status() != 304 && length == null
+					&& "chunked".equalsIgnoreCase(headers.header("transfer-encoding"))) {
+				return new Response(headers.status(), headers.headers(), readChunks());
+			}
 			boolean bodyless = method.equals("HEAD") || headers.status() == 304 || length == null;
 			byte[] body = bodyless ? new byte[0] : this.in.readNBytes(Integer.parseInt(length));
 			return new Response(headers.status(), headers.headers(), body);
+		}
+
+		/** Read a chunked body to its last chunk (trailers are skipped). */
+		private byte[] readChunks() throws IOException {
+			ByteArrayOutputStream body = new ByteArrayOutputStream();
+			int size;
+			while ((size = Integer.parseInt(readLine(this.in).split(";")[0].trim(), 16)) > 0) {
+				body.writeBytes(this.in.readNBytes(size));
+				readLine(this.in);
+			}
+			while (!readLine(this.in).isEmpty()) {
+				// trailer fields
+			}
+			return body.toByteArray();
 		}
 
 		public boolean isClosedByPeer() throws IOException {

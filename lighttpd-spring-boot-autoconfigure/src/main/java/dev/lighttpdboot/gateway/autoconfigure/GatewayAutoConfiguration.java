@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.lighttpdboot.accesslog.FormattedAccessLogFactory;
 import dev.lighttpdboot.files.FileRoot;
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.HiddenFiles;
@@ -24,6 +25,7 @@ import dev.lighttpdboot.gateway.cgi.ScriptResolver;
 import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
 import dev.lighttpdboot.gateway.http.HttpProtocol;
 import dev.lighttpdboot.gateway.route.GatewayHandlerMapping;
+import dev.lighttpdboot.gateway.route.GatewayInThePipeline;
 import dev.lighttpdboot.gateway.route.GatewayRoute;
 import dev.lighttpdboot.gateway.route.GatewayRoutes;
 import dev.lighttpdboot.gateway.route.RouteMatcher;
@@ -33,22 +35,31 @@ import dev.lighttpdboot.gateway.spool.ResponseBodyBuffer;
 import dev.lighttpdboot.gateway.spool.ResponseBufferPolicy;
 import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
+import dev.lighttpdboot.staticfiles.KeptFileChannelHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Auto-configuration of gateway routes ({@code lighttpd.gateway.routes}): active when at least one route is
@@ -122,6 +133,47 @@ public final class GatewayAutoConfiguration {
 				statCache.getIfAvailable(() -> StatCache.disabled(fileSystemScheduler)), xSendfile.getIfAvailable(),
 				metrics.getIfAvailable(() -> GatewayMetrics.NONE),
 				new ResponseBodyBuffer(fileSystemScheduler, spoolDirectory));
+	}
+
+	/**
+	 * {@code lighttpd.gateway.dispatch=netty}: the gateway's backends called from every HTTP/1.1 connection's
+	 * pipeline, by the handler that {@code lighttpd.files.dispatch=netty} installs for files (with that setting,
+	 * its installer adds the gateway's calls; without it, this one installs the handler for the gateway alone).
+	 * The gateway's mapping is asked for only when the first connection arrives, after the context has started.
+	 * With {@code spring.webflux.base-path} set nothing is added: the pipeline would see paths outside the base
+	 * path.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(HttpServer.class)
+	@ConditionalOnProperty(name = "lighttpd.gateway.dispatch", havingValue = "netty")
+	static class GatewayInThePipelineConfiguration {
+
+		private static final Log logger = LogFactory.getLog(GatewayInThePipelineConfiguration.class);
+
+		@Bean
+		@ConditionalOnMissingBean
+		GatewayInThePipeline lighttpdGatewayInThePipeline(GatewayHandlerMapping mapping) {
+			return new GatewayInThePipeline(mapping);
+		}
+
+		@Bean
+		NettyServerCustomizer lighttpdGatewayInThePipelineInstaller(ObjectProvider<GatewayInThePipeline> gateway,
+				ObjectProvider<FormattedAccessLogFactory> accessLog, Environment environment) {
+			if ("netty".equalsIgnoreCase(environment.getProperty("lighttpd.files.dispatch"))) {
+				return (server) -> server;
+			}
+			if (StringUtils.hasText(environment.getProperty("spring.webflux.base-path"))) {
+				logger.info("lighttpd.gateway.dispatch=netty calls no backend from the pipeline with "
+						+ "spring.webflux.base-path set: requests go through WebFlux");
+				return (server) -> server;
+			}
+			SingletonSupplier<GatewayInThePipeline> calls = SingletonSupplier.ofNullable(gateway::getIfUnique);
+			return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
+				FormattedAccessLogFactory lines = accessLog.getIfUnique();
+				KeptFileChannelHandler.addTo(channel.pipeline(), null, calls.get(), (lines != null) ? lines::log : null);
+			});
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -34,6 +34,21 @@ public class GatewayProperties {
 	 */
 	private List<Route> routes = new ArrayList<>();
 
+	/**
+	 * Where the backends of bodiless GET requests are called: "webflux" (through every WebFilter, as any request) or
+	 * "netty" (from the connection's pipeline, before Reactor Netty's HTTP handling and WebFlux: the application's
+	 * WebFilters, Spring Security's too, never see those requests).
+	 */
+	private Dispatch dispatch = Dispatch.WEBFLUX;
+
+	public Dispatch getDispatch() {
+		return this.dispatch;
+	}
+
+	public void setDispatch(Dispatch dispatch) {
+		this.dispatch = dispatch;
+	}
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -648,6 +663,27 @@ public class GatewayProperties {
 		public void setMaxConnections(int maxConnections) {
 			this.maxConnections = maxConnections;
 		}
+
+	}
+
+	/**
+	 * Where a gateway route's backend is called, relative to the application's own WebFilters.
+	 */
+	public enum Dispatch {
+
+		/**
+		 * Through WebFlux as any request: every WebFilter sees it, then the gateway's mapping calls the backend.
+		 */
+		WEBFLUX,
+
+		/**
+		 * A bodiless GET (HTTP/1.1 kept alive, no Range or precondition, no forwarding header) whose route calls
+		 * its backend at once calls it from the connection's pipeline, before Reactor Netty's HTTP handling and
+		 * WebFlux; an answer that came whole is written from there, every other (X-Sendfile, a body still coming,
+		 * a backend's failure) is answered by the gateway's mapping as always. The application's WebFilters (Spring
+		 * Security's too) and the {@code http.server.requests} observation never see such requests.
+		 */
+		NETTY
 
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.lighttpdboot.files.FileRoot;
+import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.HiddenFiles;
 import dev.lighttpdboot.files.PathRefusedException;
 import dev.lighttpdboot.files.SafePath;
@@ -183,6 +184,18 @@ public final class ScriptResolver implements RouteMatcher {
 			.map((snapshot) -> !snapshot.directory())
 			.defaultIfEmpty(false)
 			.onErrorReturn(PathRefusedException.class, false);
+	}
+
+	/**
+	 * Whether the script of a resolution exists, as {@link #scriptExists} says, if the stat cache knows it without
+	 * a file-system call.
+	 * @param resolution where the path landed
+	 * @param statCache the stat cache
+	 * @return whether a regular file (not a directory) is there, or {@code null} when only a lookup can tell
+	 */
+	public @Nullable Boolean scriptExistsIfKnown(ScriptResolution resolution, StatCache statCache) {
+		FileSnapshot snapshot = statCache.cached(resolvingRoot(), resolution.scriptFilename());
+		return (snapshot != null) ? !snapshot.directory() : null;
 	}
 
 	private List<String> prefixSegments() {

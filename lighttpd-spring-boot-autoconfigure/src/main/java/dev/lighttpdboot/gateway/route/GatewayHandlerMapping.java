@@ -172,6 +172,16 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 	 */
 	private Mono<Void> handle(ServerWebExchange exchange, GatewayRoute route, String rawPath,
 			@Nullable ScriptMatch match) {
+		GatewayHandoff.Handed handed = GatewayHandoff.take(exchange.getRequest());
+		if (handed != null) {
+			if (handed.route().name().equals(route.name())) {
+				// The connection's pipeline called the backend already (GatewayInThePipeline): its answer, or its
+				// failure, is answered here as every other.
+				return answer(exchange, route, handed.target(), handed.answer(), handed.calledNanos());
+			}
+			// A filter changed the path to another route's: the answer is for a request no longer made.
+			handed.discard();
+		}
 		HttpMethod method = exchange.getRequest().getMethod();
 		if (REFUSED_METHODS.contains(method)) {
 			// TRACE would echo credentials back; CONNECT would open a tunnel through the backend. Neither is for
@@ -264,13 +274,31 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 						this.spool.spool(request.getBody(), route.maxRequestSize(), route.requestBufferInMemory()))
 					.doOnError(PayloadTooLargeException.class, (ex) -> pool.observeUnsent("too-large"))
 					.map(bodiless::withBody);
-		return spooled.flatMap((gatewayRequest) -> pool
-				.exchange(gatewayRequest, (name, text) -> {
-					this.metrics.stderr(route.name(), name);
-					this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
-						.log(name, target, text);
-				})
-				.transform((answers) -> recordCall(exchange, route, answers))
+		return spooled.flatMap((gatewayRequest) -> Mono
+			.defer(() -> answer(exchange, route, target, call(route, gatewayRequest, target), System.nanoTime()))
+			.doFinally((signal) -> gatewayRequest.body().release()));
+	}
+
+	/**
+	 * Send a request to a route's pool; what its backends write to stderr is counted and logged.
+	 * @param target what log lines name: the script, or for a route without scripts the path
+	 */
+	Mono<GatewayResponse> call(GatewayRoute route, GatewayRequest request, String target) {
+		return route.pool().exchange(request, (name, text) -> {
+			this.metrics.stderr(route.name(), name);
+			this.stderrLogs.computeIfAbsent(route.name(), (named) -> new StderrLog(logger, named))
+				.log(name, target, text);
+		});
+	}
+
+	/**
+	 * Answer a request with what its backend call gives, begun at {@code called} ({@link System#nanoTime()}).
+	 */
+	private Mono<Void> answer(ServerWebExchange exchange, GatewayRoute route, String target,
+			Mono<GatewayResponse> answers, long called) {
+		ServerHttpRequest request = exchange.getRequest();
+		ServerHttpResponse response = exchange.getResponse();
+		return recordCall(exchange, route, answers, called)
 				.flatMap((answer) -> respond(request, response, route, answer))
 				.doOnError(BackendException.class, (ex) -> {
 					String line = "Route '" + route.name() + "', " + LogText.printable(target) + ": "
@@ -286,27 +314,23 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 						// The error page is rendered on this response: let it carry Retry-After for a 503.
 						response.getHeaders().addAll(ex.getHeaders());
 					}
-				})
-				.doFinally((signal) -> gatewayRequest.body().release()));
+				});
 	}
 
 	/**
 	 * Keep which backend answered, and how long it took, as an exchange attribute for the access log.
 	 */
 	private static Mono<GatewayResponse> recordCall(ServerWebExchange exchange, GatewayRoute route,
-			Mono<GatewayResponse> answers) {
+			Mono<GatewayResponse> answers, long called) {
 		Map<String, Object> attributes = exchange.getAttributes();
-		return Mono.defer(() -> {
-			long called = System.nanoTime();
-			return answers.map((answer) -> {
-				String backend = (answer.backend() != null) ? answer.backend() : route.name();
-				attributes.put(BackendCall.ATTRIBUTE,
-						new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
-				Flux<DataBuffer> timed = answer.body()
-					.doFinally((signal) -> attributes.put(BackendCall.ATTRIBUTE,
-							new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called))));
-				return answer.withBody(timed, answer.backend());
-			});
+		return answers.map((answer) -> {
+			String backend = (answer.backend() != null) ? answer.backend() : route.name();
+			attributes.put(BackendCall.ATTRIBUTE,
+					new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
+			Flux<DataBuffer> timed = answer.body()
+				.doFinally((signal) -> attributes.put(BackendCall.ATTRIBUTE,
+						new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called))));
+			return answer.withBody(timed, answer.backend());
 		});
 	}
 
@@ -314,15 +338,7 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 			GatewayResponse answer) {
 		response.setStatusCode(answer.head().status());
 		HttpHeaders headers = response.getHeaders();
-		// Headers that the backend's Connection header names are hop-by-hop too.
-		Set<String> nominated = new HashSet<>();
-		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
-		answer.head().headers().forEach((name, values) -> {
-			String lower = name.toLowerCase(Locale.ROOT);
-			if (!HOP_BY_HOP.contains(lower) && !nominated.contains(lower)) {
-				headers.addAll(name, values);
-			}
-		});
+		copyEndToEndHeaders(answer, headers);
 		// Decided here, so that X-Accel-Buffering, meant for this server, leaves every response, HEAD included.
 		boolean buffered = ResponseBodyBuffer.wantsBuffering(headers, route.responseBuffering());
 		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
@@ -364,6 +380,72 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 					ClientConnections.closeAfterWrites(response);
 				}
 			}));
+	}
+
+	/**
+	 * Copy the headers of a backend's response that are meant for the client: not those of the backend connection.
+	 */
+	static void copyEndToEndHeaders(GatewayResponse answer, HttpHeaders headers) {
+		// Headers that the backend's Connection header names are hop-by-hop too.
+		Set<String> nominated = new HashSet<>();
+		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
+		answer.head().headers().forEach((name, values) -> {
+			String lower = name.toLowerCase(Locale.ROOT);
+			if (!HOP_BY_HOP.contains(lower) && !nominated.contains(lower)) {
+				headers.addAll(name, values);
+			}
+		});
+	}
+
+	/**
+	 * Whether a response's headers ask this server to send a file, on a route that allows it.
+	 */
+	boolean sendsFile(GatewayRoute route, HttpHeaders headers) {
+		return route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers);
+	}
+
+	/**
+	 * Find the route that would call a backend for a path at once, with nothing left to refuse or to look up: a
+	 * script whose presence, with {@code check-local}, the stat cache knows; a path a route without scripts takes
+	 * as it is. {@code null} for every other path, the paths of no route included.
+	 */
+	@Nullable Routed routeCalledAtOnce(String rawPath) {
+		for (GatewayRoute route : this.routes) {
+			ScriptResolver scripts = route.scripts();
+			if (scripts != null) {
+				Optional<ScriptMatch> match = scripts.match(rawPath);
+				if (match.isEmpty()) {
+					continue;
+				}
+				if (!(match.get() instanceof ScriptMatch.Script script)) {
+					return null;
+				}
+				ScriptResolution resolution = script.resolution();
+				if (route.checkLocal() && !Boolean.TRUE.equals(scripts.scriptExistsIfKnown(resolution, this.statCache))) {
+					return null;
+				}
+				return new Routed(route, resolution, resolution.scriptName());
+			}
+			if (route.matcher().matches(rawPath)) {
+				try {
+					SafePath.parse(rawPath, HiddenFiles.REFUSED);
+				}
+				catch (PathRefusedException ex) {
+					return null;
+				}
+				return new Routed(route, null, rawPath);
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * A route and what it made of a path.
+	 * @param route the route
+	 * @param script where the path lands below the route's document root, or {@code null} for a route without one
+	 * @param target what log lines name: the script, or the path
+	 */
+	record Routed(GatewayRoute route, @Nullable ScriptResolution script, String target) {
 	}
 
 	private Flux<DataBuffer> buffered(Flux<DataBuffer> body, boolean buffered, GatewayRoute route,

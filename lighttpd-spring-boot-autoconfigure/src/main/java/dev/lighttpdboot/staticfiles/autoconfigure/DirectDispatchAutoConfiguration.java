@@ -7,6 +7,7 @@ import java.util.List;
 import dev.lighttpdboot.accesslog.FormattedAccessLogFactory;
 import dev.lighttpdboot.files.PathClaim;
 import dev.lighttpdboot.files.PrefixedFileLookup;
+import dev.lighttpdboot.gateway.route.GatewayInThePipeline;
 import dev.lighttpdboot.secdownload.SecureDownloadWebFilter;
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.secdownload.autoconfigure.SecureDownloadAutoConfiguration;
@@ -14,11 +15,9 @@ import dev.lighttpdboot.staticfiles.DirectStaticFileWebFilter;
 import dev.lighttpdboot.staticfiles.KeptFileAnswers;
 import dev.lighttpdboot.staticfiles.KeptFileChannelHandler;
 import dev.lighttpdboot.staticfiles.StaticFileHandlerMapping;
-import io.netty.channel.ChannelPipeline;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServer;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -99,7 +98,7 @@ public final class DirectDispatchAutoConfiguration {
 		NettyServerCustomizer lighttpdKeptFilesInThePipeline(ObjectProvider<StaticFileHandlerMapping> documentRoot,
 				ObjectProvider<PathClaim> claims, ObjectProvider<SecureLinks> links,
 				ObjectProvider<PrefixedFileLookup> prefixed, ObjectProvider<FormattedAccessLogFactory> accessLog,
-				Environment environment) {
+				ObjectProvider<GatewayInThePipeline> gateway, Environment environment) {
 			if (StringUtils.hasText(environment.getProperty(BASE_PATH))) {
 				// The pipeline sees the whole request path, and a base path is WebFlux's to strip and to enforce.
 				logger.info("lighttpd.files.dispatch=netty answers nothing in the pipeline with " + BASE_PATH
@@ -116,19 +115,12 @@ public final class DirectDispatchAutoConfiguration {
 				links.ifUnique((secureLinks) -> all.add((path) -> path.startsWith(secureLinks.uriPrefix())));
 				return mapping.keptFileAnswers(all, prefixed.orderedStream().toList());
 			});
+			// With lighttpd.gateway.dispatch=netty, the same handler calls the gateway's backends.
+			SingletonSupplier<GatewayInThePipeline> calls = SingletonSupplier.ofNullable(gateway::getIfUnique);
 			return (server) -> server.doOnChannelInit((observer, channel, remoteAddress) -> {
-				ChannelPipeline pipeline = channel.pipeline();
-				// Absent on HTTP/2 connections, and where an h2c upgrade decides later: those go the ordinary way.
-				if (pipeline.get(NettyPipeline.HttpTrafficHandler) == null
-						|| pipeline.get(KeptFileChannelHandler.NAME) != null) {
-					return;
-				}
-				KeptFileAnswers kept = answers.get();
-				if (kept != null) {
-					FormattedAccessLogFactory lines = accessLog.getIfUnique();
-					pipeline.addBefore(NettyPipeline.HttpTrafficHandler, KeptFileChannelHandler.NAME,
-							new KeptFileChannelHandler(kept, (lines != null) ? lines::log : null));
-				}
+				FormattedAccessLogFactory lines = accessLog.getIfUnique();
+				KeptFileChannelHandler.addTo(channel.pipeline(), answers.get(), calls.get(),
+						(lines != null) ? lines::log : null);
 			});
 		}
 
