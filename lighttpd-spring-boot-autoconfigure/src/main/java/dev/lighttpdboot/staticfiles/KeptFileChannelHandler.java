@@ -1,5 +1,6 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
@@ -38,6 +39,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -45,6 +47,8 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.HttpConnectionLiveness;
+import reactor.netty.http.IdleTimeoutHandler;
 import reactor.netty.http.server.logging.AccessLogArgProvider;
 
 import org.springframework.http.support.Netty4HeadersAdapter;
@@ -114,6 +118,9 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 
 	/** The backend call under way, until its answer. */
 	private @Nullable Disposable calling;
+
+	/** Reactor Netty's idle timeout, taken off the connection while a backend is called; 0 when none was. */
+	private long idleTimeoutMillis;
 
 	/** How {@link #request} is answered. */
 	private Reply reply = Reply.FILE;
@@ -400,6 +407,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private void callBackend(ChannelHandlerContext ctx, HttpRequest head, GatewayInThePipeline gateway,
 			GatewayInThePipeline.Call call) {
 		this.checking = true;
+		suspendIdleTimeout(ctx);
 		this.calling = gateway.call(call, head, ctx.channel())
 			.map(Optional::of)
 			.defaultIfEmpty(Optional.empty())
@@ -414,6 +422,11 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	private void called(ChannelHandlerContext ctx, HttpRequest head, GatewayInThePipeline gateway,
 			Optional<GatewayInThePipeline.Answer> answer) {
 		this.calling = null;
+		if (answer.isPresent()) {
+			// Reactor Netty restores it after the answers it writes; this answer is this handler's. A request passed
+			// on finds it gone, as Reactor Netty leaves it while it answers, and Reactor Netty restores it.
+			resumeIdleTimeout(ctx);
+		}
 		if (!ctx.channel().isActive()) {
 			answer.ifPresent((unsent) -> unsent.response().release());
 			gateway.discardHandoff(ctx.channel());
@@ -425,6 +438,27 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		}
 		else {
 			resume(ctx, head, true);
+		}
+	}
+
+	/**
+	 * Take Reactor Netty's idle timeout off the connection while a backend is called, as Reactor Netty takes it off
+	 * while it answers a request: it closes a connection that neither reads nor writes for the keep-alive timeout,
+	 * which a slow backend would otherwise reach before its read timeout.
+	 */
+	private void suspendIdleTimeout(ChannelHandlerContext ctx) {
+		if (ctx.pipeline().get(NettyPipeline.IdleTimeoutHandler) instanceof IdleStateHandler idle) {
+			this.idleTimeoutMillis = idle.getAllIdleTimeInMillis();
+			IdleTimeoutHandler.removeIdleTimeoutHandler(ctx.pipeline());
+		}
+	}
+
+	private void resumeIdleTimeout(ChannelHandlerContext ctx) {
+		long millis = this.idleTimeoutMillis;
+		this.idleTimeoutMillis = 0;
+		if (millis > 0 && ctx.channel().isActive()) {
+			IdleTimeoutHandler.addIdleTimeoutHandler(ctx.pipeline(), Duration.ofMillis(millis),
+					HttpConnectionLiveness.CLOSE);
 		}
 	}
 

@@ -3,10 +3,13 @@ package dev.lighttpdboot.gateway.route;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Set;
 
 import dev.lighttpdboot.gateway.BackendCall;
 import dev.lighttpdboot.gateway.GatewayRequest;
 import dev.lighttpdboot.gateway.GatewayResponse;
+import dev.lighttpdboot.gateway.ajp13.Ajp13Protocol;
+import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import io.netty.buffer.ByteBuf;
@@ -29,8 +32,8 @@ import org.springframework.http.support.Netty4HeadersAdapter;
 
 /**
  * Calls the backends of gateway routes from the client connection's pipeline, before Reactor Netty's HTTP handling
- * and WebFlux see the request ({@code lighttpd.gateway.dispatch=netty}). Only a bodiless GET whose route would call
- * a backend at once is taken ({@link #candidate}), and only an answer that came whole with its head, with no
+ * and WebFlux see the request ({@code lighttpd.gateway.dispatch=netty}). Only a bodiless GET whose FastCGI or AJP13
+ * route would call a backend at once is taken ({@link #candidate}), and only an answer that came whole with its head, with no
  * X-Sendfile to act on, is written from the pipeline, in one write framed by its length, as the ordinary way writes
  * it. Every other answer (a body still coming, an X-Sendfile, a backend that failed: 502, 503, 504) goes on to
  * {@link GatewayHandlerMapping} with the request, which answers it as it answers every call of its own, error pages
@@ -46,6 +49,13 @@ public final class GatewayInThePipeline {
 			"X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix", "X-Forwarded-Ssl" };
 
 	private static final String X_ACCEL_BUFFERING = "X-Accel-Buffering";
+
+	/**
+	 * The protocols whose answers can come whole with their head ({@link GatewayResponse#completeBodyLength()}):
+	 * their records say where an answer ends. An SCGI answer ends when its connection closes, and the HTTP backend
+	 * hands its head on at once: the pipeline would hand every one of those on, at a cost and for nothing.
+	 */
+	private static final Set<String> WHOLE_ANSWERS = Set.of(FastCgiProtocol.NAME, Ajp13Protocol.NAME);
 
 	private final GatewayHandlerMapping mapping;
 
@@ -76,7 +86,8 @@ public final class GatewayInThePipeline {
 			}
 		}
 		GatewayHandlerMapping.Routed routed = this.mapping.routeCalledAtOnce(rawPath);
-		return (routed != null) ? new Call(routed, rawPath) : null;
+		return (routed != null && WHOLE_ANSWERS.contains(routed.route().pool().protocol())) ? new Call(routed, rawPath)
+				: null;
 	}
 
 	/**
