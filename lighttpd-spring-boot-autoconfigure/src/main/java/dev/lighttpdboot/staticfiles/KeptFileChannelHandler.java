@@ -69,6 +69,10 @@ import org.springframework.http.support.Netty4HeadersAdapter;
  * Netty, so answers never overtake one another on a pipelined connection. While the
  * file is checked, whatever is decoded waits here (reading pauses as soon as something does), then goes through the
  * same steps.
+ * <p>With {@code lighttpd.gateway.dispatch=netty} it also calls the backends of gateway routes for bodiless GET
+ * requests ({@link GatewayInThePipeline}), under the same rules of order: an answer that came whole is written from
+ * here, every other goes on to Reactor Netty with the request, and the gateway's mapping answers it with what the
+ * backend answered.
  * <p>One instance per connection; all methods run on the connection's event loop.
  */
 public final class KeptFileChannelHandler extends ChannelDuplexHandler {

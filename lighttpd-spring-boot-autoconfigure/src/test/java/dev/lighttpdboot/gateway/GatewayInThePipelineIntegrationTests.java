@@ -45,14 +45,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection's pipeline as the ordinary way answers it, header for header, without WebFlux; an answer that needs the
  * ordinary way (X-Sendfile, a backend's failure) is answered there with what the backend answered, the backend
  * called once; an answer kept for a request that a filter answered itself is discarded, not given to the next; and
- * pipelined requests are answered in order. {@link GatewayRouteInThePipelineIntegrationTests} repeats every route
- * test in this mode.
+ * pipelined requests are answered in order; with the access log on, an answer from the pipeline has the ordinary
+ * way's line with its backend. Files are answered in the pipeline too ({@code lighttpd.files.dispatch=netty}): one
+ * handler then does both. {@link GatewayRouteInThePipelineIntegrationTests} repeats every route test with the
+ * gateway alone in the pipeline.
  */
 @SpringBootTest(
 		classes = { TestApplication.class, GatewayInThePipelineIntegrationTests.Observed.class,
 				GatewayInThePipelineIntegrationTests.Refusing.class },
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "lighttpd.gateway.dispatch=netty", "lighttpd.files.stat-cache-validity=10m",
+		properties = { "lighttpd.gateway.dispatch=netty", "lighttpd.files.dispatch=netty",
+				"lighttpd.files.stat-cache-validity=10m",
 				"lighttpd.access-log.enabled=true",
 				"lighttpd.access-log.format=%h %l %u \"%r\" %>s %b \"%{User-Agent}i\" %{route}x %{backend}x %{backend-time}x",
 				"spring.autoconfigure.exclude="
