@@ -123,8 +123,11 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	/** The backend call under way, until its answer. */
 	private @Nullable Disposable calling;
 
-	/** Reactor Netty's idle timeout, taken off the connection while a backend is called; 0 when none was. */
+	/** Reactor Netty's idle timeout, taken off the connection while answers of this handler last; 0 when none was. */
 	private long idleTimeoutMillis;
+
+	/** Answers of this handler under way that need the idle timeout off (backend calls, files being sent). */
+	private int idleTimeoutSuspensions;
 
 	/** How {@link #request} is answered. */
 	private Reply reply = Reply.FILE;
@@ -427,9 +430,13 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			Optional<GatewayInThePipeline.Answer> answer) {
 		this.calling = null;
 		if (answer.isPresent()) {
-			// Reactor Netty restores it after the answers it writes; this answer is this handler's. A request passed
-			// on finds it gone, as Reactor Netty leaves it while it answers, and Reactor Netty restores it.
+			// Reactor Netty restores it after the answers it writes; this answer is this handler's.
 			resumeIdleTimeout(ctx);
+		}
+		else {
+			// A request passed on finds it gone, as Reactor Netty leaves it while it answers, and Reactor Netty puts
+			// it back after its answer.
+			forgetIdleTimeout();
 		}
 		if (!ctx.channel().isActive()) {
 			answer.ifPresent((unsent) -> unsent.response().release());
@@ -446,11 +453,13 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	/**
-	 * Take Reactor Netty's idle timeout off the connection while a backend is called, as Reactor Netty takes it off
-	 * while it answers a request: it closes a connection that neither reads nor writes for the keep-alive timeout,
-	 * which a slow backend would otherwise reach before its read timeout.
+	 * Take Reactor Netty's idle timeout off the connection while a backend is called or a file is sent, as Reactor
+	 * Netty takes it off while it answers a request: it closes a connection that neither reads nor writes for the
+	 * keep-alive timeout, which a slow backend, or a file sent to a slow reader (a write counts once it completes),
+	 * would otherwise reach. Each suspension is ended by one {@link #resumeIdleTimeout}; the last puts it back.
 	 */
 	private void suspendIdleTimeout(ChannelHandlerContext ctx) {
+		this.idleTimeoutSuspensions++;
 		if (ctx.pipeline().get(NettyPipeline.IdleTimeoutHandler) instanceof IdleStateHandler idle) {
 			this.idleTimeoutMillis = idle.getAllIdleTimeInMillis();
 			IdleTimeoutHandler.removeIdleTimeoutHandler(ctx.pipeline());
@@ -458,11 +467,20 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	}
 
 	private void resumeIdleTimeout(ChannelHandlerContext ctx) {
+		if (this.idleTimeoutSuspensions == 0 || --this.idleTimeoutSuspensions > 0) {
+			return;
+		}
 		long millis = this.idleTimeoutMillis;
 		this.idleTimeoutMillis = 0;
 		if (millis > 0 && ctx.channel().isActive()) {
 			IdleTimeoutHandler.addIdleTimeoutHandler(ctx.pipeline(), Duration.ofMillis(millis),
 					HttpConnectionLiveness.CLOSE);
+		}
+	}
+
+	private void forgetIdleTimeout() {
+		if (this.idleTimeoutSuspensions > 0 && --this.idleTimeoutSuspensions == 0) {
+			this.idleTimeoutMillis = 0;
 		}
 	}
 
@@ -522,6 +540,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			opened.close();
 			throw ex;
 		}
+		suspendIdleTimeout(ctx);
 		ctx.write(response, ctx.voidPromise());
 		if (file.size() > 0) {
 			// The region closes the channel when Netty releases it; the file's own close stays idempotent.
@@ -534,6 +553,7 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		long bodyBytes = file.size();
 		ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener((sent) -> {
 			opened.close();
+			resumeIdleTimeout(ctx);
 			if (sent.isSuccess() && log != null && time != null) {
 				long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 				log.accept(new PipelineAnswerArgs(head, response, ctx.channel().remoteAddress(), time, bodyBytes,

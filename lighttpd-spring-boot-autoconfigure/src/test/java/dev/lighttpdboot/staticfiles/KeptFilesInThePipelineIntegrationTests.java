@@ -1,6 +1,13 @@
 package dev.lighttpdboot.staticfiles;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -242,6 +249,78 @@ class KeptFilesInThePipelineIntegrationTests {
 						"200 " + site.text("style.css"), "200 " + TestSite.HELLO,
 						"200 " + site.text("docs/index.html"), "200 " + site.text("style.css"));
 			}
+		}
+
+	}
+
+	/**
+	 * A larger file sent from the pipeline to a client that pauses longer than the keep-alive timeout is sent whole:
+	 * that timeout is Reactor Netty's idle timeout of the connection, which closes a connection that neither reads
+	 * nor writes for that long (a file's write counts once it has completed). Reactor Netty takes it off while it
+	 * answers a request, and so does the pipeline while it sends a file.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m", "lighttpd.server.keep-alive-timeout=1s" })
+	class SlowReaders {
+
+		static final TestSite own = TestSite.create();
+
+		/** Far more than the sockets' buffers hold: the send waits for the reader. */
+		static final long SIZE = 64L * 1024 * 1024;
+
+		@LocalServerPort
+		int port;
+
+		@DynamicPropertySource
+		static void ownRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> own.root().toString());
+		}
+
+		@AfterAll
+		static void deleteRoot() {
+			own.delete();
+		}
+
+		@Test
+		void aLargerFileIsSentWholeToAReaderThatPausesLongerThanTheKeepAliveTimeout() throws IOException {
+			try (SeekableByteChannel channel = Files.newByteChannel(own.root().resolve("large.bin"),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
+				channel.position(SIZE - 1).write(ByteBuffer.wrap(new byte[] { 1 }));
+			}
+			try (Socket socket = new Socket()) {
+				socket.setReceiveBufferSize(16 * 1024);
+				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
+				socket.setSoTimeout(20_000);
+				InputStream in = new BufferedInputStream(socket.getInputStream());
+				OutputStream out = socket.getOutputStream();
+				// The ordinary way looks the file up; the stat cache then knows it, and the GET is the pipeline's.
+				out.write("HEAD /large.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+				assertThat(head(in)).startsWith("HTTP/1.1 200");
+				out.write("GET /large.bin HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+				// The reader pauses for twice the keep-alive timeout, the server's socket buffers full meanwhile.
+				await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+				assertThat(head(in)).startsWith("HTTP/1.1 200").contains("\r\nContent-Length: " + SIZE + "\r\n");
+				long received = 0;
+				byte[] chunk = new byte[256 * 1024];
+				int read;
+				while (received < SIZE && (read = in.read(chunk)) != -1) {
+					received += read;
+				}
+				assertThat(received).isEqualTo(SIZE);
+			}
+		}
+
+		private static String head(InputStream in) throws IOException {
+			StringBuilder head = new StringBuilder();
+			while (!head.toString().endsWith("\r\n\r\n")) {
+				int next = in.read();
+				if (next == -1) {
+					throw new IOException("closed after " + head.length() + " bytes of a head");
+				}
+				head.append((char) next);
+			}
+			return head.toString();
 		}
 
 	}
