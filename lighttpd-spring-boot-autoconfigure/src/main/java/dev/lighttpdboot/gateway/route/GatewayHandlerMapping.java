@@ -341,8 +341,9 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 		copyEndToEndHeaders(answer, headers);
 		// Decided here, so that X-Accel-Buffering, meant for this server, leaves every response, HEAD included.
 		boolean buffered = ResponseBodyBuffer.wantsBuffering(headers, route.responseBuffering());
-		if (route.allowXSendfile() && this.xSendfile != null && this.xSendfile.isRequested(headers)) {
-			return drain(answer.body()).then(Mono.defer(() -> this.xSendfile.send(request, response)));
+		XSendfile sender = this.xSendfile;
+		if (sender != null && sendsFile(route, headers)) {
+			return drain(answer.body()).then(Mono.defer(() -> sender.send(request, response)));
 		}
 		// A backend that may not use X-Sendfile must not leak a path, nor steer an nginx in front of this server.
 		SendfileHeaders.stripAll(response);
