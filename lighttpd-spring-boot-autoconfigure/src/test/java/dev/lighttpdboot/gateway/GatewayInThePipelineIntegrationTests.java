@@ -80,7 +80,8 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 		registry.add("lighttpd.gateway.routes[0].path-prefix", () -> "/down/");
 		registry.add("lighttpd.gateway.routes[0].document-root", () -> root);
 		registry.add("lighttpd.gateway.routes[0].check-local", () -> "false");
-		registry.add("lighttpd.gateway.routes[0].backends[0].address", () -> "127.0.0.1:" + unusedPort());
+		registry.add("lighttpd.gateway.routes[0].backends[0].address",
+				() -> "127.0.0.1:" + GatewayRouteIntegrationTests.unusedPort());
 		registry.add("lighttpd.gateway.routes[1].name", () -> "php");
 		registry.add("lighttpd.gateway.routes[1].extensions", () -> ".php");
 		registry.add("lighttpd.gateway.routes[1].document-root", () -> root);
@@ -174,8 +175,7 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 
 	@Test
 	void anXSendfileIsSentTheOrdinaryWayWithTheBackendCalledOnce() throws IOException {
-		String target = "/sendfile.php?path="
-				+ URLEncoder.encode(TestSite.shared().root().resolve("hello.txt").toString(), StandardCharsets.UTF_8);
+		String target = sendfileTarget();
 		try (RawHttp.Connection connection = raw().open()) {
 			connection.exchange("GET", target, "");
 			this.observations.clear();
@@ -207,8 +207,7 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 
 	@Test
 	void anAnswerKeptForARequestThatAFilterAnsweredIsNotGivenToTheNext() throws IOException {
-		String target = "/sendfile.php?path="
-				+ URLEncoder.encode(TestSite.shared().root().resolve("hello.txt").toString(), StandardCharsets.UTF_8);
+		String target = sendfileTarget();
 		try (RawHttp.Connection connection = raw().open()) {
 			connection.exchange("GET", target, "");
 			this.observations.clear();
@@ -226,8 +225,7 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 
 	@Test
 	void pipelinedRequestsAreAnsweredInOrder() throws IOException {
-		String target = "/sendfile.php?path="
-				+ URLEncoder.encode(TestSite.shared().root().resolve("hello.txt").toString(), StandardCharsets.UTF_8);
+		String target = sendfileTarget();
 		try (RawHttp.Connection connection = raw().open()) {
 			connection.exchange("GET", "/env.php", "");
 			connection.exchange("GET", target, "");
@@ -245,19 +243,16 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 		}
 	}
 
+	/** A script that answers with X-Sendfile of the site's hello.txt: an answer that goes the ordinary way. */
+	private static String sendfileTarget() {
+		return "/sendfile.php?path="
+				+ URLEncoder.encode(TestSite.shared().root().resolve("hello.txt").toString(), StandardCharsets.UTF_8);
+	}
+
 	private void assertObservations(int server, int gateway) {
 		TestObservationRegistryAssert.assertThat(this.observations)
 			.hasNumberOfObservationsWithNameEqualTo(SERVER, server)
 			.hasNumberOfObservationsWithNameEqualTo(GATEWAY, gateway);
-	}
-
-	private static int unusedPort() {
-		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 	/** Observations kept for the tests to read. */

@@ -308,7 +308,7 @@ class GatewayRouteIntegrationTests extends RealServerTests {
 		}
 	}
 
-	private static int unusedPort() {
+	static int unusedPort() {
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}

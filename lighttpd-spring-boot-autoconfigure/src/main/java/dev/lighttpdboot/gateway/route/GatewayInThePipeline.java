@@ -13,6 +13,7 @@ import dev.lighttpdboot.gateway.fastcgi.FastCgiProtocol;
 import dev.lighttpdboot.gateway.spool.SpooledBody;
 import dev.lighttpdboot.sendfile.SendfileHeaders;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -147,7 +148,7 @@ public final class GatewayInThePipeline {
 		Mono<ByteBuf> body = (whole > 0)
 				? DataBufferUtils.join(response.body()).map(NettyDataBufferFactory::toByteBuf)
 				: response.body().doOnNext(DataBufferUtils::release).then(Mono.empty());
-		return body.defaultIfEmpty(io.netty.buffer.Unpooled.EMPTY_BUFFER).map((bytes) -> {
+		return body.defaultIfEmpty(Unpooled.EMPTY_BUFFER).map((bytes) -> {
 			FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
 					HttpResponseStatus.valueOf(status), bytes);
 			HttpHeaders fullHeaders = new HttpHeaders(new Netty4HeadersAdapter(full.headers()));
