@@ -12,10 +12,12 @@ import java.time.Duration;
  * @param maxConnections the most connections held at once; more are closed as soon as they are accepted
  * @param maxKeepAliveRequests the most requests served on one HTTP/1.1 connection
  * @param strictHttp whether requests are checked for framing, Host, version and method before any handler
+ * @param consolidateFlushes whether a connection's flushes are joined until the end of the event loop's turn
  * @param http2 the HTTP/2 limits
  */
 public record ServerLimits(Duration headerTimeout, Duration bodyTimeout, Duration keepAliveTimeout,
-		Duration sendTimeout, int maxConnections, int maxKeepAliveRequests, boolean strictHttp, Http2 http2) {
+		Duration sendTimeout, int maxConnections, int maxKeepAliveRequests, boolean strictHttp,
+		boolean consolidateFlushes, Http2 http2) {
 
 	/**
 	 * The HTTP/2 limits of a connection.

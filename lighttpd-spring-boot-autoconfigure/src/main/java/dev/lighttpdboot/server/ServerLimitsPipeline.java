@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.Http2SettingsSpec;
 import reactor.netty.http.server.HttpServer;
@@ -22,6 +23,12 @@ import reactor.netty.http.server.HttpServer;
  * <li>{@link ConnectionLimit}: when the connection is initialised, before anything is read;</li>
  * <li>{@link SendTimeoutHandler}: at the front of every connection's pipeline (it watches the socket's outbound
  * buffer, so it also covers TLS and HTTP/2 connections);</li>
+ * <li>Netty's {@link FlushConsolidationHandler} in front of it, when flushes are consolidated: a flush waits for
+ * the end of the read it was asked in, or, asked outside any read of the connection (an answer written from a
+ * backend's connection, or after a hop to another thread), for the end of the event loop's turn. The answers of
+ * one turn then leave together, and a client waiting for several is woken once, not once each. Waking a client
+ * that sleeps costs the sender more than the write: measured with a client on another core, it was most of the
+ * kernel's share of a PHP request (see docs/benchmarks.md).</li>
  * <li>{@link RequestHeadTimeout} and {@link StrictRequestValidator}: around and after the HTTP/1.1 codec, which is
  * found by type because with h2c enabled Reactor Netty does not give it its usual name. HTTP/2 streams do not pass
  * there: their heads arrive in one HEADERS block, bounded by the HTTP/2 settings.</li>
@@ -30,6 +37,15 @@ import reactor.netty.http.server.HttpServer;
  * {@code server.netty.idle-timeout} and {@code server.netty.max-keep-alive-requests}) replaces them.
  */
 public final class ServerLimitsPipeline {
+
+	/** The name of the flush consolidation handler in a connection's pipeline. */
+	static final String FLUSH_CONSOLIDATION = "lighttpd.flushConsolidation";
+
+	/**
+	 * Flushes asked within one read before one is let through anyway (Netty's default): a connection that
+	 * pipelines many requests still gets its answers while the read goes on.
+	 */
+	private static final int FLUSHES_PER_READ = 256;
 
 	/**
 	 * The most pending connections accepted at once before the loop serves the connections it holds, as lighttpd
@@ -165,6 +181,10 @@ public final class ServerLimitsPipeline {
 		if (ServerLimits.enabled(this.limits.sendTimeout()) && pipeline.get(SendTimeoutHandler.NAME) == null) {
 			pipeline.addFirst(SendTimeoutHandler.NAME,
 					new SendTimeoutHandler(this.limits.sendTimeout().toNanos(), this.refusals));
+		}
+		if (this.limits.consolidateFlushes() && pipeline.get(FLUSH_CONSOLIDATION) == null) {
+			// First of all, so that every flush of the connection passes it, TLS's included.
+			pipeline.addFirst(FLUSH_CONSOLIDATION, new FlushConsolidationHandler(FLUSHES_PER_READ, true));
 		}
 		if (pipeline.get(ProtocolErrorSink.NAME) == null) {
 			pipeline.addLast(ProtocolErrorSink.NAME, this.protocolErrors);

@@ -57,6 +57,13 @@ public class ServerLimitsProperties {
 	 */
 	private boolean strictHttp = true;
 
+	/**
+	 * Whether the flushes of a connection are joined until the end of the event loop's turn: the answers written
+	 * while a request is read, and those written from a backend's answer, leave in one write, and a client waiting
+	 * on several of them is woken once.
+	 */
+	private boolean consolidateFlushes = true;
+
 	private final Http2 http2 = new Http2();
 
 	public boolean isEnabled() {
@@ -121,6 +128,14 @@ public class ServerLimitsProperties {
 
 	public void setStrictHttp(boolean strictHttp) {
 		this.strictHttp = strictHttp;
+	}
+
+	public boolean isConsolidateFlushes() {
+		return this.consolidateFlushes;
+	}
+
+	public void setConsolidateFlushes(boolean consolidateFlushes) {
+		this.consolidateFlushes = consolidateFlushes;
 	}
 
 	public Http2 getHttp2() {
