@@ -732,17 +732,23 @@ profiler() {
 	jcmd "$pid_ours" JVMTI.agent_load "$profiler_lib" "\"$1\"" >/dev/null || die "async-profiler: $1 failed"
 }
 
-# One wrk run; appends "row server req/s MB/s p50us p99us cpu-us-per-request errors jit-us-per-request rss-MiB" to
-# the samples (resident memory right after the run).
+# wrk's voluntary context switches, by GNU time (Debian's time package) where it is installed: how often the client
+# slept waiting for an answer, so how often a server's send had to wake it.
+wrk_timer=()
+[ -x /usr/bin/time ] && wrk_timer=(/usr/bin/time -f %w -o "$work/wrk-switches")
+
+# One wrk run; appends "row server req/s MB/s p50us p99us cpu-us-per-request errors jit-us-per-request rss-MiB
+# client-wake-ups-per-request" to the samples (resident memory right after the run).
 measure() {
 	local row=$1 server=$2 duration=$3 record=$4
-	local u pid_var headers before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit rss
+	local u pid_var headers before after jit_before jit_after out requests rps transfer p50 p99 errors cpu jit rss wakes
 	u=$(url "$row" "$server")
 	pid_var=pid_$server
 	before=$(cpu_ticks "${!pid_var}")
 	jit_before=$(jit_ticks "${!pid_var}")
 	mapfile -t headers < <(row_headers "$row")
-	out=$("${client_prefix[@]}" wrk -t"$THREADS" -c"$(row_connections "$row")" -d"$duration" --latency "${headers[@]}" "$u")
+	out=$("${client_prefix[@]}" "${wrk_timer[@]}" wrk -t"$THREADS" -c"$(row_connections "$row")" -d"$duration" --latency \
+		"${headers[@]}" "$u")
 	after=$(cpu_ticks "${!pid_var}")
 	jit_after=$(jit_ticks "${!pid_var}")
 	rss=$(rss_mib "${!pid_var}")
@@ -755,9 +761,13 @@ measure() {
 	errors=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")
 	cpu=$(per_request $((after - before)) "$requests")
 	jit=$(per_request $((jit_after - jit_before)) "$requests")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$server" "$rps" "$(to_mbps "$transfer")" "$(to_us "$p50")" \
-		"$(to_us "$p99")" "$cpu" "$errors" "$jit" "$rss" >>"$samples"
-	log "  $row $server: $rps req/s, $transfer/s, p50 $p50, p99 $p99, $cpu us cpu/request ($jit in the JIT), $errors errors, $rss MiB resident"
+	wakes=-
+	if [ ${#wrk_timer[@]} -gt 0 ] && [ -s "$work/wrk-switches" ]; then
+		wakes=$(awk -v n="$(tail -n 1 "$work/wrk-switches")" -v r="$requests" 'BEGIN { printf "%.2f", (r > 0) ? n / r : 0 }')
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$server" "$rps" "$(to_mbps "$transfer")" "$(to_us "$p50")" \
+		"$(to_us "$p99")" "$cpu" "$errors" "$jit" "$rss" "$wakes" >>"$samples"
+	log "  $row $server: $rps req/s, $transfer/s, p50 $p50, p99 $p99, $cpu us cpu/request ($jit in the JIT), $errors errors, $rss MiB resident, $wakes client wake-ups/request"
 }
 
 # The JIT compiles our hot paths during the first minutes; on one shared core it needs long. The peers have
@@ -797,7 +807,7 @@ column_median() { awk -F'\t' -v r="$1" -v s="$2" -v c="$3" '$1 == r && $2 == s {
 
 printf '\n%s, %s cores, wrk -t%s -c%s -d%s, %s runs per cell (median), pinning %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(nproc)" "$THREADS" "$CONNECTIONS" "$DURATION" "$REPEAT" "$([ "$PIN" = 1 ] && echo "servers+php-fpm cpu $SERVER_CPUS, wrk cpu $CLIENT_CPUS" || echo off)"
-printf '%-17s %-9s %-8s %10s %9s %9s %9s %10s %7s %7s %8s %10s %13s\n' row server mode req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB ours/peer cpu-peer/ours
+printf '%-17s %-9s %-8s %10s %9s %9s %9s %10s %7s %7s %8s %9s %10s %13s\n' row server mode req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB wakes/req ours/peer cpu-peer/ours
 for row in $ROWS; do
 	ours_rps=$(column_median "$row" ours 3)
 	ours_cpu=$(column_median "$row" ours 7)
@@ -813,6 +823,7 @@ for row in $ROWS; do
 		cpu=$(column_median "$row" "$server" 7)
 		jit=$(column_median "$row" "$server" 9)
 		rss=$(column_median "$row" "$server" 10)
+		wakes=$(awk -F'\t' -v r="$row" -v s="$server" '$1 == r && $2 == s && $11 != "-" { print $11 }' "$samples" | median)
 		errors=$(awk -F'\t' -v r="$row" -v s="$server" '$1 == r && $2 == s { n += $8 } END { print n + 0 }' "$samples")
 		ratio=- cpu_ratio=-
 		if [ "$server" != ours ] && [ -n "$ours_rps" ]; then
@@ -826,8 +837,8 @@ for row in $ROWS; do
 			*) mode=$DISPATCH ;;
 			esac
 		fi
-		printf '%-17s %-9s %-8s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
+		printf '%-17s %-9s %-8s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %9s %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \
-			"$jit" "$errors" "$rss" "$ratio" "$cpu_ratio"
+			"$jit" "$errors" "$rss" "${wakes:--}" "$ratio" "$cpu_ratio"
 	done
 done
