@@ -58,9 +58,9 @@ public class ServerLimitsProperties {
 	private boolean strictHttp = true;
 
 	/**
-	 * Whether the flushes of a connection are joined until the end of the event loop's turn: the answers written
-	 * while a request is read, and those written from a backend's answer, leave in one write, and a client waiting
-	 * on several of them is woken once.
+	 * Whether the flushes of a connection are joined (Netty's FlushConsolidationHandler): an answer written while a
+	 * request is read leaves at the end of that read, one written from a backend's answer or after a hop at the end
+	 * of the event loop's turn, so a client waiting for several answers is woken once.
 	 */
 	private boolean consolidateFlushes = true;
 
