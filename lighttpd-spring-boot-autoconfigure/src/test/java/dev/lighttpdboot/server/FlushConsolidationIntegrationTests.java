@@ -35,21 +35,11 @@ class FlushConsolidationIntegrationTests {
 	@Nested
 	@SpringBootTest(classes = { TestApplication.class, AcceptedChannels.class },
 			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-	class Consolidated {
-
-		@LocalServerPort
-		int port;
-
-		@Autowired
-		OutboundRecorder recorder;
-
-		@Autowired
-		AcceptedChannels accepted;
+	class Consolidated extends TwoAnswers {
 
 		@Test
 		void twoAnswersFlushedInOneTurnOfTheLoopLeaveInOneFlush() throws Exception {
-			assertThat(writeTwoAnswers(this.port, this.accepted, this.recorder)).containsExactly("first", "second",
-					"flush");
+			assertThat(writeTwoAnswers()).containsExactly("first", "second", "flush");
 		}
 
 	}
@@ -58,7 +48,17 @@ class FlushConsolidationIntegrationTests {
 	@SpringBootTest(classes = { TestApplication.class, AcceptedChannels.class },
 			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = "lighttpd.server.consolidate-flushes=false")
-	class NotConsolidated {
+	class NotConsolidated extends TwoAnswers {
+
+		@Test
+		void eachAnswerIsFlushedAtOnce() throws Exception {
+			assertThat(writeTwoAnswers()).containsExactly("first", "flush", "second", "flush");
+		}
+
+	}
+
+	/** A server of the test application, and what it writes to its sockets. */
+	abstract static class TwoAnswers {
 
 		@LocalServerPort
 		int port;
@@ -69,10 +69,8 @@ class FlushConsolidationIntegrationTests {
 		@Autowired
 		AcceptedChannels accepted;
 
-		@Test
-		void eachAnswerIsFlushedAtOnce() throws Exception {
-			assertThat(writeTwoAnswers(this.port, this.accepted, this.recorder)).containsExactly("first", "flush",
-					"second", "flush");
+		List<String> writeTwoAnswers() throws Exception {
+			return FlushConsolidationIntegrationTests.writeTwoAnswers(this.port, this.accepted, this.recorder);
 		}
 
 	}
