@@ -153,7 +153,8 @@ public final class FileDelivery {
 	 * changed since it was checked and is no longer small stays open instead, for the ordinary answer.
 	 */
 	private Mono<Loaded> fromMemory(ServerHttpRequest request, FileSnapshot file) {
-		return this.fileSystem.quickCall(request, () -> this.memory.find(file))
+		long askedAt = System.nanoTime();
+		return this.fileSystem.quickCall(request, () -> this.memory.find(file, askedAt))
 			.map((kept) -> new Loaded(kept.snapshot(), kept.bytes(), null))
 			.switchIfEmpty(Mono.defer(() -> this.fileSystem.call(request, () -> readIntoMemory(file))))
 			.switchIfEmpty(Mono.error(() -> new PathRefusedException(HttpStatus.NOT_FOUND,
@@ -183,8 +184,9 @@ public final class FileDelivery {
 	}
 
 	/**
-	 * The kept bytes of a small file, if they are kept and the file is still the one they were read from: one
-	 * {@code lstat} on the file-system scheduler, then on {@code eventLoop}. Nothing is read or kept here: a miss
+	 * The kept bytes of a small file, if they are kept and the file is still the one they were read from: checked
+	 * by an {@code lstat} begun after this call (which the requests that asked before it began share) on the
+	 * file-system scheduler, then on {@code eventLoop}. Nothing is read or kept here: a miss
 	 * is left to {@link #deliver}, which reads the file into memory.
 	 * @param eventLoop where the answer continues
 	 * @param file the file as a lookup described it
@@ -195,7 +197,8 @@ public final class FileDelivery {
 		if (!this.memory.accepts(file)) {
 			return Mono.empty();
 		}
-		return this.fileSystem.quickCall(eventLoop, () -> this.memory.find(file))
+		long askedAt = System.nanoTime();
+		return this.fileSystem.quickCall(eventLoop, () -> this.memory.find(file, askedAt))
 			.doOnDiscard(SmallFileCache.Kept.class, (kept) -> kept.bytes().release());
 	}
 

@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -33,9 +34,12 @@ import reactor.core.Disposable;
  * <p>Bytes are filled only from an {@link OpenFile} (the descriptor that was checked, never a second open by name),
  * on the file-system scheduler, and remembered under the identity of the file at its real path: device and inode,
  * size, modification time and status-change time, taken before the bytes are read. Every request checks that
- * identity again with one {@code lstat} of the real path, on the file-system scheduler: a file rewritten, touched,
- * replaced, or swapped for a symlink is read again (or refused) at once, whatever the stat cache still remembers,
- * as a file sent from its descriptor would be. The check follows no final symlink; a match means the same inode the
+ * identity again with an {@code lstat} of the real path begun after the request asked, on the file-system
+ * scheduler: a file rewritten, touched, replaced, or swapped for a symlink is read again (or refused) at once,
+ * whatever the stat cache still remembers, as a file sent from its descriptor would be. Requests for one file that
+ * all asked before the same {@code lstat} began share it (those of one event-loop turn, whose checks run one after
+ * the other in one hop): what it saw is at least as new as each request, so a hot file costs one {@code lstat} per
+ * hop rather than one per request. The check follows no final symlink; a match means the same inode the
  * bytes were read from through the checked descriptor, so nothing outside a root can be served from here. Files
  * without an identity (this server's own compressed copies, checked by size only) are not kept.
  */
@@ -48,6 +52,8 @@ public final class SmallFileCache implements Disposable {
 	private final long maxTotalSize;
 
 	private final ByteBufAllocator allocator;
+
+	private final LongSupplier nanoClock;
 
 	private final ConcurrentHashMap<Path, Entry> entries = new ConcurrentHashMap<>();
 
@@ -71,10 +77,10 @@ public final class SmallFileCache implements Disposable {
 	 * @param maxTotalSize the bytes kept at most, all files together
 	 */
 	public SmallFileCache(long maxFileSize, long maxTotalSize) {
-		this(maxFileSize, maxTotalSize, UnpooledByteBufAllocator.DEFAULT);
+		this(maxFileSize, maxTotalSize, UnpooledByteBufAllocator.DEFAULT, System::nanoTime);
 	}
 
-	SmallFileCache(long maxFileSize, long maxTotalSize, ByteBufAllocator allocator) {
+	SmallFileCache(long maxFileSize, long maxTotalSize, ByteBufAllocator allocator, LongSupplier nanoClock) {
 		if (maxFileSize < 0 || maxTotalSize < 0) {
 			throw new IllegalArgumentException("sizes must not be negative");
 		}
@@ -82,6 +88,7 @@ public final class SmallFileCache implements Disposable {
 		this.maxFileSize = Math.min(Math.min(maxFileSize, maxTotalSize), Integer.MAX_VALUE);
 		this.maxTotalSize = maxTotalSize;
 		this.allocator = allocator;
+		this.nanoClock = nanoClock;
 	}
 
 	/**
@@ -99,16 +106,30 @@ public final class SmallFileCache implements Disposable {
 	}
 
 	/**
-	 * Return the bytes of a file if they are kept and the file is still the one they were read from. This blocks
-	 * (one {@code lstat} of the real path): call it on the file-system scheduler.
+	 * Return the bytes of a file if they are kept and the file is still the one they were read from, checked now.
+	 * This blocks (one {@code lstat} of the real path): call it on the file-system scheduler.
 	 * @param file the file as a lookup described it (possibly a while ago, by the stat cache)
 	 * @return the kept bytes with {@code file}, whose validators answer (a representation's own entity tag
 	 * included), or {@code null} if nothing is kept for the file or it is not the file there now
 	 */
 	public @Nullable Kept find(FileSnapshot file) {
+		return find(file, this.nanoClock.getAsLong());
+	}
+
+	/**
+	 * Return the bytes of a file if they are kept and the file is still the one they were read from, as seen by an
+	 * {@code lstat} of the real path begun after {@code askedAt}: the last one made, if it began after, else a new
+	 * one. This may block: call it on the file-system scheduler.
+	 * @param file the file as a lookup described it (possibly a while ago, by the stat cache)
+	 * @param askedAt when the request asked for the file, as {@link System#nanoTime()} told on any thread after the
+	 * request arrived
+	 * @return the kept bytes with {@code file}, whose validators answer (a representation's own entity tag
+	 * included), or {@code null} if nothing is kept for the file or it is not the file there now
+	 */
+	public @Nullable Kept find(FileSnapshot file, long askedAt) {
 		Entry entry = this.entries.get(file.path());
 		if (entry != null && entry.stamp.describes(file)) {
-			Stamp now = Stamp.of(file.path());
+			Stamp now = stampAfter(entry, askedAt);
 			if (entry.stamp.equals(now)) {
 				try {
 					ByteBuf bytes = entry.bytes.retainedDuplicate();
@@ -126,6 +147,24 @@ public final class SmallFileCache implements Disposable {
 		}
 		this.misses.incrementAndGet();
 		return null;
+	}
+
+	/**
+	 * Return what an {@code lstat} of an entry's path begun after {@code askedAt} saw. A file changed before the
+	 * request asked was changed before that {@code lstat} began, so the change is in what it saw.
+	 */
+	private @Nullable Stamp stampAfter(Entry entry, long askedAt) {
+		Check last = entry.lastCheck;
+		if (last != null && last.begunAt - askedAt > 0) {
+			return last.seen;
+		}
+		// Read before the lstat begins: the lstat sees the file as it is at this time or later.
+		long begunAt = this.nanoClock.getAsLong();
+		Stamp seen = Stamp.of(entry.snapshot.path());
+		// Checks made at once on several threads may store theirs in any order: each stored check is true of the
+		// time it began, which is all a request that asked before that time needs.
+		entry.lastCheck = new Check(begunAt, seen);
+		return seen;
 	}
 
 	/**
@@ -336,6 +375,14 @@ public final class SmallFileCache implements Disposable {
 
 	}
 
+	/**
+	 * An {@code lstat} of a kept file's path: when it began (nano time) and what it saw ({@code null}: no regular
+	 * file there).
+	 */
+	private record Check(long begunAt, @Nullable Stamp seen) {
+
+	}
+
 	private static final class Entry {
 
 		final FileSnapshot snapshot;
@@ -347,6 +394,9 @@ public final class SmallFileCache implements Disposable {
 		final ByteBuf bytes;
 
 		volatile boolean referenced;
+
+		/** The last check of the path, shared by the requests that asked before it began. */
+		volatile @Nullable Check lastCheck;
 
 		Entry(FileSnapshot snapshot, Stamp stamp, ByteBuf bytes) {
 			this.snapshot = snapshot;

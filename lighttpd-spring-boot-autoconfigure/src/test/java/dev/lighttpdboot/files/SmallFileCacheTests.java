@@ -5,9 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.lighttpdboot.test.LeakWatch;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +153,40 @@ class SmallFileCacheTests {
 	}
 
 	@Test
+	void requestsThatAskedBeforeACheckBeganShareIt() throws IOException {
+		AtomicLong clock = new AtomicLong(100);
+		SmallFileCache cache = new SmallFileCache(100, 1000, UnpooledByteBufAllocator.DEFAULT, clock::incrementAndGet);
+		FileSnapshot file = write("shared.txt", "hello");
+		release(load(cache, file));
+		// Asked at 10, checked by an lstat begun at 101.
+		ByteBuf first = find(cache, file, 10);
+		assertThat(first.toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+		first.release();
+		rewrite(file, "HELLO");
+		// Asked before that lstat began, as the requests of one hop are: what it saw is as new as the request.
+		ByteBuf second = find(cache, file, 100);
+		assertThat(second.toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+		second.release();
+		cache.dispose();
+	}
+
+	@Test
+	void aRequestThatAskedOnceTheLastCheckHadBegunChecksAgain() throws IOException {
+		AtomicLong clock = new AtomicLong(100);
+		SmallFileCache cache = new SmallFileCache(100, 1000, UnpooledByteBufAllocator.DEFAULT, clock::incrementAndGet);
+		FileSnapshot file = write("fresh.txt", "hello");
+		release(load(cache, file));
+		// Checked by an lstat begun at 101.
+		find(cache, file, 10).release();
+		rewrite(file, "HELLO");
+		// Asked at the time that lstat began: it may have missed a change made before the request asked.
+		assertThat(find(cache, file, 101)).isNull();
+		// The new check, begun at 102, is what a request that asked before it shares now.
+		assertThat(find(cache, file, 50)).isNull();
+		cache.dispose();
+	}
+
+	@Test
 	void aDisposedCacheKeepsNothing() throws IOException {
 		SmallFileCache cache = new SmallFileCache(40, 100);
 		cache.dispose();
@@ -176,6 +212,20 @@ class SmallFileCacheTests {
 	private static ByteBuf find(SmallFileCache cache, FileSnapshot file) {
 		SmallFileCache.Kept kept = cache.find(file);
 		return (kept != null) ? kept.bytes() : null;
+	}
+
+	private static ByteBuf find(SmallFileCache cache, FileSnapshot file, long askedAt) {
+		SmallFileCache.Kept kept = cache.find(file, askedAt);
+		return (kept != null) ? kept.bytes() : null;
+	}
+
+	/**
+	 * Rewrite a file in place with as many bytes, and move its modification time on, so that only its content and
+	 * times tell the versions apart.
+	 */
+	private static void rewrite(FileSnapshot file, String content) throws IOException {
+		Files.writeString(file.path(), content);
+		Files.setLastModifiedTime(file.path(), FileTime.fromMillis(file.lastModified().toEpochMilli() + 5000));
 	}
 
 	private static void release(ByteBuf bytes) {
