@@ -1,9 +1,8 @@
 package dev.lighttpdboot.gateway.route;
 
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -387,15 +386,28 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 	 * Copy the headers of a backend's response that are meant for the client: not those of the backend connection.
 	 */
 	static void copyEndToEndHeaders(GatewayResponse answer, HttpHeaders headers) {
-		// Headers that the backend's Connection header names are hop-by-hop too.
-		Set<String> nominated = new HashSet<>();
-		answer.head().headers().getConnection().forEach((name) -> nominated.add(name.toLowerCase(Locale.ROOT)));
-		answer.head().headers().forEach((name, values) -> {
-			String lower = name.toLowerCase(Locale.ROOT);
-			if (!HOP_BY_HOP.contains(lower) && !nominated.contains(lower)) {
+		HttpHeaders backend = answer.head().headers();
+		// Headers that the backend's Connection header names are hop-by-hop too. Most answers have none (FastCGI,
+		// SCGI and AJP13 answers never do): no list is parsed and no name lower-cased for them, on every answer.
+		List<String> nominated = backend.containsHeader(HttpHeaders.CONNECTION) ? backend.getConnection() : List.of();
+		backend.forEach((name, values) -> {
+			if (!isHopByHop(name) && !containsIgnoringCase(nominated, name)) {
 				headers.addAll(name, values);
 			}
 		});
+	}
+
+	private static boolean isHopByHop(String name) {
+		return containsIgnoringCase(HOP_BY_HOP, name);
+	}
+
+	private static boolean containsIgnoringCase(Collection<String> names, String name) {
+		for (String candidate : names) {
+			if (candidate.equalsIgnoreCase(name)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

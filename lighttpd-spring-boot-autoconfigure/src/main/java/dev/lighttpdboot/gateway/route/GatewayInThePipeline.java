@@ -16,6 +16,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -129,8 +130,18 @@ public final class GatewayInThePipeline {
 
 	private Mono<Answer> answer(GatewayRoute route, String target, GatewayResponse response, long called,
 			Channel channel) {
-		HttpHeaders headers = new HttpHeaders();
-		GatewayHandlerMapping.copyEndToEndHeaders(response, headers);
+		// Copied once, straight into the headers the answer is written with.
+		io.netty.handler.codec.http.HttpHeaders nettyHeaders = DefaultHttpHeadersFactory.headersFactory().newHeaders();
+		HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(nettyHeaders));
+		try {
+			GatewayHandlerMapping.copyEndToEndHeaders(response, headers);
+		}
+		catch (IllegalArgumentException ex) {
+			// A header Netty will not write (the parsers refuse such answers before): the ordinary way answers it
+			// as it answers it there, and frees the backend's answer.
+			GatewayHandoff.put(channel, new GatewayHandoff.Handed(route, target, response, null, called));
+			return Mono.empty();
+		}
 		int status = response.head().status().value();
 		long whole = response.completeBodyLength();
 		long declared = headers.getContentLength();
@@ -149,11 +160,10 @@ public final class GatewayInThePipeline {
 				? DataBufferUtils.join(response.body()).map(NettyDataBufferFactory::toByteBuf)
 				: response.body().doOnNext(DataBufferUtils::release).then(Mono.empty());
 		return body.defaultIfEmpty(Unpooled.EMPTY_BUFFER).map((bytes) -> {
+			headers.setContentLength(whole);
 			FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-					HttpResponseStatus.valueOf(status), bytes);
-			HttpHeaders fullHeaders = new HttpHeaders(new Netty4HeadersAdapter(full.headers()));
-			fullHeaders.addAll(headers);
-			fullHeaders.setContentLength(whole);
+					HttpResponseStatus.valueOf(status), bytes, nettyHeaders,
+					DefaultHttpHeadersFactory.trailersFactory().newHeaders());
 			return new Answer(full,
 					new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
 		});
