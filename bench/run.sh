@@ -32,6 +32,8 @@
 #   GATEWAY_DISPATCH [webflux]  our lighttpd.gateway.dispatch: webflux (gateway routes through every WebFilter) or
 #                     netty (bodiless GETs call their backend from the connection's pipeline); the mode column of the
 #                     gateway rows (*-hello, xsendfile-10m) shows it
+#   OPEN_FILE_CACHE [false]  our lighttpd.files.open-file-cache.enabled: true keeps the descriptors of files sent with
+#                     sendfile(2) open between requests (nginx's open_file_cache); the mode column then ends in +fd
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
 #   KEEP [0]          1: keep the temporary directory (configurations, logs) and print its path
 #   PROFILE [none]    a directory: our JVM is sampled by async-profiler (Maven Central's tools.profiler:async-profiler,
@@ -60,6 +62,7 @@ JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:-}
 DISPATCH=${DISPATCH:-webflux}
 GATEWAY_DISPATCH=${GATEWAY_DISPATCH:-webflux}
+OPEN_FILE_CACHE=${OPEN_FILE_CACHE:-false}
 APP_JAR=${APP_JAR:-$repo/sample-app/target/sample-app.jar}
 RESULTS=${RESULTS:-}
 KEEP=${KEEP:-0}
@@ -96,6 +99,7 @@ for tool in wrk curl openssl lighttpd nginx "$PHP_FPM" "$JAVA"; do
 done
 case $DISPATCH in webflux | direct | netty) ;; *) die "DISPATCH must be webflux, direct or netty, not '$DISPATCH'" ;; esac
 case $GATEWAY_DISPATCH in webflux | netty) ;; *) die "GATEWAY_DISPATCH must be webflux or netty, not '$GATEWAY_DISPATCH'" ;; esac
+case $OPEN_FILE_CACHE in true | false) ;; *) die "OPEN_FILE_CACHE must be true or false, not '$OPEN_FILE_CACHE'" ;; esac
 wants_row() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 UWSGI=${UWSGI:-$(command -v uwsgi || echo uwsgi)}
 if wants_row scgi-hello; then
@@ -502,7 +506,8 @@ if wants ours; then
 		--lighttpd.server.max-keep-alive-requests=100000 \
 		--lighttpd.access-log.enabled=false \
 		--lighttpd.files.dispatch="$DISPATCH" \
-		--lighttpd.gateway.dispatch="$GATEWAY_DISPATCH"
+		--lighttpd.gateway.dispatch="$GATEWAY_DISPATCH" \
+		--lighttpd.files.open-file-cache.enabled="$OPEN_FILE_CACHE"
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
@@ -836,6 +841,9 @@ for row in $ROWS; do
 			*-hello | xsendfile-*) mode=$GATEWAY_DISPATCH ;;
 			*) mode=$DISPATCH ;;
 			esac
+			if [ "$OPEN_FILE_CACHE" = true ]; then
+				mode="$mode+fd"
+			fi
 		fi
 		printf '%-17s %-9s %-8s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %9s %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -75,6 +77,8 @@ public final class FileDelivery {
 
 	private final SmallFileCache memory;
 
+	private final OpenFileCache descriptors;
+
 	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem) {
 		this(contentTypes, fileSystem, List.of());
 	}
@@ -92,11 +96,25 @@ public final class FileDelivery {
 	 */
 	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem, List<StreamingSeek> seeks,
 			SmallFileCache memory) {
+		this(contentTypes, fileSystem, seeks, memory, OpenFileCache.disabled());
+	}
+
+	/**
+	 * Create the delivery path.
+	 * @param contentTypes chooses Content-Type from file names
+	 * @param fileSystem the scheduler for blocking file-system calls
+	 * @param seeks pseudo-streaming seeks, asked in order before the ordinary answer
+	 * @param memory the bytes of small files, sent with their headers in one write
+	 * @param descriptors the descriptors of files sent from their descriptor, kept open between requests
+	 */
+	public FileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystem, List<StreamingSeek> seeks,
+			SmallFileCache memory, OpenFileCache descriptors) {
 		this.contentTypes = contentTypes;
 		this.fileSystem = fileSystem;
 		this.regionWriter = new RegionWriter(fileSystem);
 		this.seeks = List.copyOf(seeks);
 		this.memory = memory;
+		this.descriptors = descriptors;
 	}
 
 	/**
@@ -227,7 +245,8 @@ public final class FileDelivery {
 	 * @return the open file; an error {@link PathRefusedException} with 404 if nothing that may be sent is there
 	 */
 	public Mono<OpenFile> open(ServerHttpRequest request, FileSnapshot file) {
-		return this.fileSystem.call(request, () -> OpenFile.open(file))
+		return opened(file, (find) -> this.fileSystem.quickCall(request, find),
+				(open) -> this.fileSystem.call(request, open))
 			.switchIfEmpty(Mono.error(() -> new PathRefusedException(HttpStatus.NOT_FOUND,
 					"no such file any more: " + file.fileName())))
 			.doOnDiscard(OpenFile.class, OpenFile::close);
@@ -243,7 +262,24 @@ public final class FileDelivery {
 	 * nothing that may be sent is there
 	 */
 	public Mono<OpenFile> open(EventLoop eventLoop, FileSnapshot file) {
-		return this.fileSystem.call(eventLoop, () -> OpenFile.open(file)).doOnDiscard(OpenFile.class, OpenFile::close);
+		return opened(file, (find) -> this.fileSystem.quickCall(eventLoop, find),
+				(open) -> this.fileSystem.call(eventLoop, open))
+			.doOnDiscard(OpenFile.class, OpenFile::close);
+	}
+
+	/**
+	 * A checked file, open: a hold on its kept descriptor if the {@link OpenFileCache} keeps one that is still the
+	 * file's (a quick call, whose hop the requests of one event-loop turn share), else opened now (and kept, if the
+	 * cache accepts it).
+	 */
+	private Mono<OpenFile> opened(FileSnapshot file, Function<Callable<@Nullable OpenFile>, Mono<OpenFile>> quickCall,
+			Function<Callable<@Nullable OpenFile>, Mono<OpenFile>> blockingCall) {
+		if (!this.descriptors.accepts(file)) {
+			return blockingCall.apply(() -> OpenFile.open(file));
+		}
+		long askedAt = System.nanoTime();
+		return quickCall.apply(() -> this.descriptors.find(file, askedAt))
+			.switchIfEmpty(Mono.defer(() -> blockingCall.apply(() -> this.descriptors.open(file))));
 	}
 
 	private @Nullable StreamingSeek seekFor(ServerHttpRequest request, FileSnapshot file) {

@@ -19,6 +19,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.FileRegion;
+import io.netty.util.AbstractReferenceCounted;
+import io.netty.util.ReferenceCounted;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -37,7 +41,10 @@ import org.springframework.web.server.ResponseStatusException;
  * the snapshot: the snapshot answers when they match; otherwise the file was replaced or changed since the check
  * and a snapshot of the opened file takes its place, so a new file is never sent under the old ETag or length.
  * <p>Closing is idempotent: the sender closes after the last byte, and whoever opened closes again on completion,
- * error or cancellation.
+ * error or cancellation. The descriptor itself is reference counted: a {@linkplain #region region} being sent holds
+ * it open on its own until Netty releases the region, so a close that comes early (a cancelled response) never
+ * closes a descriptor under a {@code sendfile(2)} still queued; and an {@link OpenFileCache} lends one descriptor
+ * to many responses, each of which closes only its own hold on it.
  */
 public final class OpenFile implements AutoCloseable {
 
@@ -46,15 +53,35 @@ public final class OpenFile implements AutoCloseable {
 	private static final Set<? extends OpenOption> READ_NO_FOLLOW = Set.of(StandardOpenOption.READ,
 			LinkOption.NOFOLLOW_LINKS);
 
-	private final FileChannel channel;
+	private final Descriptor descriptor;
 
 	private final FileSnapshot snapshot;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private OpenFile(FileChannel channel, FileSnapshot snapshot) {
-		this.channel = channel;
+		this(new Descriptor(channel, snapshot.path()), snapshot);
+	}
+
+	private OpenFile(Descriptor descriptor, FileSnapshot snapshot) {
+		this.descriptor = descriptor;
 		this.snapshot = snapshot;
+	}
+
+	/**
+	 * A hold on a descriptor someone else keeps open: closing it gives back the hold.
+	 * @param descriptor the descriptor, already retained for this file
+	 * @param snapshot what describes the file
+	 */
+	static OpenFile holding(Descriptor descriptor, FileSnapshot snapshot) {
+		return new OpenFile(descriptor, snapshot);
+	}
+
+	/**
+	 * Return the descriptor, for a cache that keeps it open beyond this file's close; the caller retains it.
+	 */
+	Descriptor descriptor() {
+		return this.descriptor;
 	}
 
 	/**
@@ -187,7 +214,17 @@ public final class OpenFile implements AutoCloseable {
 	 * Return the open channel. Read it with positional reads only: several regions may be read from it.
 	 */
 	public FileChannel channel() {
-		return this.channel;
+		return this.descriptor.channel();
+	}
+
+	/**
+	 * Return a region of this file to write to a Netty channel ({@code sendfile(2)}): it holds the descriptor open
+	 * until Netty releases it, whenever this file is closed.
+	 * @param position the first byte
+	 * @param count the number of bytes
+	 */
+	public FileRegion region(long position, long count) {
+		return new DescriptorRegion(this.descriptor.retain(), position, count);
 	}
 
 	/**
@@ -206,23 +243,81 @@ public final class OpenFile implements AutoCloseable {
 	}
 
 	/**
-	 * Close the descriptor; later calls do nothing. Never throws: there is nothing a response could do about it.
+	 * Give back this file's hold on the descriptor, which closes once no region and no cache holds it either; later
+	 * calls do nothing. Never throws: there is nothing a response could do about it.
 	 */
 	@Override
 	public void close() {
 		if (this.closed.compareAndSet(false, true)) {
-			try {
-				this.channel.close();
-			}
-			catch (IOException ex) {
-				logger.debug("Closing " + this.snapshot.path() + " failed", ex);
-			}
+			this.descriptor.release();
 		}
 	}
 
 	@Override
 	public String toString() {
 		return "OpenFile[" + this.snapshot.path() + "]";
+	}
+
+	/**
+	 * An open descriptor, closed when the last of those who hold it (open files, regions being sent, a cache) lets
+	 * go.
+	 */
+	static final class Descriptor extends AbstractReferenceCounted {
+
+		private final FileChannel channel;
+
+		private final Path path;
+
+		Descriptor(FileChannel channel, Path path) {
+			this.channel = channel;
+			this.path = path;
+		}
+
+		FileChannel channel() {
+			return this.channel;
+		}
+
+		@Override
+		public Descriptor retain() {
+			super.retain();
+			return this;
+		}
+
+		@Override
+		public ReferenceCounted touch(Object hint) {
+			return this;
+		}
+
+		@Override
+		protected void deallocate() {
+			try {
+				this.channel.close();
+			}
+			catch (IOException ex) {
+				logger.debug("Closing " + this.path + " failed", ex);
+			}
+		}
+
+	}
+
+	/**
+	 * A region of a file that gives back its hold on the descriptor when Netty releases it, instead of closing
+	 * the channel as Netty's own region does.
+	 */
+	private static final class DescriptorRegion extends DefaultFileRegion {
+
+		private final Descriptor descriptor;
+
+		DescriptorRegion(Descriptor descriptor, long position, long count) {
+			super(descriptor.channel(), position, count);
+			this.descriptor = descriptor;
+		}
+
+		@Override
+		protected void deallocate() {
+			this.descriptor.release();
+		}
+
 	}
 
 	private static final class NotRegularFileException extends FileSystemException {

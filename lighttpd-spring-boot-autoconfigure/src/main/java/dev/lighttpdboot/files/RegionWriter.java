@@ -181,9 +181,9 @@ public final class RegionWriter {
 				.then();
 		}
 		// Reactor Netty's sendFile(path) would open the path again; sendUsing sends from our descriptor. The region
-		// closes the channel when Netty releases it; the file's own close stays idempotent.
-		return nativeResponse.sendUsing(file::channel,
-				(connection, channel) -> new DefaultFileRegion(channel, position, count), (channel) -> file.close())
+		// holds the descriptor until Netty releases it, however early the file is closed.
+		return nativeResponse.sendUsing(() -> file, (connection, opened) -> opened.region(position, count),
+				OpenFile::close)
 			.then();
 	}
 

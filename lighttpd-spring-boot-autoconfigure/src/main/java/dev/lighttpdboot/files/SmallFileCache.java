@@ -3,14 +3,8 @@ package dev.lighttpdboot.files;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -129,7 +123,7 @@ public final class SmallFileCache implements Disposable {
 	public @Nullable Kept find(FileSnapshot file, long askedAt) {
 		Entry entry = this.entries.get(file.path());
 		if (entry != null && entry.stamp.describes(file)) {
-			Stamp now = stampAfter(entry, askedAt);
+			FileStamp now = entry.check.seenAfter(askedAt);
 			if (entry.stamp.equals(now)) {
 				try {
 					ByteBuf bytes = entry.bytes.retainedDuplicate();
@@ -150,24 +144,6 @@ public final class SmallFileCache implements Disposable {
 	}
 
 	/**
-	 * Return what an {@code lstat} of an entry's path begun after {@code askedAt} saw. A file changed before the
-	 * request asked was changed before that {@code lstat} began, so the change is in what it saw.
-	 */
-	private @Nullable Stamp stampAfter(Entry entry, long askedAt) {
-		Check last = entry.lastCheck;
-		if (last != null && last.begunAt - askedAt > 0) {
-			return last.seen;
-		}
-		// Read before the lstat begins: the lstat sees the file as it is at this time or later.
-		long begunAt = this.nanoClock.getAsLong();
-		Stamp seen = Stamp.of(entry.snapshot.path());
-		// Checks made at once on several threads may store theirs in any order: each stored check is true of the
-		// time it began, which is all a request that asked before that time needs.
-		entry.lastCheck = new Check(begunAt, seen);
-		return seen;
-	}
-
-	/**
 	 * Read a whole open file into memory and keep it, replacing what was kept for its path. This blocks: call it
 	 * on the file-system scheduler. The file is not closed.
 	 * @param opened the open file, described by its snapshot; it must be {@linkplain #accepts(FileSnapshot)
@@ -183,7 +159,7 @@ public final class SmallFileCache implements Disposable {
 		}
 		// Stamped before the bytes are read: a write while or after they are read changes the status-change
 		// time, so the next request reads the file again instead of trusting a torn copy.
-		Stamp stamp = Stamp.of(file.path());
+		FileStamp stamp = FileStamp.of(file.path());
 		int size = (int) file.size();
 		ByteBuf bytes = this.allocator.directBuffer(size, size);
 		try {
@@ -206,11 +182,11 @@ public final class SmallFileCache implements Disposable {
 		}
 	}
 
-	private synchronized ByteBuf keep(FileSnapshot file, Stamp stamp, ByteBuf bytes) {
+	private synchronized ByteBuf keep(FileSnapshot file, FileStamp stamp, ByteBuf bytes) {
 		if (this.disposed) {
 			return bytes;
 		}
-		Entry entry = new Entry(file, stamp, bytes);
+		Entry entry = new Entry(file, stamp, bytes, new SharedCheck(file.path(), this.nanoClock));
 		Entry replaced = this.entries.put(file.path(), entry);
 		if (replaced != null) {
 			this.clock.remove(replaced);
@@ -327,67 +303,11 @@ public final class SmallFileCache implements Disposable {
 	public record Kept(FileSnapshot snapshot, ByteBuf bytes) {
 	}
 
-	/**
-	 * What an {@code lstat} of the real path says about the file there: its identity, size, modification time and,
-	 * where the file system has one, status-change time (which nobody can set back, unlike the modification time;
-	 * both advance with the kernel's clock tick, so two writes within one tick look alike, as they do to an ETag).
-	 */
-	private record Stamp(@Nullable Object fileKey, long size, Instant lastModified, @Nullable Object changed) {
-
-		static @Nullable Stamp of(Path path) {
-			try {
-				Map<String, Object> attributes = Files.readAttributes(path,
-						"unix:fileKey,size,lastModifiedTime,ctime,isRegularFile", LinkOption.NOFOLLOW_LINKS);
-				if (!Boolean.TRUE.equals(attributes.get("isRegularFile"))) {
-					return null;
-				}
-				if (!(attributes.get("size") instanceof Long size)
-						|| !(attributes.get("lastModifiedTime") instanceof FileTime modified)) {
-					return basic(path);
-				}
-				return new Stamp(attributes.get("fileKey"), size, modified.toInstant(), attributes.get("ctime"));
-			}
-			catch (UnsupportedOperationException | IllegalArgumentException ex) {
-				return basic(path);
-			}
-			catch (IOException ex) {
-				// Gone, or no longer reachable: not the kept file.
-				return null;
-			}
-		}
-
-		private static @Nullable Stamp basic(Path path) {
-			try {
-				BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class,
-						LinkOption.NOFOLLOW_LINKS);
-				return attributes.isRegularFile() ? new Stamp(attributes.fileKey(), attributes.size(),
-						attributes.lastModifiedTime().toInstant(), null) : null;
-			}
-			catch (IOException ex) {
-				return null;
-			}
-		}
-
-		boolean describes(FileSnapshot file) {
-			return this.fileKey != null && this.fileKey.equals(file.fileKey()) && this.size == file.size()
-					&& this.lastModified.equals(file.lastModified());
-		}
-
-	}
-
-	/**
-	 * An {@code lstat} of a kept file's path: when it began (nano time) and what it saw ({@code null}: no regular
-	 * file there).
-	 */
-	private record Check(long begunAt, @Nullable Stamp seen) {
-
-	}
-
 	private static final class Entry {
 
 		final FileSnapshot snapshot;
 
-		final Stamp stamp;
+		final FileStamp stamp;
 
 		final long size;
 
@@ -395,14 +315,15 @@ public final class SmallFileCache implements Disposable {
 
 		volatile boolean referenced;
 
-		/** The last check of the path, shared by the requests that asked before it began. */
-		volatile @Nullable Check lastCheck;
+		/** The check of the path, shared by the requests that asked before it began. */
+		final SharedCheck check;
 
-		Entry(FileSnapshot snapshot, Stamp stamp, ByteBuf bytes) {
+		Entry(FileSnapshot snapshot, FileStamp stamp, ByteBuf bytes, SharedCheck check) {
 			this.snapshot = snapshot;
 			this.stamp = stamp;
 			this.size = snapshot.size();
 			this.bytes = bytes;
+			this.check = check;
 		}
 
 	}

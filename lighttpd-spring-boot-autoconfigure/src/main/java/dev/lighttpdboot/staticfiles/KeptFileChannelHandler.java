@@ -23,7 +23,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -543,8 +542,8 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 		suspendIdleTimeout(ctx);
 		ctx.write(response, ctx.voidPromise());
 		if (file.size() > 0) {
-			// The region closes the channel when Netty releases it; the file's own close stays idempotent.
-			ctx.write(new DefaultFileRegion(opened.channel(), 0, file.size()))
+			// The region holds the descriptor until Netty releases it; the file's own close stays idempotent.
+			ctx.write(opened.region(0, file.size()))
 				.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
 		}
 		Consumer<AccessLogArgProvider> log = this.accessLog;

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.lighttpdboot.files.OpenFileCache;
 import dev.lighttpdboot.secdownload.SecureLinks;
 import dev.lighttpdboot.test.RawHttp;
 import dev.lighttpdboot.test.RealServerTests;
@@ -444,6 +445,112 @@ class KeptFilesInThePipelineIntegrationTests {
 				}
 				assertThat(connection.exchange("GET", "/site.css", "Accept-Encoding: gzip\r\n").header("content-encoding"))
 					.isEqualTo("gzip");
+			}
+		}
+
+	}
+
+	/**
+	 * {@code lighttpd.files.open-file-cache.enabled=true}: a larger file is sent from one descriptor kept open, by
+	 * the pipeline's answers and the ordinary way alike (a Range included); a file replaced on disk, or swapped for
+	 * a link out of the root, is never sent from the old descriptor, which is closed once nothing sends from it.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m",
+					"lighttpd.files.open-file-cache.enabled=true" })
+	class KeptDescriptors {
+
+		static final TestSite own = TestSite.create();
+
+		@LocalServerPort
+		int port;
+
+		@Autowired
+		OpenFileCache descriptors;
+
+		@DynamicPropertySource
+		static void ownRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> own.root().toString());
+		}
+
+		@AfterAll
+		static void deleteRoot() {
+			own.delete();
+		}
+
+		@Test
+		void aLargerFileIsSentFromOneDescriptorKeptOpenEitherWay() throws IOException {
+			Path file = Files.write(own.root().resolve("kept.bin"), OwnFiles.filled('k', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				// Found and opened the ordinary way, and kept.
+				assertThat(connection.exchange("GET", "/kept.bin", "").body()).isEqualTo(OwnFiles.filled('k', 40_000));
+				long hits = this.descriptors.hits();
+				// Answered in the pipeline, then the ordinary way (a Range), from the same descriptor.
+				assertThat(connection.exchange("GET", "/kept.bin", "").body()).isEqualTo(OwnFiles.filled('k', 40_000));
+				RawHttp.Response range = connection.exchange("GET", "/kept.bin", "Range: bytes=100-109\r\n");
+				assertThat(range.status()).isEqualTo(206);
+				assertThat(range.bodyText()).isEqualTo("kkkkkkkkkk");
+				assertThat(this.descriptors.hits() - hits).isEqualTo(2);
+			}
+			assertThat(OwnFiles.descriptorsOf(file)).isEqualTo(1);
+		}
+
+		@Test
+		void aReplacedFileIsSentAsItIsNowAndItsOldDescriptorClosed() throws IOException {
+			Path file = Files.write(own.root().resolve("replaced.bin"), OwnFiles.filled('a', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				RawHttp.Response first = connection.exchange("GET", "/replaced.bin", "");
+				assertThat(connection.exchange("GET", "/replaced.bin", "").body()).isEqualTo(OwnFiles.filled('a', 40_000));
+				Path next = Files.write(own.root().resolve("replaced-bin.new"), OwnFiles.filled('b', 50_000),
+						StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+				Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
+				for (int i = 0; i < 2; i++) {
+					RawHttp.Response now = connection.exchange("GET", "/replaced.bin", "");
+					assertThat(now.body()).isEqualTo(OwnFiles.filled('b', 50_000));
+					assertThat(now.header("etag")).isNotEqualTo(first.header("etag"));
+				}
+			}
+			// The new file's descriptor is kept; the old one is closed, whose file is gone.
+			await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+				assertThat(OwnFiles.descriptorsOf(file)).isEqualTo(1);
+				assertThat(deletedDescriptorsOf(file)).isZero();
+			});
+		}
+
+		@Test
+		void aFileSwappedForALinkOutOfTheRootIsNotSentFromItsOldDescriptor() throws IOException {
+			Path file = Files.write(own.root().resolve("swapped.bin"), OwnFiles.filled('s', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			Path decoy = Files.write(own.root().resolveSibling("outside").resolve("decoy.bin"),
+					OwnFiles.filled('d', 40_000), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				connection.exchange("GET", "/swapped.bin", "");
+				assertThat(connection.exchange("GET", "/swapped.bin", "").body()).isEqualTo(OwnFiles.filled('s', 40_000));
+				Path link = Files.createSymbolicLink(own.root().resolve("swapped.link"), decoy);
+				Files.move(link, file, StandardCopyOption.ATOMIC_MOVE);
+				RawHttp.Response now = connection.exchange("GET", "/swapped.bin", "");
+				assertThat(now.status()).isEqualTo(404);
+				assertThat(new String(now.body(), StandardCharsets.ISO_8859_1)).doesNotContain("dddd");
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> deletedDescriptorsOf(file) == 0);
+		}
+
+		/** How many descriptors of this JVM are open on a file that was at this path and is deleted now. */
+		private static long deletedDescriptorsOf(Path file) throws IOException {
+			String deleted = file.toAbsolutePath().getParent().toRealPath().resolve(file.getFileName()) + " (deleted)";
+			try (Stream<Path> descriptors = Files.list(Path.of("/proc/self/fd"))) {
+				return descriptors.filter((descriptor) -> {
+					try {
+						return Files.readSymbolicLink(descriptor).toString().equals(deleted);
+					}
+					catch (IOException ex) {
+						// Closed meanwhile.
+						return false;
+					}
+				}).count();
 			}
 		}
 

@@ -1,11 +1,13 @@
 package dev.lighttpdboot.files.autoconfigure;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.OpenFileCache;
 import dev.lighttpdboot.files.SmallFileCache;
 import dev.lighttpdboot.files.StatCache;
 import dev.lighttpdboot.files.StreamingSeek;
@@ -75,11 +77,33 @@ public final class FilesAutoConfiguration {
 		return new SmallFileCache(memoryCache.getMaxFileSize().toBytes(), memoryCache.getMaxTotalSize().toBytes());
 	}
 
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnMissingBean
+	OpenFileCache lighttpdOpenFileCache(FilesProperties properties, FileSystemScheduler fileSystemScheduler) {
+		FilesProperties.OpenFileCache openFileCache = properties.getFiles().getOpenFileCache();
+		if (!openFileCache.isEnabled()) {
+			// Its own instance, not the shared disabled one: the context disposes what it gets.
+			return new OpenFileCache(0, Duration.ZERO);
+		}
+		if (openFileCache.getMaxFiles() < 1) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.files.open-file-cache.max-files",
+					openFileCache.getMaxFiles(), "it must be at least 1 (enabled=false keeps no descriptor)");
+		}
+		if (openFileCache.getInactive().isNegative() || openFileCache.getInactive().isZero()) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.files.open-file-cache.inactive",
+					openFileCache.getInactive(), "it must be positive (enabled=false keeps no descriptor)");
+		}
+		OpenFileCache cache = new OpenFileCache(openFileCache.getMaxFiles(), openFileCache.getInactive());
+		cache.sweepOn(fileSystemScheduler.scheduler());
+		return cache;
+	}
+
 	@Bean
 	@ConditionalOnMissingBean
 	FileDelivery lighttpdFileDelivery(ContentTypes contentTypes, FileSystemScheduler fileSystemScheduler,
-			ObjectProvider<StreamingSeek> seeks, SmallFileCache smallFileCache) {
-		return new FileDelivery(contentTypes, fileSystemScheduler, seeks.orderedStream().toList(), smallFileCache);
+			ObjectProvider<StreamingSeek> seeks, SmallFileCache smallFileCache, OpenFileCache openFileCache) {
+		return new FileDelivery(contentTypes, fileSystemScheduler, seeks.orderedStream().toList(), smallFileCache,
+				openFileCache);
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -91,6 +115,12 @@ public final class FilesAutoConfiguration {
 		SmallFileCacheMeters lighttpdSmallFileCacheMeters(SmallFileCache smallFileCache) {
 			// Binds itself once, to the actuator's registry or the only one there is (see OnceBoundMeters).
 			return new SmallFileCacheMeters(smallFileCache);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		OpenFileCacheMeters lighttpdOpenFileCacheMeters(OpenFileCache openFileCache) {
+			return new OpenFileCacheMeters(openFileCache);
 		}
 
 	}

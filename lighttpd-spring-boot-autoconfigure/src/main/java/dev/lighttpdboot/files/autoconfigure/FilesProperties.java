@@ -79,6 +79,8 @@ public class FilesProperties {
 
 		private final MemoryCache memoryCache = new MemoryCache();
 
+		private final OpenFileCache openFileCache = new OpenFileCache();
+
 		/**
 		 * Where GET and HEAD requests for the document root's files and for signed links are answered: "webflux"
 		 * (through every WebFilter, document root after the application's handlers), "direct" (ahead of every
@@ -138,6 +140,10 @@ public class FilesProperties {
 
 		public MemoryCache getMemoryCache() {
 			return this.memoryCache;
+		}
+
+		public OpenFileCache getOpenFileCache() {
+			return this.openFileCache;
 		}
 
 		public Dispatch getDispatch() {
@@ -222,6 +228,55 @@ public class FilesProperties {
 
 		public void setMaxTotalSize(DataSize maxTotalSize) {
 			this.maxTotalSize = maxTotalSize;
+		}
+
+	}
+
+	/**
+	 * Descriptors of files sent with sendfile(2), kept open between requests instead of opened and closed for each
+	 * (nginx's open_file_cache). Every request still checks, with an lstat, that the file is the one opened.
+	 */
+	public static class OpenFileCache {
+
+		/**
+		 * Whether descriptors are kept open between requests. Off by default, as in nginx: a kept descriptor holds
+		 * a deleted file's space until it is let go.
+		 */
+		private boolean enabled;
+
+		/**
+		 * Descriptors kept at most; beyond it the one asked for least recently is let go.
+		 */
+		private int maxFiles = 256;
+
+		/**
+		 * How long a descriptor nobody asks for stays open (and so how long a deleted file's space may be held
+		 * after its last request, plus up to a quarter of this).
+		 */
+		private Duration inactive = Duration.ofSeconds(20);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public int getMaxFiles() {
+			return this.maxFiles;
+		}
+
+		public void setMaxFiles(int maxFiles) {
+			this.maxFiles = maxFiles;
+		}
+
+		public Duration getInactive() {
+			return this.inactive;
+		}
+
+		public void setInactive(Duration inactive) {
+			this.inactive = inactive;
 		}
 
 	}

@@ -7,6 +7,7 @@ import dev.lighttpdboot.files.ContentTypes;
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileSnapshot;
 import dev.lighttpdboot.files.FileSystemScheduler;
+import dev.lighttpdboot.files.OpenFileCache;
 import dev.lighttpdboot.files.SmallFileCache;
 import dev.lighttpdboot.files.StatCache;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -89,6 +90,42 @@ class FilesAutoConfigurationTests {
 		SmallFileCache[] cache = new SmallFileCache[1];
 		this.contextRunner.run((context) -> cache[0] = context.getBean(SmallFileCache.class));
 		assertThat(cache[0].isDisposed()).isTrue();
+	}
+
+	@Test
+	void keepsNoDescriptorOpenUnlessAskedTo() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(OpenFileCache.class).accepts(snapshot(1)))
+			.isFalse());
+		OpenFileCache[] cache = new OpenFileCache[1];
+		this.contextRunner
+			.withPropertyValues("lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.max-files=1")
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				cache[0] = context.getBean(OpenFileCache.class);
+				assertThat(cache[0].accepts(snapshot(1))).isTrue();
+				SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+				assertThat(registry.get("lighttpd.files.descriptors.gets").tag("result", "hit").functionCounter())
+					.isNotNull();
+				assertThat(registry.get("lighttpd.files.descriptors.entries").gauge().value()).isZero();
+			});
+		assertThat(cache[0].isDisposed()).isTrue();
+	}
+
+	@Test
+	void refusesAnOpenFileCacheThatKeepsNothing() {
+		this.contextRunner
+			.withPropertyValues("lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.max-files=0")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("lighttpd.files.open-file-cache.max-files"));
+		this.contextRunner
+			.withPropertyValues("lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.inactive=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("lighttpd.files.open-file-cache.inactive"));
 	}
 
 	@Test
