@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import io.netty.util.IllegalReferenceCountException;
@@ -44,11 +43,7 @@ public final class OpenFileCache implements Disposable {
 
 	private final ConcurrentHashMap<Path, Entry> entries = new ConcurrentHashMap<>();
 
-	private final AtomicLong hits = new AtomicLong();
-
-	private final AtomicLong misses = new AtomicLong();
-
-	private final AtomicLong evictions = new AtomicLong();
+	private final CacheCounts counts = new CacheCounts();
 
 	/** Guarded by {@code this}. */
 	private boolean disposed;
@@ -103,7 +98,7 @@ public final class OpenFileCache implements Disposable {
 			if (entry.stamp.equals(entry.check.seenAfter(askedAt))) {
 				try {
 					OpenFile.Descriptor descriptor = entry.descriptor.retain();
-					this.hits.incrementAndGet();
+					this.counts.hit();
 					return OpenFile.holding(descriptor, file);
 				}
 				catch (IllegalReferenceCountException ex) {
@@ -114,7 +109,7 @@ public final class OpenFileCache implements Disposable {
 				letGo(entry);
 			}
 		}
-		this.misses.incrementAndGet();
+		this.counts.miss();
 		return null;
 	}
 
@@ -155,7 +150,7 @@ public final class OpenFileCache implements Disposable {
 				break;
 			}
 			if (letGo(oldest)) {
-				this.evictions.incrementAndGet();
+				this.counts.evicted();
 			}
 		}
 	}
@@ -221,31 +216,17 @@ public final class OpenFileCache implements Disposable {
 	}
 
 	/**
+	 * Return how this cache was used.
+	 */
+	public CacheCounts counts() {
+		return this.counts;
+	}
+
+	/**
 	 * Return the number of descriptors kept.
 	 */
 	public int entries() {
 		return this.entries.size();
-	}
-
-	/**
-	 * Return how many requests were sent from a kept descriptor.
-	 */
-	public long hits() {
-		return this.hits.get();
-	}
-
-	/**
-	 * Return how many requests for a file this cache accepts found no descriptor to share.
-	 */
-	public long misses() {
-		return this.misses.get();
-	}
-
-	/**
-	 * Return how many descriptors were let go to stay within the bound.
-	 */
-	public long evictions() {
-		return this.evictions.get();
 	}
 
 	/**

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import io.netty.buffer.ByteBuf;
@@ -59,11 +58,7 @@ public final class SmallFileCache implements Disposable {
 
 	private boolean disposed;
 
-	private final AtomicLong hits = new AtomicLong();
-
-	private final AtomicLong misses = new AtomicLong();
-
-	private final AtomicLong evictions = new AtomicLong();
+	private final CacheCounts counts = new CacheCounts();
 
 	/**
 	 * Create a cache in unpooled direct memory: its buffers live long, and would pin whole chunks of a pool.
@@ -131,7 +126,7 @@ public final class SmallFileCache implements Disposable {
 						// Read before written: a hot file costs no cache-line write per request.
 						entry.referenced = true;
 					}
-					this.hits.incrementAndGet();
+					this.counts.hit();
 					return new Kept(file, bytes);
 				}
 				catch (IllegalReferenceCountException ex) {
@@ -139,7 +134,7 @@ public final class SmallFileCache implements Disposable {
 				}
 			}
 		}
-		this.misses.incrementAndGet();
+		this.counts.miss();
 		return null;
 	}
 
@@ -212,7 +207,7 @@ public final class SmallFileCache implements Disposable {
 			}
 			this.entries.remove(candidate.snapshot.path(), candidate);
 			drop(candidate);
-			this.evictions.incrementAndGet();
+			this.counts.evicted();
 			return;
 		}
 	}
@@ -242,31 +237,17 @@ public final class SmallFileCache implements Disposable {
 	}
 
 	/**
+	 * Return how this cache was used.
+	 */
+	public CacheCounts counts() {
+		return this.counts;
+	}
+
+	/**
 	 * Return the number of files held.
 	 */
 	public int entries() {
 		return this.entries.size();
-	}
-
-	/**
-	 * Return how many lookups found a file's bytes.
-	 */
-	public long hits() {
-		return this.hits.get();
-	}
-
-	/**
-	 * Return how many lookups of an accepted file found nothing, or bytes of another version of it.
-	 */
-	public long misses() {
-		return this.misses.get();
-	}
-
-	/**
-	 * Return how many files were dropped to stay within the total size.
-	 */
-	public long evictions() {
-		return this.evictions.get();
 	}
 
 	/**

@@ -34,9 +34,7 @@ class OpenFileCacheTests {
 		OpenFileCache cache = new OpenFileCache(10, Duration.ofHours(1), this.now::get);
 		FileSnapshot file = write("a.bin", "hello");
 		assertThat(cache.find(file, 0)).isNull();
-		OpenFile opened = cache.open(file);
-		FileChannel channel = opened.channel();
-		opened.close();
+		FileChannel channel = keep(cache, file).channel();
 		// The cache's own hold keeps it open.
 		assertThat(channel.isOpen()).isTrue();
 		this.now.set(10);
@@ -45,8 +43,8 @@ class OpenFileCacheTests {
 			assertThat(held.snapshot()).isEqualTo(file);
 			assertThat(read(held)).isEqualTo("hello");
 		}
-		assertThat(cache.hits()).isEqualTo(1);
-		assertThat(cache.misses()).isEqualTo(1);
+		assertThat(cache.counts().hits()).isEqualTo(1);
+		assertThat(cache.counts().misses()).isEqualTo(1);
 		OpenFile stillSending = cache.find(file, 5);
 		// Rewritten in place, same size: the check begun after the request asked sees it, and the descriptor is let
 		// go, though the response holding it still reads the file it opened.
@@ -65,7 +63,7 @@ class OpenFileCacheTests {
 	void theLastHoldClosesTheDescriptorARegionIncluded() throws IOException {
 		OpenFileCache cache = new OpenFileCache(10, Duration.ofHours(1), this.now::get);
 		FileSnapshot file = write("b.bin", "region");
-		cache.open(file).close();
+		keep(cache, file);
 		OpenFile held = cache.find(file, -1);
 		FileRegion region = held.region(0, file.size());
 		cache.dispose();
@@ -86,16 +84,14 @@ class OpenFileCacheTests {
 		FileSnapshot b = write("b.bin", "b");
 		FileSnapshot c = write("c.bin", "c");
 		this.now.set(100);
-		OpenFile openedA = cache.open(a);
+		OpenFile openedA = keep(cache, a);
 		this.now.set(200);
-		OpenFile openedB = cache.open(b);
-		openedA.close();
-		openedB.close();
+		OpenFile openedB = keep(cache, b);
 		this.now.set(300);
 		cache.find(a, 250).close();
 		this.now.set(400);
 		cache.open(c).close();
-		assertThat(cache.evictions()).isEqualTo(1);
+		assertThat(cache.counts().evictions()).isEqualTo(1);
 		assertThat(openedB.channel().isOpen()).isFalse();
 		assertThat(openedA.channel().isOpen()).isTrue();
 		assertThat(cache.find(b, 400)).isNull();
@@ -108,8 +104,7 @@ class OpenFileCacheTests {
 	void aDescriptorNobodyAsksForIsLetGoAfterTheInactiveTime() throws IOException {
 		OpenFileCache cache = new OpenFileCache(10, Duration.ofNanos(100), this.now::get);
 		FileSnapshot file = write("idle.bin", "idle");
-		OpenFile opened = cache.open(file);
-		opened.close();
+		OpenFile opened = keep(cache, file);
 		this.now.set(60);
 		cache.find(file, 55).close();
 		this.now.set(159);
@@ -125,8 +120,7 @@ class OpenFileCacheTests {
 	void aFileSwappedForASymlinkIsNotSentFromTheOldDescriptor() throws IOException {
 		OpenFileCache cache = new OpenFileCache(10, Duration.ofHours(1), this.now::get);
 		FileSnapshot file = write("swapped.bin", "inside");
-		OpenFile opened = cache.open(file);
-		opened.close();
+		OpenFile opened = keep(cache, file);
 		Path decoy = Files.writeString(this.root.resolve("decoy.bin"), "decoy!");
 		Path link = Files.createSymbolicLink(this.root.resolve("swapped.link"), decoy);
 		Files.move(link, file.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -148,6 +142,15 @@ class OpenFileCacheTests {
 		assertThat(cache.accepts(FileSnapshot.stat(this.root.toRealPath()))).isFalse();
 		assertThat(OpenFileCache.disabled().accepts(file)).isFalse();
 		cache.dispose();
+	}
+
+	/**
+	 * Open a file through the cache, which keeps its descriptor, and close the file: only the cache holds it then.
+	 */
+	private static OpenFile keep(OpenFileCache cache, FileSnapshot file) throws IOException {
+		OpenFile opened = cache.open(file);
+		opened.close();
+		return opened;
 	}
 
 	private FileSnapshot write(String name, String content) throws IOException {

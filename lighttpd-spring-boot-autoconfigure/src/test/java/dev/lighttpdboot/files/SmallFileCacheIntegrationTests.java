@@ -109,7 +109,7 @@ class SmallFileCacheIntegrationTests {
 		for (String target : List.of("/hot.txt", this.links.link("/hot.txt"), "/xs/hot.txt")) {
 			// The first request reads the file into memory, the second finds it there: both leave in one write.
 			for (int i = 0; i < 2; i++) {
-				long hits = this.cache.hits();
+				long hits = this.cache.counts().hits();
 				this.recorder.clear();
 				try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
 					RawHttp.Response response = connection.exchange("GET", target, "");
@@ -124,7 +124,7 @@ class SmallFileCacheIntegrationTests {
 						.mapToLong(OutboundRecorder.Write::bytes).sum()).isGreaterThan(content.length);
 				}
 				if (i == 1) {
-					assertThat(this.cache.hits()).as(target).isGreaterThan(hits);
+					assertThat(this.cache.counts().hits()).as(target).isGreaterThan(hits);
 				}
 			}
 		}

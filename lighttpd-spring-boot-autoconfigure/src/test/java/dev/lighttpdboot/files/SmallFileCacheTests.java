@@ -38,8 +38,8 @@ class SmallFileCacheTests {
 		ByteBuf kept = find(cache, file);
 		assertThat(kept.toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
 		kept.release();
-		assertThat(cache.hits()).isEqualTo(1);
-		assertThat(cache.misses()).isEqualTo(1);
+		assertThat(cache.counts().hits()).isEqualTo(1);
+		assertThat(cache.counts().misses()).isEqualTo(1);
 		Files.delete(file.path());
 		assertThat(find(cache, file)).isNull();
 		Files.writeString(file.path(), "hello");
@@ -96,7 +96,7 @@ class SmallFileCacheTests {
 		release(load(cache, third));
 		assertThat(cache.size()).isEqualTo(80);
 		assertThat(cache.entries()).isEqualTo(2);
-		assertThat(cache.evictions()).isEqualTo(1);
+		assertThat(cache.counts().evictions()).isEqualTo(1);
 		assertThat(find(cache, first)).isNull();
 		// Dropped, but the response's reference keeps the memory until it is written.
 		assertThat(inFlight.refCnt()).isEqualTo(1);

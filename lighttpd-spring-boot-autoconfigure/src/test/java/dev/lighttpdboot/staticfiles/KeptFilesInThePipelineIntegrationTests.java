@@ -486,13 +486,13 @@ class KeptFilesInThePipelineIntegrationTests {
 			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
 				// Found and opened the ordinary way, and kept.
 				assertThat(connection.exchange("GET", "/kept.bin", "").body()).isEqualTo(OwnFiles.filled('k', 40_000));
-				long hits = this.descriptors.hits();
+				long hits = this.descriptors.counts().hits();
 				// Answered in the pipeline, then the ordinary way (a Range), from the same descriptor.
 				assertThat(connection.exchange("GET", "/kept.bin", "").body()).isEqualTo(OwnFiles.filled('k', 40_000));
 				RawHttp.Response range = connection.exchange("GET", "/kept.bin", "Range: bytes=100-109\r\n");
 				assertThat(range.status()).isEqualTo(206);
 				assertThat(range.bodyText()).isEqualTo("kkkkkkkkkk");
-				assertThat(this.descriptors.hits() - hits).isEqualTo(2);
+				assertThat(this.descriptors.counts().hits() - hits).isEqualTo(2);
 			}
 			assertThat(OwnFiles.descriptorsOf(file)).isEqualTo(1);
 		}

@@ -2,7 +2,6 @@ package dev.lighttpdboot.files.autoconfigure;
 
 import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.files.OpenFileCache;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -26,17 +25,9 @@ public final class OpenFileCacheMeters extends OnceBoundMeters {
 
 	@Override
 	protected void register(MeterRegistry registry) {
-		FunctionCounter.builder("lighttpd.files.descriptors.gets", this.cache, OpenFileCache::hits)
-			.tag("result", "hit")
-			.description("Files sent from a descriptor kept open")
-			.register(registry);
-		FunctionCounter.builder("lighttpd.files.descriptors.gets", this.cache, OpenFileCache::misses)
-			.tag("result", "miss")
-			.description("Files that had to be opened for their request")
-			.register(registry);
-		FunctionCounter.builder("lighttpd.files.descriptors.evictions", this.cache, OpenFileCache::evictions)
-			.description("Descriptors let go to stay within the bound")
-			.register(registry);
+		CacheCountMeters.register(registry, "lighttpd.files.descriptors", this.cache.counts(),
+				"Files sent from a descriptor kept open", "Files that had to be opened for their request",
+				"Descriptors let go to stay within the bound");
 		Gauge.builder("lighttpd.files.descriptors.entries", this.cache, OpenFileCache::entries)
 			.description("Descriptors kept open")
 			.register(registry);

@@ -2,7 +2,6 @@ package dev.lighttpdboot.files.autoconfigure;
 
 import dev.lighttpdboot.actuate.OnceBoundMeters;
 import dev.lighttpdboot.files.SmallFileCache;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.BaseUnits;
@@ -27,17 +26,9 @@ public final class SmallFileCacheMeters extends OnceBoundMeters {
 
 	@Override
 	protected void register(MeterRegistry registry) {
-		FunctionCounter.builder("lighttpd.files.memory.gets", this.cache, SmallFileCache::hits)
-			.tag("result", "hit")
-			.description("Requests for a small file answered from memory")
-			.register(registry);
-		FunctionCounter.builder("lighttpd.files.memory.gets", this.cache, SmallFileCache::misses)
-			.tag("result", "miss")
-			.description("Requests for a small file that had to read it first")
-			.register(registry);
-		FunctionCounter.builder("lighttpd.files.memory.evictions", this.cache, SmallFileCache::evictions)
-			.description("Files dropped from memory to stay within the total size")
-			.register(registry);
+		CacheCountMeters.register(registry, "lighttpd.files.memory", this.cache.counts(),
+				"Requests for a small file answered from memory", "Requests for a small file that had to read it first",
+				"Files dropped from memory to stay within the total size");
 		Gauge.builder("lighttpd.files.memory.size", this.cache, SmallFileCache::size)
 			.baseUnit(BaseUnits.BYTES)
 			.description("Bytes of small files held in memory (off-heap)")
