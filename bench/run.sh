@@ -34,6 +34,9 @@
 #                     gateway rows (*-hello, xsendfile-10m) shows it
 #   OPEN_FILE_CACHE [false]  our lighttpd.files.open-file-cache.enabled: true keeps the descriptors of files sent with
 #                     sendfile(2) open between requests (nginx's open_file_cache); the mode column then ends in +fd
+#   CHECK_VALIDITY [0s]  our lighttpd.files.memory-cache.check-validity and open-file-cache.check-validity: how long
+#                     a check that found a kept file unchanged answers later requests without a hop to the file-system
+#                     scheduler (lighttpd trusts its stat cache for 1s); above 0s the mode column ends in +<validity>
 #   RESULTS [none]    a file that receives every single run (tab-separated) besides the table
 #   KEEP [0]          1: keep the temporary directory (configurations, logs) and print its path
 #   PROFILE [none]    a directory: our JVM is sampled by async-profiler (Maven Central's tools.profiler:async-profiler,
@@ -63,6 +66,7 @@ JAVA_OPTS=${JAVA_OPTS:-}
 DISPATCH=${DISPATCH:-webflux}
 GATEWAY_DISPATCH=${GATEWAY_DISPATCH:-webflux}
 OPEN_FILE_CACHE=${OPEN_FILE_CACHE:-false}
+CHECK_VALIDITY=${CHECK_VALIDITY:-0s}
 APP_JAR=${APP_JAR:-$repo/sample-app/target/sample-app.jar}
 RESULTS=${RESULTS:-}
 KEEP=${KEEP:-0}
@@ -100,6 +104,7 @@ done
 case $DISPATCH in webflux | direct | netty) ;; *) die "DISPATCH must be webflux, direct or netty, not '$DISPATCH'" ;; esac
 case $GATEWAY_DISPATCH in webflux | netty) ;; *) die "GATEWAY_DISPATCH must be webflux or netty, not '$GATEWAY_DISPATCH'" ;; esac
 case $OPEN_FILE_CACHE in true | false) ;; *) die "OPEN_FILE_CACHE must be true or false, not '$OPEN_FILE_CACHE'" ;; esac
+[[ $CHECK_VALIDITY =~ ^[0-9]+(ms|s)$ ]] || die "CHECK_VALIDITY must be a duration such as 0s, 500ms or 1s, not '$CHECK_VALIDITY'"
 wants_row() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 UWSGI=${UWSGI:-$(command -v uwsgi || echo uwsgi)}
 if wants_row scgi-hello; then
@@ -507,7 +512,9 @@ if wants ours; then
 		--lighttpd.access-log.enabled=false \
 		--lighttpd.files.dispatch="$DISPATCH" \
 		--lighttpd.gateway.dispatch="$GATEWAY_DISPATCH" \
-		--lighttpd.files.open-file-cache.enabled="$OPEN_FILE_CACHE"
+		--lighttpd.files.open-file-cache.enabled="$OPEN_FILE_CACHE" \
+		--lighttpd.files.memory-cache.check-validity="$CHECK_VALIDITY" \
+		--lighttpd.files.open-file-cache.check-validity="$CHECK_VALIDITY"
 fi
 wants lighttpd && start lighttpd lighttpd -D -f "$work/lighttpd.conf"
 wants nginx && start nginx nginx -c "$work/nginx.conf" -g 'daemon off;'
@@ -812,14 +819,14 @@ column_median() { awk -F'\t' -v r="$1" -v s="$2" -v c="$3" '$1 == r && $2 == s {
 
 printf '\n%s, %s cores, wrk -t%s -c%s -d%s, %s runs per cell (median), pinning %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 	"$(nproc)" "$THREADS" "$CONNECTIONS" "$DURATION" "$REPEAT" "$([ "$PIN" = 1 ] && echo "servers+php-fpm cpu $SERVER_CPUS, wrk cpu $CLIENT_CPUS" || echo off)"
-printf '%-17s %-9s %-8s %10s %9s %9s %9s %10s %7s %7s %8s %9s %10s %13s\n' row server mode req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB wakes/req ours/peer cpu-peer/ours
+printf '%-17s %-9s %-13s %10s %9s %9s %9s %10s %7s %7s %8s %9s %10s %13s\n' row server mode req/s MB/s p50-ms p99-ms cpu-us/req jit-us errors rss-MiB wakes/req ours/peer cpu-peer/ours
 for row in $ROWS; do
 	ours_rps=$(column_median "$row" ours 3)
 	ours_cpu=$(column_median "$row" ours 7)
 	for server in "${server_list[@]}"; do
 		rps=$(column_median "$row" "$server" 3)
 		if [ -z "$rps" ]; then
-			printf '%-17s %-9s %-8s %10s\n' "$row" "$server" - "n/a"
+			printf '%-17s %-9s %-13s %10s\n' "$row" "$server" - "n/a"
 			continue
 		fi
 		mbps=$(column_median "$row" "$server" 4)
@@ -844,8 +851,11 @@ for row in $ROWS; do
 			if [ "$OPEN_FILE_CACHE" = true ]; then
 				mode="$mode+fd"
 			fi
+			if [[ ! $CHECK_VALIDITY =~ ^0+(ms|s)$ ]]; then
+				mode="$mode+$CHECK_VALIDITY"
+			fi
 		fi
-		printf '%-17s %-9s %-8s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %9s %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
+		printf '%-17s %-9s %-13s %10.0f %9.1f %9.2f %9.2f %10.1f %7.1f %7s %8.0f %9s %10s %13s\n' "$row" "$server" "$mode" "$rps" "$mbps" \
 			"$(awk -v v="$p50" 'BEGIN { print v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { print v / 1000 }')" "$cpu" \
 			"$jit" "$errors" "$rss" "${wakes:--}" "$ratio" "$cpu_ratio"
 	done

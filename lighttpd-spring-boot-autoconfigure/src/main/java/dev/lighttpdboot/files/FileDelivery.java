@@ -171,8 +171,7 @@ public final class FileDelivery {
 	 * changed since it was checked and is no longer small stays open instead, for the ordinary answer.
 	 */
 	private Mono<Loaded> fromMemory(ServerHttpRequest request, FileSnapshot file) {
-		long askedAt = System.nanoTime();
-		return this.fileSystem.quickCall(request, () -> this.memory.find(file, askedAt))
+		return kept(file, (find) -> this.fileSystem.quickCall(request, find))
 			.map((kept) -> new Loaded(kept.snapshot(), kept.bytes(), null))
 			.switchIfEmpty(Mono.defer(() -> this.fileSystem.call(request, () -> readIntoMemory(file))))
 			.switchIfEmpty(Mono.error(() -> new PathRefusedException(HttpStatus.NOT_FOUND,
@@ -215,9 +214,22 @@ public final class FileDelivery {
 		if (!this.memory.accepts(file)) {
 			return Mono.empty();
 		}
-		long askedAt = System.nanoTime();
-		return this.fileSystem.quickCall(eventLoop, () -> this.memory.find(file, askedAt))
+		return kept(file, (find) -> this.fileSystem.quickCall(eventLoop, find))
 			.doOnDiscard(SmallFileCache.Kept.class, (kept) -> kept.bytes().release());
+	}
+
+	/**
+	 * The kept bytes of a small file: at once if a recent check found the file unchanged (a check validity is set),
+	 * else checked in a quick call.
+	 */
+	private Mono<SmallFileCache.Kept> kept(FileSnapshot file,
+			Function<Callable<SmallFileCache.@Nullable Kept>, Mono<SmallFileCache.Kept>> quickCall) {
+		long askedAt = System.nanoTime();
+		return Mono.defer(() -> {
+			SmallFileCache.Kept recentlyChecked = this.memory.findRecentlyChecked(file, askedAt);
+			return (recentlyChecked != null) ? Mono.just(recentlyChecked)
+					: quickCall.apply(() -> this.memory.find(file, askedAt));
+		});
 	}
 
 	/**
@@ -269,8 +281,8 @@ public final class FileDelivery {
 
 	/**
 	 * A checked file, open: a hold on its kept descriptor if the {@link OpenFileCache} keeps one that is still the
-	 * file's (a quick call, whose hop the requests of one event-loop turn share), else opened now (and kept, if the
-	 * cache accepts it).
+	 * file's (at once if a recent check found it unchanged and a check validity is set, else in a quick call, whose
+	 * hop the requests of one event-loop turn share), else opened now (and kept, if the cache accepts it).
 	 */
 	private Mono<OpenFile> opened(FileSnapshot file, Function<Callable<@Nullable OpenFile>, Mono<OpenFile>> quickCall,
 			Function<Callable<@Nullable OpenFile>, Mono<OpenFile>> blockingCall) {
@@ -278,7 +290,11 @@ public final class FileDelivery {
 			return blockingCall.apply(() -> OpenFile.open(file));
 		}
 		long askedAt = System.nanoTime();
-		return quickCall.apply(() -> this.descriptors.find(file, askedAt))
+		return Mono.defer(() -> {
+			OpenFile recentlyChecked = this.descriptors.findRecentlyChecked(file, askedAt);
+			return (recentlyChecked != null) ? Mono.just(recentlyChecked)
+					: quickCall.apply(() -> this.descriptors.find(file, askedAt));
+		})
 			.switchIfEmpty(Mono.defer(() -> blockingCall.apply(() -> this.descriptors.open(file))));
 	}
 

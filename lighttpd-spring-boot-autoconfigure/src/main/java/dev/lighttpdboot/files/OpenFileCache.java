@@ -30,6 +30,10 @@ import reactor.core.scheduler.Schedulers;
  * it began ({@link SharedCheck}): a file rewritten, touched, replaced, removed or swapped for a symlink is let go at
  * once and opened again (or refused) for the request, as if nothing were kept. A match means the same inode that
  * was opened, below its root, through the checked walk.
+ * <p>With a check validity above zero (opt-in, nginx's {@code open_file_cache_valid}), a request that asks within
+ * that time after the last {@code lstat} of a file began, and that {@code lstat} found the file unchanged, gets the
+ * descriptor without a check of its own and so without a hop ({@link #findRecentlyChecked}): a file changed within
+ * that time may still be sent from the descriptor of the file that was there.
  */
 public final class OpenFileCache implements Disposable {
 
@@ -40,6 +44,8 @@ public final class OpenFileCache implements Disposable {
 	private final long inactiveNanos;
 
 	private final LongSupplier nanoClock;
+
+	private final long checkValidityNanos;
 
 	private final ConcurrentHashMap<Path, Entry> entries = new ConcurrentHashMap<>();
 
@@ -57,16 +63,32 @@ public final class OpenFileCache implements Disposable {
 	 * @param inactive how long a descriptor nobody asks for is kept
 	 */
 	public OpenFileCache(int maxFiles, Duration inactive) {
-		this(maxFiles, inactive, System::nanoTime);
+		this(maxFiles, inactive, Duration.ZERO);
+	}
+
+	/**
+	 * Create a cache whose checks are trusted for a while.
+	 * @param maxFiles the descriptors kept at most; 0 keeps none
+	 * @param inactive how long a descriptor nobody asks for is kept
+	 * @param checkValidity how long a check that found a file unchanged answers later requests without a check of
+	 * their own; zero checks for every request
+	 */
+	public OpenFileCache(int maxFiles, Duration inactive, Duration checkValidity) {
+		this(maxFiles, inactive, System::nanoTime, checkValidity);
 	}
 
 	OpenFileCache(int maxFiles, Duration inactive, LongSupplier nanoClock) {
-		if (maxFiles < 0 || inactive.isNegative()) {
+		this(maxFiles, inactive, nanoClock, Duration.ZERO);
+	}
+
+	OpenFileCache(int maxFiles, Duration inactive, LongSupplier nanoClock, Duration checkValidity) {
+		if (maxFiles < 0 || inactive.isNegative() || checkValidity.isNegative()) {
 			throw new IllegalArgumentException("limits must not be negative");
 		}
 		this.maxFiles = maxFiles;
 		this.inactiveNanos = inactive.toNanos();
 		this.nanoClock = nanoClock;
+		this.checkValidityNanos = checkValidity.toNanos();
 	}
 
 	/**
@@ -96,13 +118,9 @@ public final class OpenFileCache implements Disposable {
 		Entry entry = this.entries.get(file.path());
 		if (entry != null && entry.stamp.describes(file)) {
 			if (entry.stamp.equals(entry.check.seenAfter(askedAt))) {
-				try {
-					OpenFile.Descriptor descriptor = entry.descriptor.retain();
-					this.counts.hit();
-					return OpenFile.holding(descriptor, file);
-				}
-				catch (IllegalReferenceCountException ex) {
-					// Let go and closed between the map read and the retain: a miss like any other.
+				OpenFile held = hold(entry, file);
+				if (held != null) {
+					return held;
 				}
 			}
 			else {
@@ -111,6 +129,40 @@ public final class OpenFileCache implements Disposable {
 		}
 		this.counts.miss();
 		return null;
+	}
+
+	/**
+	 * Return a hold on the kept descriptor of a file without checking it now: only if it is kept and the last
+	 * {@code lstat} of the real path, begun less than the check validity before {@code askedAt}, found the file
+	 * unchanged. This never blocks: a request answered here needs no hop to the file-system scheduler. With a check
+	 * validity of zero it finds nothing.
+	 * @param file the file as a lookup described it
+	 * @param askedAt when the request asked for the file, as {@link System#nanoTime()} told
+	 * @return the open file, described by {@code file}, which the caller closes; or {@code null}: then
+	 * {@link #find(FileSnapshot, long)} checks
+	 */
+	public @Nullable OpenFile findRecentlyChecked(FileSnapshot file, long askedAt) {
+		if (this.checkValidityNanos == 0) {
+			return null;
+		}
+		Entry entry = this.entries.get(file.path());
+		if (entry != null && entry.stamp.describes(file)
+				&& entry.stamp.equals(entry.check.lastSeenAfter(askedAt - this.checkValidityNanos))) {
+			return hold(entry, file);
+		}
+		return null;
+	}
+
+	private @Nullable OpenFile hold(Entry entry, FileSnapshot file) {
+		try {
+			OpenFile.Descriptor descriptor = entry.descriptor.retain();
+			this.counts.hit();
+			return OpenFile.holding(descriptor, file);
+		}
+		catch (IllegalReferenceCountException ex) {
+			// Let go and closed between the map read and the retain: a miss like any other.
+			return null;
+		}
 	}
 
 	/**

@@ -48,6 +48,17 @@ final class SharedCheck {
 	}
 
 	/**
+	 * Return what the last {@code lstat} of the path saw if it began after {@code since}, without making one: this
+	 * never blocks.
+	 * @return the stamp, or {@code null} if no {@code lstat} began after {@code since} or the last one saw no
+	 * regular file there
+	 */
+	@Nullable FileStamp lastSeenAfter(long since) {
+		Check last = this.last;
+		return (last != null && last.begunAt - since > 0) ? last.seen : null;
+	}
+
+	/**
 	 * Return when the last check began, or {@code since} if none began after it.
 	 */
 	long lastBegunAfter(long since) {

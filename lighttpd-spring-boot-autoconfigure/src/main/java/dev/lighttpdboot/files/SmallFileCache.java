@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -35,6 +36,10 @@ import reactor.core.Disposable;
  * hop rather than one per request. The check follows no final symlink; a match means the same inode the
  * bytes were read from through the checked descriptor, so nothing outside a root can be served from here. Files
  * without an identity (this server's own compressed copies, checked by size only) are not kept.
+ * <p>With a check validity above zero (opt-in), a request that asks within that time after the last {@code lstat}
+ * of a file began, and that {@code lstat} found the file unchanged, is answered without a check of its own and so
+ * without a hop to the file-system scheduler ({@link #findRecentlyChecked}): a file changed within that time may
+ * still be answered with the bytes it had, as lighttpd trusts its stat cache for a second.
  */
 public final class SmallFileCache implements Disposable {
 
@@ -47,6 +52,8 @@ public final class SmallFileCache implements Disposable {
 	private final ByteBufAllocator allocator;
 
 	private final LongSupplier nanoClock;
+
+	private final long checkValidityNanos;
 
 	private final ConcurrentHashMap<Path, Entry> entries = new ConcurrentHashMap<>();
 
@@ -66,18 +73,35 @@ public final class SmallFileCache implements Disposable {
 	 * @param maxTotalSize the bytes kept at most, all files together
 	 */
 	public SmallFileCache(long maxFileSize, long maxTotalSize) {
-		this(maxFileSize, maxTotalSize, UnpooledByteBufAllocator.DEFAULT, System::nanoTime);
+		this(maxFileSize, maxTotalSize, Duration.ZERO);
+	}
+
+	/**
+	 * Create a cache in unpooled direct memory whose checks are trusted for a while.
+	 * @param maxFileSize the largest file kept, in bytes; 0 keeps none
+	 * @param maxTotalSize the bytes kept at most, all files together
+	 * @param checkValidity how long a check that found a file unchanged answers later requests without a check of
+	 * their own; zero checks for every request
+	 */
+	public SmallFileCache(long maxFileSize, long maxTotalSize, Duration checkValidity) {
+		this(maxFileSize, maxTotalSize, UnpooledByteBufAllocator.DEFAULT, System::nanoTime, checkValidity);
 	}
 
 	SmallFileCache(long maxFileSize, long maxTotalSize, ByteBufAllocator allocator, LongSupplier nanoClock) {
-		if (maxFileSize < 0 || maxTotalSize < 0) {
-			throw new IllegalArgumentException("sizes must not be negative");
+		this(maxFileSize, maxTotalSize, allocator, nanoClock, Duration.ZERO);
+	}
+
+	SmallFileCache(long maxFileSize, long maxTotalSize, ByteBufAllocator allocator, LongSupplier nanoClock,
+			Duration checkValidity) {
+		if (maxFileSize < 0 || maxTotalSize < 0 || checkValidity.isNegative()) {
+			throw new IllegalArgumentException("sizes and validity must not be negative");
 		}
 		// A buffer holds at most Integer.MAX_VALUE bytes.
 		this.maxFileSize = Math.min(Math.min(maxFileSize, maxTotalSize), Integer.MAX_VALUE);
 		this.maxTotalSize = maxTotalSize;
 		this.allocator = allocator;
 		this.nanoClock = nanoClock;
+		this.checkValidityNanos = checkValidity.toNanos();
 	}
 
 	/**
@@ -117,25 +141,51 @@ public final class SmallFileCache implements Disposable {
 	 */
 	public @Nullable Kept find(FileSnapshot file, long askedAt) {
 		Entry entry = this.entries.get(file.path());
-		if (entry != null && entry.stamp.describes(file)) {
-			FileStamp now = entry.check.seenAfter(askedAt);
-			if (entry.stamp.equals(now)) {
-				try {
-					ByteBuf bytes = entry.bytes.retainedDuplicate();
-					if (!entry.referenced) {
-						// Read before written: a hot file costs no cache-line write per request.
-						entry.referenced = true;
-					}
-					this.counts.hit();
-					return new Kept(file, bytes);
-				}
-				catch (IllegalReferenceCountException ex) {
-					// Dropped and freed between the map read and the retain: a miss like any other.
-				}
+		if (entry != null && entry.stamp.describes(file) && entry.stamp.equals(entry.check.seenAfter(askedAt))) {
+			Kept kept = retain(entry, file);
+			if (kept != null) {
+				return kept;
 			}
 		}
 		this.counts.miss();
 		return null;
+	}
+
+	/**
+	 * Return the bytes of a file without checking it now: only if they are kept and the last {@code lstat} of the
+	 * real path, begun less than the check validity before {@code askedAt}, found the file unchanged. This never
+	 * blocks: a request answered here needs no hop to the file-system scheduler. With a check validity of zero it
+	 * finds nothing.
+	 * @param file the file as a lookup described it
+	 * @param askedAt when the request asked for the file, as {@link System#nanoTime()} told
+	 * @return the kept bytes with {@code file}, or {@code null}: then {@link #find(FileSnapshot, long)} checks
+	 */
+	public @Nullable Kept findRecentlyChecked(FileSnapshot file, long askedAt) {
+		if (this.checkValidityNanos == 0) {
+			return null;
+		}
+		Entry entry = this.entries.get(file.path());
+		if (entry != null && entry.stamp.describes(file)
+				&& entry.stamp.equals(entry.check.lastSeenAfter(askedAt - this.checkValidityNanos))) {
+			return retain(entry, file);
+		}
+		return null;
+	}
+
+	private @Nullable Kept retain(Entry entry, FileSnapshot file) {
+		try {
+			ByteBuf bytes = entry.bytes.retainedDuplicate();
+			if (!entry.referenced) {
+				// Read before written: a hot file costs no cache-line write per request.
+				entry.referenced = true;
+			}
+			this.counts.hit();
+			return new Kept(file, bytes);
+		}
+		catch (IllegalReferenceCountException ex) {
+			// Dropped and freed between the map read and the retain: a miss like any other.
+			return null;
+		}
 	}
 
 	/**

@@ -132,6 +132,43 @@ class OpenFileCacheTests {
 	}
 
 	@Test
+	void aCheckThatFoundTheFileUnchangedLendsTheDescriptorWithoutAnotherWhileItIsValid() throws IOException {
+		OpenFileCache cache = new OpenFileCache(10, Duration.ofHours(1), this.now::get, Duration.ofNanos(100));
+		FileSnapshot file = write("trusted.bin", "hello");
+		FileChannel channel = keep(cache, file).channel();
+		// Nothing checked yet: nothing to trust.
+		assertThat(cache.findRecentlyChecked(file, 0)).isNull();
+		// Checked by an lstat begun at 10.
+		this.now.set(10);
+		cache.find(file, 5).close();
+		Path replacement = Files.writeString(this.root.resolve("trusted.new"), "HELLO");
+		Files.move(replacement, file.path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		// Within the validity of that check, the kept descriptor is lent without an lstat: the file that was there.
+		try (OpenFile trusted = cache.findRecentlyChecked(file, 109)) {
+			assertThat(trusted.channel()).isSameAs(channel);
+			assertThat(read(trusted)).isEqualTo("hello");
+		}
+		// Beyond it, the request needs a check of its own, which sees the new file and lets the old descriptor go.
+		assertThat(cache.findRecentlyChecked(file, 110)).isNull();
+		this.now.set(110);
+		assertThat(cache.find(file, 110)).isNull();
+		assertThat(channel.isOpen()).isFalse();
+		assertThat(cache.findRecentlyChecked(file, 50)).isNull();
+		cache.dispose();
+	}
+
+	@Test
+	void withoutACheckValidityEveryRequestIsChecked() throws IOException {
+		OpenFileCache cache = new OpenFileCache(10, Duration.ofHours(1), this.now::get);
+		FileSnapshot file = write("checked.bin", "hello");
+		keep(cache, file);
+		this.now.set(10);
+		cache.find(file, 5).close();
+		assertThat(cache.findRecentlyChecked(file, 5)).isNull();
+		cache.dispose();
+	}
+
+	@Test
 	void acceptsRegularNonEmptyFilesWithAnIdentity() throws IOException {
 		OpenFileCache cache = new OpenFileCache(10, Duration.ofHours(1));
 		FileSnapshot file = write("some.bin", "some");

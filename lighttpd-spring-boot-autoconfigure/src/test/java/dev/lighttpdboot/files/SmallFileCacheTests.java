@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.lighttpdboot.test.LeakWatch;
@@ -168,6 +169,38 @@ class SmallFileCacheTests {
 		assertThat(find(cache, file, 101)).isNull();
 		// The new check, begun at 102, is what a request that asked before it shares now.
 		assertThat(find(cache, file, 50)).isNull();
+		// Without a check validity, nothing is answered without a check of its own.
+		rewrite(file, "hello");
+		release(load(cache, FileSnapshot.stat(file.path())));
+		assertFindsHello(cache, FileSnapshot.stat(file.path()), 50);
+		assertThat(cache.findRecentlyChecked(FileSnapshot.stat(file.path()), 50)).isNull();
+		cache.dispose();
+	}
+
+	@Test
+	void aCheckThatFoundTheFileUnchangedAnswersWithoutAnotherWhileItIsValid() throws IOException {
+		// The clock reads 1001, 1002 and so on, once for each lstat the cache begins; a check is trusted for 100.
+		AtomicLong clock = new AtomicLong(1000);
+		SmallFileCache cache = new SmallFileCache(100, 1000, UnpooledByteBufAllocator.DEFAULT, clock::incrementAndGet,
+				Duration.ofNanos(100));
+		FileSnapshot file = write("trusted.txt", "hello");
+		release(load(cache, file));
+		// Nothing checked yet: nothing to trust.
+		assertThat(cache.findRecentlyChecked(file, 1000)).isNull();
+		// Checked by an lstat begun at 1001.
+		assertFindsHello(cache, file, 1000);
+		rewrite(file, "HELLO");
+		// Within the validity of that check, its result answers without an lstat: with the bytes the file had.
+		SmallFileCache.Kept trusted = cache.findRecentlyChecked(file, 1100);
+		assertThat(trusted.bytes().toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+		trusted.bytes().release();
+		assertThat(clock.get()).isEqualTo(1001);
+		// Beyond it, the request needs a check of its own, which sees the change.
+		assertThat(cache.findRecentlyChecked(file, 1101)).isNull();
+		assertThat(find(cache, file, 1101)).isNull();
+		// A check that found the file changed vouches for nothing, however recent.
+		assertThat(cache.findRecentlyChecked(file, 1050)).isNull();
+		assertThat(clock.get()).isEqualTo(1002);
 		cache.dispose();
 	}
 

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -67,6 +68,14 @@ class KeptFilesInThePipelineIntegrationTests {
 
 	static final String NO_BOOT_OBSERVATION = "spring.autoconfigure.exclude="
 			+ "org.springframework.boot.webflux.autoconfigure.WebFluxObservationAutoConfiguration";
+
+	/** The root of {@link TrustedChecks} and its subclass, deleted once both are done. */
+	static final TestSite trustedChecksSite = TestSite.create();
+
+	@AfterAll
+	static void deleteTrustedChecksSite() {
+		trustedChecksSite.delete();
+	}
 
 	@Nested
 	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
@@ -553,6 +562,78 @@ class KeptFilesInThePipelineIntegrationTests {
 				}).count();
 			}
 		}
+
+	}
+
+	/**
+	 * With check validities set (opt-in), a kept file, its bytes or its descriptor, is answered without a check of
+	 * its own while the last check that found it unchanged is valid: a file changed within that time is answered as
+	 * it was, in the pipeline and the ordinary way alike ({@link TrustedChecksWhenWebFlux}).
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=10m",
+					"lighttpd.files.memory-cache.check-validity=10m", "lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.check-validity=10m", "lighttpd.files.open-file-cache.inactive=1h" })
+	class TrustedChecks {
+
+		@LocalServerPort
+		int port;
+
+		@DynamicPropertySource
+		static void ownRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> trustedChecksSite.root().toString());
+		}
+
+		@Test
+		void aKeptFileChangedWithinTheValidityOfItsLastCheckIsAnsweredAsItWas() throws IOException {
+			Path file = Files.write(trustedChecksSite.root().resolve(name("small.txt")), OwnFiles.filled('a', 100),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				// Read into memory, then checked: the check that vouches for the next requests.
+				connection.exchange("GET", "/" + file.getFileName(), "");
+				assertThat(connection.exchange("GET", "/" + file.getFileName(), "").body())
+					.isEqualTo(OwnFiles.filled('a', 100));
+				Files.write(file, OwnFiles.filled('b', 100), StandardOpenOption.TRUNCATE_EXISTING);
+				Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+				assertThat(connection.exchange("GET", "/" + file.getFileName(), "").body())
+					.isEqualTo(OwnFiles.filled('a', 100));
+			}
+		}
+
+		@Test
+		void aKeptDescriptorsFileReplacedWithinTheValidityOfItsLastCheckIsSentAsItWas() throws IOException {
+			Path file = Files.write(trustedChecksSite.root().resolve(name("kept.bin")), OwnFiles.filled('a', 40_000),
+					StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				// Opened and kept, then checked: the check that vouches for the next requests.
+				connection.exchange("GET", "/" + file.getFileName(), "");
+				assertThat(connection.exchange("GET", "/" + file.getFileName(), "").body())
+					.isEqualTo(OwnFiles.filled('a', 40_000));
+				Path next = Files.write(trustedChecksSite.root().resolve(name("kept.new")), OwnFiles.filled('b', 40_000),
+						StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+				Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
+				assertThat(connection.exchange("GET", "/" + file.getFileName(), "").body())
+					.isEqualTo(OwnFiles.filled('a', 40_000));
+			}
+		}
+
+		/** A name of this class's own, so that a subclass sharing the root does not find the files of another. */
+		String name(String name) {
+			return getClass().getSimpleName() + "-" + name;
+		}
+
+	}
+
+	/**
+	 * {@link TrustedChecks} on the ordinary way.
+	 */
+	@Nested
+	@SpringBootTest(classes = TestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "lighttpd.files.dispatch=webflux", "lighttpd.files.stat-cache-validity=10m",
+					"lighttpd.files.memory-cache.check-validity=10m", "lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.check-validity=10m", "lighttpd.files.open-file-cache.inactive=1h" })
+	class TrustedChecksWhenWebFlux extends TrustedChecks {
 
 	}
 

@@ -74,7 +74,12 @@ public final class FilesAutoConfiguration {
 						limit.getValue(), "it must not be negative (0 keeps no file in memory)");
 			}
 		}
-		return new SmallFileCache(memoryCache.getMaxFileSize().toBytes(), memoryCache.getMaxTotalSize().toBytes());
+		if (memoryCache.getCheckValidity().isNegative()) {
+			throw new InvalidConfigurationPropertyValueException("lighttpd.files.memory-cache.check-validity",
+					memoryCache.getCheckValidity(), "it must not be negative (0 checks for every request)");
+		}
+		return new SmallFileCache(memoryCache.getMaxFileSize().toBytes(), memoryCache.getMaxTotalSize().toBytes(),
+				memoryCache.getCheckValidity());
 	}
 
 	@Bean(destroyMethod = "dispose")
@@ -93,7 +98,16 @@ public final class FilesAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("lighttpd.files.open-file-cache.inactive",
 					openFileCache.getInactive(), "it must be positive (enabled=false keeps no descriptor)");
 		}
-		OpenFileCache cache = new OpenFileCache(openFileCache.getMaxFiles(), openFileCache.getInactive());
+		Duration checkValidity = openFileCache.getCheckValidity();
+		if (checkValidity.isNegative() || checkValidity.compareTo(openFileCache.getInactive()) >= 0) {
+			// A descriptor is asked for, as far as the sweep knows, when a check begins: with checks trusted
+			// longer than the inactive time, a file in constant use would be let go by every sweep.
+			throw new InvalidConfigurationPropertyValueException("lighttpd.files.open-file-cache.check-validity",
+					checkValidity, "it must not be negative (0 checks for every request) and must be shorter than "
+							+ "lighttpd.files.open-file-cache.inactive");
+		}
+		OpenFileCache cache = new OpenFileCache(openFileCache.getMaxFiles(), openFileCache.getInactive(),
+				checkValidity);
 		cache.sweepOn(fileSystemScheduler.scheduler());
 		return cache;
 	}

@@ -206,6 +206,14 @@ public class FilesProperties {
 		 */
 		private DataSize maxTotalSize = DataSize.ofMegabytes(16);
 
+		/**
+		 * How long a check that found a kept file unchanged (an lstat of its path) also answers later requests,
+		 * which then need no hop to the file-system scheduler. 0 checks for every request, so a changed file is
+		 * never answered with its old bytes; above 0, a file changed within that time may be, as lighttpd trusts
+		 * its stat cache for a second.
+		 */
+		private Duration checkValidity = Duration.ZERO;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -228,6 +236,14 @@ public class FilesProperties {
 
 		public void setMaxTotalSize(DataSize maxTotalSize) {
 			this.maxTotalSize = maxTotalSize;
+		}
+
+		public Duration getCheckValidity() {
+			return this.checkValidity;
+		}
+
+		public void setCheckValidity(Duration checkValidity) {
+			this.checkValidity = checkValidity;
 		}
 
 	}
@@ -255,6 +271,14 @@ public class FilesProperties {
 		 */
 		private Duration inactive = Duration.ofSeconds(20);
 
+		/**
+		 * How long a check that found a kept descriptor's file unchanged (an lstat of its path) also answers later
+		 * requests, which then need no hop to the file-system scheduler (nginx's open_file_cache_valid). 0 checks
+		 * for every request; above 0, a file changed within that time may still be sent from the old descriptor.
+		 * Must be shorter than the inactive time.
+		 */
+		private Duration checkValidity = Duration.ZERO;
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -277,6 +301,14 @@ public class FilesProperties {
 
 		public void setInactive(Duration inactive) {
 			this.inactive = inactive;
+		}
+
+		public Duration getCheckValidity() {
+			return this.checkValidity;
+		}
+
+		public void setCheckValidity(Duration checkValidity) {
+			this.checkValidity = checkValidity;
 		}
 
 	}

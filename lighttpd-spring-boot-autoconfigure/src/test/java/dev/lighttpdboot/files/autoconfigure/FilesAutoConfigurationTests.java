@@ -129,6 +129,25 @@ class FilesAutoConfigurationTests {
 	}
 
 	@Test
+	void refusesCheckValiditiesThatCannotHold() {
+		this.contextRunner.withPropertyValues("lighttpd.files.memory-cache.check-validity=-1s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("lighttpd.files.memory-cache.check-validity"));
+		// Trusted as long as a descriptor may stay unasked for, a file in constant use would be let go by each sweep.
+		this.contextRunner
+			.withPropertyValues("lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.inactive=20s", "lighttpd.files.open-file-cache.check-validity=20s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("lighttpd.files.open-file-cache.check-validity"));
+		this.contextRunner
+			.withPropertyValues("lighttpd.files.open-file-cache.enabled=true",
+					"lighttpd.files.open-file-cache.inactive=20s", "lighttpd.files.open-file-cache.check-validity=19s")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void bindsMemoryCacheMeters() {
 		this.contextRunner.withBean(SimpleMeterRegistry.class).run((context) -> {
 			SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
