@@ -219,6 +219,28 @@ public final class FileDelivery {
 	}
 
 	/**
+	 * The kept bytes of a small file, if a check within the memory cache's check validity found the file unchanged:
+	 * at once, for a caller on an event loop that answers without a {@link Mono} (see {@link #kept(EventLoop,
+	 * FileSnapshot)} for everything else). Never blocks.
+	 * @param file the file as a lookup described it
+	 * @return the bytes (a retained duplicate the caller must release) with {@code file}, or {@code null}
+	 */
+	public SmallFileCache.@Nullable Kept keptIfRecentlyChecked(FileSnapshot file) {
+		return this.memory.accepts(file) ? this.memory.findRecentlyChecked(file, System.nanoTime()) : null;
+	}
+
+	/**
+	 * A hold on the kept descriptor of a file, if a check within the open-file cache's check validity found the
+	 * file unchanged: at once, for a caller on an event loop (see {@link #open(EventLoop, FileSnapshot)} for
+	 * everything else). Never blocks.
+	 * @param file the file as a lookup described it
+	 * @return the open file, which the caller closes, or {@code null}
+	 */
+	public @Nullable OpenFile openIfRecentlyChecked(FileSnapshot file) {
+		return this.descriptors.accepts(file) ? this.descriptors.findRecentlyChecked(file, System.nanoTime()) : null;
+	}
+
+	/**
 	 * The kept bytes of a small file: at once if a recent check found the file unchanged (a check validity is set),
 	 * else checked in a quick call.
 	 */

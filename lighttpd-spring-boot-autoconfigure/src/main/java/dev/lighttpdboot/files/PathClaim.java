@@ -16,7 +16,9 @@ public interface PathClaim {
 	 * Whether requests for a path are answered by this handler rather than by the document root. Called on an event
 	 * loop for every request that could be a file of the document root: it must not block.
 	 * @param pathWithinApplication the raw (percent-encoded) request path within the application, without the query
-	 * @return {@code true} if this handler answers the path (or refuses it), whatever the file system holds
+	 * @return {@code true} if this handler answers the path (or refuses it), whatever the file system holds; a path
+	 * not claimed once must stay unclaimed while the application runs (what the document root resolved for it may be
+	 * remembered), while a claimed one may be given up
 	 */
 	boolean claims(String pathWithinApplication);
 

@@ -53,7 +53,7 @@ final class RequestHeadTimeout {
 
 	private final Messages messages = new Messages();
 
-	/** Requests decoded and not yet answered to their last byte (more than one when pipelined). */
+	/** Requests decoded whose answer's end is not written yet (more than one when pipelined). */
 	private int unanswered;
 
 	private @Nullable ScheduledFuture<?> deadline;
@@ -161,7 +161,7 @@ final class RequestHeadTimeout {
 
 	}
 
-	/** After the codec: stops the clock at each decoded head, notes when the last response is complete. */
+	/** After the codec: stops the clock at each decoded head, notes when the end of each response is written. */
 	final class Messages extends ChannelDuplexHandler {
 
 		private boolean informational;
@@ -187,13 +187,11 @@ final class RequestHeadTimeout {
 				// 100 Continue and 101 Switching Protocols come before the real answer.
 				this.informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
 			}
-			if (msg instanceof LastHttpContent && !this.informational) {
-				ctx.write(msg, promise.unvoid()).addListener((future) -> {
-					if (RequestHeadTimeout.this.unanswered > 0) {
-						RequestHeadTimeout.this.unanswered--;
-					}
-				});
-				return;
+			if (msg instanceof LastHttpContent && !this.informational
+					&& RequestHeadTimeout.this.unanswered > 0) {
+				// Answered once its end is written, not sent: the next request's bytes, read from then on, start
+				// its clock; and the write keeps its promise as given (a void one costs no listener).
+				RequestHeadTimeout.this.unanswered--;
 			}
 			ctx.write(msg, promise);
 		}

@@ -1,6 +1,7 @@
 package dev.lighttpdboot.staticfiles;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.lighttpdboot.files.FileDelivery;
 import dev.lighttpdboot.files.FileRoot;
@@ -33,8 +34,14 @@ import org.springframework.http.HttpHeaders;
  * descriptor.
  * <p>Under the prefix of a {@link PrefixedFileLookup} (signed links) that lookup alone decides which file, if any,
  * a request names; the same conditions on the file follow.
+ * <p>What depends on the path alone (the claims, the parse) is remembered for paths that named a file, and what
+ * depends on the file alone (its representations, its headers) for as long as the stat cache describes the same
+ * file there: a request for a hot file then costs a map lookup and the stat cache's.
  */
 public final class KeptFileAnswers {
+
+	/** The most raw paths remembered ({@link #remember}): the hot files of a site, and a bounded map under attack. */
+	static final int MAX_RESOLVED_PATHS = 1024;
 
 	private final FileRoot root;
 
@@ -49,6 +56,9 @@ public final class KeptFileAnswers {
 	private final List<PathClaim> claims;
 
 	private final List<PrefixedFileLookup> prefixed;
+
+	/** Raw paths of files of the document root, as resolved for earlier requests; at most {@link #MAX_RESOLVED_PATHS}. */
+	private final ConcurrentHashMap<String, ResolvedPath> resolvedPaths = new ConcurrentHashMap<>();
 
 	KeptFileAnswers(FileRoot root, FileDelivery delivery, StatCache statCache, StaticFileOptions options,
 			RepresentationSelector representations, List<PathClaim> claims, List<PrefixedFileLookup> prefixed) {
@@ -73,9 +83,37 @@ public final class KeptFileAnswers {
 			if (rawPath.startsWith(lookup.prefix())) {
 				FileSnapshot file = lookup.cachedFile(rawPath, rawQuery);
 				return (file != null && sentAsItIs(file, rawQuery))
-						? new Candidate(file, lookup, this.delivery.keepsInMemory(file)) : null;
+						? new Candidate(file, lookup, this.delivery.keepsInMemory(file), null) : null;
 			}
 		}
+		ResolvedPath resolved = this.resolvedPaths.get(rawPath);
+		SafePath path = (resolved != null) ? resolved.path : resolve(rawPath);
+		if (path == null) {
+			return null;
+		}
+		FileSnapshot file = this.statCache.cached(this.root, path);
+		if (file == null) {
+			return null;
+		}
+		FoundFile found = (resolved != null) ? resolved.found : null;
+		if (found == null || (found.file != file && !found.file.equals(file))) {
+			found = found(file);
+			if (resolved != null) {
+				resolved.found = found;
+			}
+			else {
+				remember(rawPath, new ResolvedPath(path, found));
+			}
+		}
+		return (found.candidate != null && (rawQuery == null || !found.seekable)) ? found.candidate : null;
+	}
+
+	/**
+	 * Resolve a path of the document root, as a request for it is resolved the ordinary way: no other handler's,
+	 * safe, no directory asked for by a trailing slash.
+	 * @return the path, or {@code null} when a request for it goes the ordinary way
+	 */
+	private @Nullable SafePath resolve(String rawPath) {
 		if (PathClaim.anyClaims(this.claims, rawPath)) {
 			return null;
 		}
@@ -86,12 +124,38 @@ public final class KeptFileAnswers {
 		catch (PathRefusedException ex) {
 			return null;
 		}
-		if (path.hasTrailingSlash()) {
-			return null;
+		return path.hasTrailingSlash() ? null : path;
+	}
+
+	/**
+	 * What requests for a file of the document root are answered with, as the stat cache describes it now.
+	 */
+	private FoundFile found(FileSnapshot file) {
+		if (file.directory() || !this.representations.alwaysIdentity(file)) {
+			return new FoundFile(file, null, false);
 		}
-		FileSnapshot file = this.statCache.cached(this.root, path);
-		return (file != null && sentAsItIs(file, rawQuery))
-				? new Candidate(file, null, this.delivery.keepsInMemory(file)) : null;
+		PreparedHeaders headers = PreparedHeaders.of((prepared) -> this.delivery.wholeFileHeaders(prepared, file));
+		return new FoundFile(file, new Candidate(file, null, this.delivery.keepsInMemory(file), headers),
+				this.delivery.mayBeSought(file));
+	}
+
+	/**
+	 * Remember a path that names a file, so that the next request for it costs neither the claims nor the parse:
+	 * both depend on nothing but the path. Paths that name no file are not remembered; when the bound is reached,
+	 * what was remembered is forgotten, so that the set follows what is asked for now.
+	 */
+	private void remember(String rawPath, ResolvedPath resolved) {
+		if (this.resolvedPaths.size() >= MAX_RESOLVED_PATHS) {
+			this.resolvedPaths.clear();
+		}
+		this.resolvedPaths.put(rawPath, resolved);
+	}
+
+	/**
+	 * How many raw paths are remembered now.
+	 */
+	int rememberedPaths() {
+		return this.resolvedPaths.size();
 	}
 
 	private boolean sentAsItIs(FileSnapshot file, @Nullable String rawQuery) {
@@ -116,6 +180,22 @@ public final class KeptFileAnswers {
 	 */
 	public Mono<SmallFileCache.Kept> bytes(FileSnapshot file, EventLoop eventLoop) {
 		return this.delivery.kept(eventLoop, file);
+	}
+
+	/**
+	 * Return the kept bytes of a candidate at once, if a check within the check validity found the file unchanged;
+	 * else {@code null}, and {@link #bytes} checks. Never blocks.
+	 */
+	public SmallFileCache.@Nullable Kept bytesIfRecentlyChecked(FileSnapshot file) {
+		return this.delivery.keptIfRecentlyChecked(file);
+	}
+
+	/**
+	 * Return a hold on the kept descriptor of a candidate at once, if a check within the check validity found the
+	 * file unchanged; else {@code null}, and {@link #open} opens or checks it. Never blocks.
+	 */
+	public @Nullable OpenFile openIfRecentlyChecked(FileSnapshot file) {
+		return this.delivery.openIfRecentlyChecked(file);
 	}
 
 	/**
@@ -154,8 +234,39 @@ public final class KeptFileAnswers {
 	 * @param file the file
 	 * @param lookup the lookup under whose prefix it was found, or {@code null} for the document root
 	 * @param kept whether the file is small enough to be answered from memory; else it is sent from its descriptor
+	 * @param headers the headers of its 200, prepared for {@code file}, or {@code null} to set them per answer
 	 */
-	public record Candidate(FileSnapshot file, @Nullable PrefixedFileLookup lookup, boolean kept) {
+	public record Candidate(FileSnapshot file, @Nullable PrefixedFileLookup lookup, boolean kept,
+			@Nullable PreparedHeaders headers) {
+
+	}
+
+	/**
+	 * A raw path of the document root as resolved, and what the stat cache last described there.
+	 */
+	private static final class ResolvedPath {
+
+		final SafePath path;
+
+		/** Replaced when the stat cache describes another file there (the file changed). */
+		volatile FoundFile found;
+
+		ResolvedPath(SafePath path, FoundFile found) {
+			this.path = path;
+			this.found = found;
+		}
+
+	}
+
+	/**
+	 * A file as the stat cache described it, and how requests for it are answered.
+	 * @param file the file
+	 * @param candidate the candidate of a request without a query, or {@code null} when every request for the file
+	 * goes the ordinary way (a directory, a file with other representations)
+	 * @param seekable whether a request with a query could ask for a pseudo-streaming seek of it: such a request
+	 * goes the ordinary way
+	 */
+	private record FoundFile(FileSnapshot file, @Nullable Candidate candidate, boolean seekable) {
 
 	}
 

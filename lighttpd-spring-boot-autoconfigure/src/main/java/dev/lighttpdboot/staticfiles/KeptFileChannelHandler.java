@@ -17,6 +17,7 @@ import dev.lighttpdboot.files.RegionWriter;
 import dev.lighttpdboot.files.SmallFileCache;
 import dev.lighttpdboot.gateway.BackendCall;
 import dev.lighttpdboot.gateway.route.GatewayInThePipeline;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -394,16 +396,45 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 			resume(ctx, head, false);
 			return;
 		}
+		if (answerIfRecentlyChecked(ctx, head, candidate)) {
+			resume(ctx, head, false);
+			return;
+		}
 		this.checking = true;
 		EventLoop eventLoop = ctx.channel().eventLoop();
 		if (candidate.kept()) {
 			answerWhenFound(ctx, head, candidate, files().bytes(candidate.file(), eventLoop),
-					(kept) -> kept.bytes().release(), (kept) -> answer(ctx, head, kept));
+					(kept) -> kept.bytes().release(), (kept) -> answer(ctx, head, kept, candidate));
 		}
 		else {
 			answerWhenFound(ctx, head, candidate, files().open(candidate.file(), eventLoop), OpenFile::close,
-					(opened) -> send(ctx, head, opened));
+					(opened) -> send(ctx, head, opened, candidate));
 		}
+	}
+
+	/**
+	 * Answer a candidate at once if a check within the check validity found its file unchanged (opt-in): nothing
+	 * waits for the file-system scheduler, and so nothing is subscribed to.
+	 * @return whether it was answered
+	 */
+	private boolean answerIfRecentlyChecked(ChannelHandlerContext ctx, HttpRequest head,
+			KeptFileAnswers.Candidate candidate) {
+		if (candidate.kept()) {
+			SmallFileCache.Kept kept = files().bytesIfRecentlyChecked(candidate.file());
+			if (kept == null) {
+				return false;
+			}
+			files().answered(candidate);
+			answer(ctx, head, kept, candidate);
+			return true;
+		}
+		OpenFile opened = files().openIfRecentlyChecked(candidate.file());
+		if (opened == null) {
+			return false;
+		}
+		files().answered(candidate);
+		send(ctx, head, opened, candidate);
+		return true;
 	}
 
 	/**
@@ -528,12 +559,15 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	 * end, under the validators of the file as it was opened. The descriptor is closed once the end is written or
 	 * the connection failed; a body that could not be sent whole closes the connection, as on the ordinary path.
 	 */
-	private void send(ChannelHandlerContext ctx, HttpRequest head, OpenFile opened) {
+	private void send(ChannelHandlerContext ctx, HttpRequest head, OpenFile opened,
+			KeptFileAnswers.Candidate candidate) {
 		FileSnapshot file = opened.snapshot();
-		DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+		PreparedHeaders prepared = preparedFor(candidate, file);
+		DefaultHttpResponse response = (prepared != null)
+				? new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, PreparedHeaders.UNCHECKED)
+				: new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
 		try {
-			files().headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
-					file);
+			setHeaders(response.headers(), prepared, file);
 		}
 		catch (RuntimeException ex) {
 			opened.close();
@@ -567,32 +601,57 @@ public final class KeptFileChannelHandler extends ChannelDuplexHandler {
 	 */
 	private void answerFromSnapshot(ChannelHandlerContext ctx, HttpRequest head, KeptFileAnswers.Candidate candidate,
 			Reply reply) {
-		boolean notModified = reply == Reply.NOT_MODIFIED;
-		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-				notModified ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
-		org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders(
-				new Netty4HeadersAdapter(response.headers()));
-		if (notModified) {
-			files().notModifiedHeaders(headers, candidate);
+		if (reply == Reply.NOT_MODIFIED) {
+			DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+					HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER);
+			files().notModifiedHeaders(
+					new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())), candidate);
+			writeAnswer(ctx, head, response);
+			return;
 		}
-		else {
-			files().headers(headers, candidate.file());
-		}
-		writeAnswer(ctx, head, response);
+		writeAnswer(ctx, head, okResponse(Unpooled.EMPTY_BUFFER, candidate, candidate.file()));
 	}
 
-	private void answer(ChannelHandlerContext ctx, HttpRequest head, SmallFileCache.Kept kept) {
-		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-				kept.bytes());
+	private void answer(ChannelHandlerContext ctx, HttpRequest head, SmallFileCache.Kept kept,
+			KeptFileAnswers.Candidate candidate) {
+		writeAnswer(ctx, head, okResponse(kept.bytes(), candidate, kept.snapshot()));
+	}
+
+	/**
+	 * The 200 answer with a whole file, whose body is {@code content} (released here if the headers fail).
+	 */
+	private FullHttpResponse okResponse(ByteBuf content, KeptFileAnswers.Candidate candidate, FileSnapshot file) {
+		PreparedHeaders prepared = preparedFor(candidate, file);
+		DefaultFullHttpResponse response = (prepared != null)
+				? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content,
+						PreparedHeaders.UNCHECKED, DefaultHttpHeadersFactory.trailersFactory())
+				: new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
 		try {
-			files().headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(response.headers())),
-					kept.snapshot());
+			setHeaders(response.headers(), prepared, file);
 		}
 		catch (RuntimeException ex) {
 			response.release();
 			throw ex;
 		}
-		writeAnswer(ctx, head, response);
+		return response;
+	}
+
+	/**
+	 * The candidate's prepared headers, if they were prepared for the file answered with (the check may have found
+	 * it as another snapshot describes it).
+	 */
+	private static @Nullable PreparedHeaders preparedFor(KeptFileAnswers.Candidate candidate, FileSnapshot file) {
+		PreparedHeaders prepared = candidate.headers();
+		return (prepared != null && (candidate.file() == file || candidate.file().equals(file))) ? prepared : null;
+	}
+
+	private void setHeaders(HttpHeaders headers, @Nullable PreparedHeaders prepared, FileSnapshot file) {
+		if (prepared != null) {
+			prepared.addTo(headers);
+		}
+		else {
+			files().headers(new org.springframework.http.HttpHeaders(new Netty4HeadersAdapter(headers)), file);
+		}
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package dev.lighttpdboot.server;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -51,6 +52,8 @@ import static org.awaitility.Awaitility.await;
 class ServerTimeoutsIntegrationTests {
 
 	private static final long BIG_FILE_SIZE = 64L * 1024 * 1024;
+
+	private static final long MEDIUM_FILE_SIZE = 16L * 1024 * 1024;
 
 	private static final Path root = createRoot();
 
@@ -147,6 +150,46 @@ class ServerTimeoutsIntegrationTests {
 	}
 
 	@Test
+	void aClientThatReadsSlowlyButSteadilyReceivesTheWholeFile() throws Exception {
+		double before = refused(ServerRefusals.SEND_TIMEOUT);
+		try (Socket socket = new Socket()) {
+			socket.setReceiveBufferSize(64 * 1024);
+			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write("GET /medium.bin HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes());
+			InputStream in = new BufferedInputStream(socket.getInputStream());
+			StringBuilder head = new StringBuilder();
+			while (!head.toString().endsWith("\r\n\r\n")) {
+				int next = in.read();
+				assertThat(next).as("the head ended early: " + head).isNotNegative();
+				head.append((char) next);
+			}
+			assertThat(head.toString()).startsWith("HTTP/1.1 200 ");
+			byte[] chunk = new byte[65536];
+			long received = 0;
+			long start = System.nanoTime();
+			// 3 MiB, then a pause shorter than the send timeout: the send lasts several timeouts, never stalls for one.
+			while (received < MEDIUM_FILE_SIZE) {
+				long burst = 0;
+				int n = 0;
+				while (burst < 3 * 1024 * 1024 && received + burst < MEDIUM_FILE_SIZE && (n = in.read(chunk, 0,
+						(int) Math.min(chunk.length, MEDIUM_FILE_SIZE - received - burst))) >= 0) {
+					burst += n;
+				}
+				received += burst;
+				if (n < 0) {
+					break;
+				}
+				await().pollDelay(Duration.ofMillis(700)).atMost(Duration.ofSeconds(2)).until(() -> true);
+			}
+			long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+			assertThat(received).isEqualTo(MEDIUM_FILE_SIZE);
+			assertThat(millis).as("the send lasted longer than twice the send timeout").isGreaterThan(2000);
+			assertThat(refused(ServerRefusals.SEND_TIMEOUT)).isEqualTo(before);
+		}
+	}
+
+	@Test
 	void aSlowApplicationKeepsItsClient() throws IOException {
 		// Longer than every timeout: the client is waiting, not misbehaving.
 		RawHttp.Response response = new RawHttp(this.port).get("/slow");
@@ -181,6 +224,9 @@ class ServerTimeoutsIntegrationTests {
 			try (RandomAccessFile big = new RandomAccessFile(dir.resolve("big.bin").toFile(), "rw")) {
 				// Sparse: large enough to fill every socket buffer, cheap to create.
 				big.setLength(BIG_FILE_SIZE);
+			}
+			try (RandomAccessFile medium = new RandomAccessFile(dir.resolve("medium.bin").toFile(), "rw")) {
+				medium.setLength(MEDIUM_FILE_SIZE);
 			}
 			return dir;
 		}

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -89,6 +90,9 @@ class KeptFilesInThePipelineIntegrationTests {
 		@Autowired
 		MeterRegistry registry;
 
+		@Autowired
+		StaticFileHandlerMapping documentRoot;
+
 		@Test
 		void aKeptFileIsAnsweredAsWebFluxAnswersItWithoutEnteringWebFlux() throws IOException {
 			try (RawHttp.Connection connection = raw().open()) {
@@ -116,6 +120,34 @@ class KeptFilesInThePipelineIntegrationTests {
 				}
 				assertThat(connection.exchange("GET", "/data.json", "").bodyText())
 					.isEqualTo(site.text("data.json"));
+			}
+		}
+
+		@Test
+		void pathsRememberedForTheFilesTheyNameStayWithinTheirBound() throws IOException {
+			try (RawHttp.Connection connection = raw().open()) {
+				// The ordinary way finds the file: the stat cache describes it from then on.
+				assertThat(connection.exchange("GET", "/hello.txt", "").status()).isEqualTo(200);
+			}
+			KeptFileAnswers answers = this.documentRoot.keptFileAnswers(List.of(), List.of());
+			// Other spellings of the same path (each character as it is, or percent-encoded in either case): each
+			// a raw path of its own that names the file.
+			int asked = 0;
+			for (int spelling = 0; asked < 3 * KeptFileAnswers.MAX_RESOLVED_PATHS; spelling++) {
+				StringBuilder path = new StringBuilder("/");
+				int choices = spelling;
+				for (char c : "hello.txt".toCharArray()) {
+					String hex = Integer.toHexString(c);
+					path.append(switch (choices % 3) {
+						case 0 -> String.valueOf(c);
+						case 1 -> "%" + hex;
+						default -> "%" + hex.toUpperCase(Locale.ROOT);
+					});
+					choices /= 3;
+				}
+				assertThat(answers.candidate(path.toString(), null)).as(path.toString()).isNotNull();
+				assertThat(answers.rememberedPaths()).isBetween(1, KeptFileAnswers.MAX_RESOLVED_PATHS);
+				asked++;
 			}
 		}
 
@@ -561,6 +593,66 @@ class KeptFilesInThePipelineIntegrationTests {
 					}
 				}).count();
 			}
+		}
+
+	}
+
+	/**
+	 * A kept file replaced on disk goes the ordinary way while the stat cache describes the file it replaced (its
+	 * check finds the change), and is answered in the pipeline again once the stat cache describes the new one: what
+	 * the pipeline remembers of a path follows the stat cache.
+	 */
+	@Nested
+	@SpringBootTest(classes = { TestApplication.class, DirectDispatchIntegrationTests.Observed.class },
+			webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { NETTY, "lighttpd.files.stat-cache-validity=1s", NO_BOOT_OBSERVATION })
+	class ReplacedFiles {
+
+		static final TestSite own = TestSite.create();
+
+		@LocalServerPort
+		int port;
+
+		@Autowired
+		TestObservationRegistry observations;
+
+		@DynamicPropertySource
+		static void ownRoot(DynamicPropertyRegistry registry) {
+			registry.add("lighttpd.document-root", () -> own.root().toString());
+		}
+
+		@AfterAll
+		static void deleteRoot() {
+			own.delete();
+		}
+
+		@Test
+		void aKeptFileReplacedOnDiskIsAnsweredHereAgainOnceTheStatCacheDescribesTheNewOne() throws IOException {
+			Path file = Files.writeString(own.root().resolve("again.txt"), "first\n", StandardOpenOption.CREATE_NEW,
+					StandardOpenOption.WRITE);
+			try (RawHttp.Connection connection = new RawHttp(this.port).open()) {
+				connection.exchange("GET", "/again.txt", "");
+				assertThat(connection.exchange("GET", "/again.txt", "").bodyText()).isEqualTo("first\n");
+				assertAnsweredInThePipeline(connection, "first\n");
+				Path next = Files.writeString(own.root().resolve("again.new"), "second, and longer\n",
+						StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+				Files.move(next, file, StandardCopyOption.ATOMIC_MOVE);
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertAnsweredInThePipeline(connection, "second, and longer\n"));
+			}
+		}
+
+		private void assertAnsweredInThePipeline(RawHttp.Connection connection, String text) throws IOException {
+			this.observations.clear();
+			assertThat(connection.exchange("GET", "/again.txt", "").bodyText()).isEqualTo(text);
+			// A request the ordinary way answers, observed once it is done: the one before it would have been
+			// observed before it, had it gone that way too.
+			assertThat(connection.exchange("GET", "/no-such-file.txt", "").status()).isEqualTo(404);
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> TestObservationRegistryAssert
+				.assertThat(this.observations)
+				.hasObservationWithNameEqualTo("http.server.requests"));
+			TestObservationRegistryAssert.assertThat(this.observations)
+				.hasNumberOfObservationsWithNameEqualTo("http.server.requests", 1);
 		}
 
 	}
