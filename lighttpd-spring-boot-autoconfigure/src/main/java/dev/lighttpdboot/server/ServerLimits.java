@@ -13,11 +13,13 @@ import java.time.Duration;
  * @param maxKeepAliveRequests the most requests served on one HTTP/1.1 connection
  * @param strictHttp whether requests are checked for framing, Host, version and method before any handler
  * @param consolidateFlushes whether a connection's flushes are joined until the end of the event loop's turn
+ * @param unsentLimit the most bytes a connection's socket holds that are not sent yet, beyond those in flight
+ * ({@code TCP_NOTSENT_LOWAT}, epoll transport only); 0 or less leaves the kernel's setting
  * @param http2 the HTTP/2 limits
  */
 public record ServerLimits(Duration headerTimeout, Duration bodyTimeout, Duration keepAliveTimeout,
 		Duration sendTimeout, int maxConnections, int maxKeepAliveRequests, boolean strictHttp,
-		boolean consolidateFlushes, Http2 http2) {
+		boolean consolidateFlushes, long unsentLimit, Http2 http2) {
 
 	/**
 	 * The HTTP/2 limits of a connection.

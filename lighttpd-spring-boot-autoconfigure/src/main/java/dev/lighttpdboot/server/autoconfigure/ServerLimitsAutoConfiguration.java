@@ -41,7 +41,7 @@ public final class ServerLimitsAutoConfiguration {
 		ServerLimits limits = new ServerLimits(properties.getHeaderTimeout(), properties.getBodyTimeout(),
 				properties.getKeepAliveTimeout(), properties.getSendTimeout(), properties.getMaxConnections(),
 				properties.getMaxKeepAliveRequests(), properties.isStrictHttp(),
-				properties.isConsolidateFlushes(),
+				properties.isConsolidateFlushes(), properties.getUnsentLimit().toBytes(),
 				new ServerLimits.Http2(http2.getMaxConcurrentStreams(), http2.getMaxResetFrames(),
 						http2.getResetFramesWindow()));
 		return new ServerLimitsPipeline(limits, refusals.getIfAvailable(() -> ServerRefusals.NONE));

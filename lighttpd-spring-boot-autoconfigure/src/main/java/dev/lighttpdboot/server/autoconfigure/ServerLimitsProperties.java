@@ -3,6 +3,7 @@ package dev.lighttpdboot.server.autoconfigure;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Connection-level limits of the embedded Reactor Netty server, with nginx's defaults: timeouts that close
@@ -63,6 +64,15 @@ public class ServerLimitsProperties {
 	 * of the event loop's turn, so a client waiting for several answers is woken once.
 	 */
 	private boolean consolidateFlushes = true;
+
+	/**
+	 * Most bytes a connection's socket holds that are not sent yet, beyond those on their way (TCP_NOTSENT_LOWAT,
+	 * with the epoll transport): the server refills the socket as the client takes what it holds, instead of
+	 * handing the kernel megabytes at once. A client that reads slowly then holds this much of the kernel's memory,
+	 * not the whole send buffer, and a large file reaches a fast client sooner. 0 leaves the kernel's setting
+	 * (net.ipv4.tcp_notsent_lowat, unlimited by default).
+	 */
+	private DataSize unsentLimit = DataSize.ofKilobytes(256);
 
 	private final Http2 http2 = new Http2();
 
@@ -128,6 +138,14 @@ public class ServerLimitsProperties {
 
 	public void setStrictHttp(boolean strictHttp) {
 		this.strictHttp = strictHttp;
+	}
+
+	public DataSize getUnsentLimit() {
+		return this.unsentLimit;
+	}
+
+	public void setUnsentLimit(DataSize unsentLimit) {
+		this.unsentLimit = unsentLimit;
 	}
 
 	public boolean isConsolidateFlushes() {
