@@ -38,8 +38,11 @@ final class SendTimeoutHandler extends ChannelInboundHandlerAdapter {
 
 	private @Nullable ScheduledFuture<?> looking;
 
-	/** How long the outbound buffer has looked the same, with bytes pending; 0 while it moves or is empty. */
-	private long stalledNanos;
+	/**
+	 * Looks in a row that found the outbound buffer as the look before (bytes pending, no progress); -1 while there
+	 * is no earlier look with bytes pending to compare with.
+	 */
+	private int unchangedLooks = -1;
 
 	private int lastMessage;
 
@@ -104,23 +107,22 @@ final class SendTimeoutHandler extends ChannelInboundHandlerAdapter {
 		ChannelOutboundBuffer buffer = ctx.channel().unsafe().outboundBuffer();
 		// size() counts flushed messages, file regions included (their estimated size is zero).
 		if (!ctx.channel().isOpen() || buffer == null || (buffer.size() == 0 && buffer.totalPendingWriteBytes() == 0)) {
-			this.stalledNanos = 0;
+			this.unchangedLooks = -1;
 			return;
 		}
 		int message = System.identityHashCode(buffer.current());
 		long progress = buffer.currentProgress();
 		long pendingBytes = buffer.totalPendingWriteBytes();
-		if (this.stalledNanos == 0 || message != this.lastMessage || progress != this.lastProgress
+		if (this.unchangedLooks < 0 || message != this.lastMessage || progress != this.lastProgress
 				|| pendingBytes != this.lastPendingBytes) {
+			// Counted from this look: the bytes may have stopped moving just after it.
 			this.lastMessage = message;
 			this.lastProgress = progress;
 			this.lastPendingBytes = pendingBytes;
-			// Counted from this look: the bytes may have stopped moving just after it.
-			this.stalledNanos = 1;
+			this.unchangedLooks = 0;
 			return;
 		}
-		this.stalledNanos += this.lookNanos;
-		if (this.stalledNanos <= this.timeoutNanos) {
+		if (++this.unchangedLooks < LOOKS_PER_TIMEOUT) {
 			return;
 		}
 		if (logger.isDebugEnabled()) {
