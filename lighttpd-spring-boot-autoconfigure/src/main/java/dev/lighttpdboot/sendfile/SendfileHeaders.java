@@ -126,6 +126,23 @@ public final class SendfileHeaders {
 	}
 
 	/**
+	 * Whether {@link #stripAll(HttpHeaders)} removes a header of this name: for a caller that copies a producer's
+	 * headers and leaves those out on the way, instead of removing them afterwards.
+	 * @param name a header's name (case-insensitive)
+	 */
+	public static boolean isStrippedByStripAll(String name) {
+		if (name.regionMatches(true, 0, LIGHTTPD_PREFIX, 0, LIGHTTPD_PREFIX.length())) {
+			return true;
+		}
+		for (String sendfile : PRECEDENCE) {
+			if (sendfile.equalsIgnoreCase(name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * Remove every header that must not reach a client from a response about to be committed, as
 	 * {@link #strip(HttpHeaders)} does. On Reactor Netty the {@code X-LIGHTTPD-*} names are looked for in Netty's
 	 * own headers: this runs before every response, and Spring's view of them copies every name into a new set.

@@ -82,11 +82,17 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 		registry.add("lighttpd.gateway.routes[0].check-local", () -> "false");
 		registry.add("lighttpd.gateway.routes[0].backends[0].address",
 				() -> "127.0.0.1:" + GatewayRouteIntegrationTests.unusedPort());
-		registry.add("lighttpd.gateway.routes[1].name", () -> "php");
-		registry.add("lighttpd.gateway.routes[1].extensions", () -> ".php");
+		// Ahead of the .php route: a route without allow-x-sendfile.
+		registry.add("lighttpd.gateway.routes[1].name", () -> "plain");
+		registry.add("lighttpd.gateway.routes[1].path-prefix", () -> "/plain/");
 		registry.add("lighttpd.gateway.routes[1].document-root", () -> root);
-		registry.add("lighttpd.gateway.routes[1].allow-x-sendfile", () -> "true");
 		registry.add("lighttpd.gateway.routes[1].backends[0].address",
+				() -> "127.0.0.1:" + phpFpm.address().getPort());
+		registry.add("lighttpd.gateway.routes[2].name", () -> "php");
+		registry.add("lighttpd.gateway.routes[2].extensions", () -> ".php");
+		registry.add("lighttpd.gateway.routes[2].document-root", () -> root);
+		registry.add("lighttpd.gateway.routes[2].allow-x-sendfile", () -> "true");
+		registry.add("lighttpd.gateway.routes[2].backends[0].address",
 				() -> "127.0.0.1:" + phpFpm.address().getPort());
 	}
 
@@ -111,6 +117,11 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 		for (String name : List.of("env.php", "whole.php")) {
 			Files.writeString(phpFpm.documentRoot().resolve(name), env);
 		}
+		Files.createDirectories(phpFpm.documentRoot().resolve("plain"));
+		Files.writeString(phpFpm.documentRoot().resolve("plain/leaky.php"),
+				"<?php header('X-Sendfile: /etc/passwd'); header('X-Accel-Redirect: /internal/x');"
+						+ " header('X-LIGHTTPD-send-file: /etc/passwd'); header('X-Lighttpd-Other: secret');"
+						+ " header('X-Sendfile2: /etc/passwd 0-1'); header('X-Kept: yes'); echo 'body';\n");
 	}
 
 	@BeforeEach
@@ -132,6 +143,21 @@ class GatewayInThePipelineIntegrationTests extends RealServerTests {
 				.containsEntry("x-script", "env");
 			assertThat(piped.bodyText()).isEqualTo(ordinary.bodyText()).startsWith("/whole.php?a=1&b=%20|a=1&b=%20|/whole.php|")
 				.contains("|one|HTTP/1.1|");
+		}
+	}
+
+	@Test
+	void theSendfileHeadersOfARouteWithoutXSendfileAreLeftOutOfAnAnswerFromThePipeline() throws IOException {
+		try (RawHttp.Connection connection = raw().open()) {
+			RawHttp.Response ordinary = connection.exchange("GET", "/plain/leaky.php", "");
+			this.observations.clear();
+			RawHttp.Response piped = connection.exchange("GET", "/plain/leaky.php", "");
+			assertObservations(0, 1);
+			assertThat(piped.status()).isEqualTo(200);
+			assertThat(piped.bodyText()).isEqualTo("body");
+			assertThat(piped.headers()).isEqualTo(ordinary.headers()).containsEntry("x-kept", "yes");
+			assertThat(piped.headers().keySet()).noneMatch((name) -> name.startsWith("x-sendfile")
+					|| name.startsWith("x-lighttpd") || name.equals("x-accel-redirect"));
 		}
 	}
 

@@ -75,6 +75,21 @@ class SendfileHeadersTests {
 		assertThat(headers.headerNames()).containsExactlyInAnyOrder("X-Accel-Buffering", "Content-Type");
 	}
 
+	@Test
+	void namesWhatStripAllRemoves() {
+		HttpHeaders headers = headers("x-sendfile", "/a");
+		for (String name : List.of("X-Sendfile2", "X-LIGHTTPD-send-file", "x-accel-redirect", "X-Lighttpd-Other",
+				"X-Accel-Buffering", "X-Sendfiles", "Content-Type", "X-Light")) {
+			headers.set(name, "v");
+		}
+		List<String> named = headers.headerNames().stream().filter(SendfileHeaders::isStrippedByStripAll).toList();
+		SendfileHeaders.stripAll(headers);
+		assertThat(named).containsExactlyInAnyOrder("x-sendfile", "X-Sendfile2", "X-LIGHTTPD-send-file",
+				"x-accel-redirect", "X-Lighttpd-Other");
+		assertThat(headers.headerNames()).containsExactlyInAnyOrder("X-Accel-Buffering", "X-Sendfiles", "Content-Type",
+				"X-Light");
+	}
+
 	private static HttpHeaders headers(String name, String value) {
 		HttpHeaders headers = new HttpHeaders();
 		headers.set(name, value);

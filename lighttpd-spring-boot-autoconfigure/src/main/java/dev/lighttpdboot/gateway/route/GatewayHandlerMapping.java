@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 import dev.lighttpdboot.files.FileSystemScheduler;
 import dev.lighttpdboot.files.HiddenFiles;
@@ -386,13 +388,32 @@ public class GatewayHandlerMapping extends AbstractHandlerMapping implements Pat
 	 * Copy the headers of a backend's response that are meant for the client: not those of the backend connection.
 	 */
 	static void copyEndToEndHeaders(GatewayResponse answer, HttpHeaders headers) {
+		forEachEndToEndHeader(answer, headers::addAll);
+	}
+
+	/**
+	 * Copy the headers of a backend's response that are meant for the client straight into Netty's headers, leaving
+	 * out those that {@code leftOut} names too: one pass, with none of Spring's views of Netty's headers, for an
+	 * answer written from the connection's pipeline.
+	 * @throws IllegalArgumentException if Netty refuses a name or a value
+	 */
+	static void copyEndToEndHeaders(GatewayResponse answer, io.netty.handler.codec.http.HttpHeaders headers,
+			Predicate<String> leftOut) {
+		forEachEndToEndHeader(answer, (name, values) -> {
+			if (!leftOut.test(name)) {
+				headers.add(name, values);
+			}
+		});
+	}
+
+	private static void forEachEndToEndHeader(GatewayResponse answer, BiConsumer<String, List<String>> action) {
 		HttpHeaders backend = answer.head().headers();
 		// Headers that the backend's Connection header names are hop-by-hop too. Most answers have none (FastCGI,
 		// SCGI and AJP13 answers never do): no list is parsed and no name lower-cased for them, on every answer.
 		List<String> nominated = backend.containsHeader(HttpHeaders.CONNECTION) ? backend.getConnection() : List.of();
 		backend.forEach((name, values) -> {
 			if (!isHopByHop(name) && !containsIgnoringCase(nominated, name)) {
-				headers.addAll(name, values);
+				action.accept(name, values);
 			}
 		});
 	}

@@ -130,11 +130,24 @@ public final class GatewayInThePipeline {
 
 	private Mono<Answer> answer(GatewayRoute route, String target, GatewayResponse response, long called,
 			Channel channel) {
-		// Copied once, straight into the headers the answer is written with.
-		io.netty.handler.codec.http.HttpHeaders nettyHeaders = DefaultHttpHeadersFactory.headersFactory().newHeaders();
-		HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(nettyHeaders));
+		HttpHeaders backendHeaders = response.head().headers();
+		int status = response.head().status().value();
+		long whole = response.completeBodyLength();
+		long declared = backendHeaders.getContentLength();
+		// Decided on the backend's own headers, before anything is copied. They hold what the copy would (hop-by-hop
+		// headers aside), so an answer is never taken here that the ordinary way would treat otherwise.
+		if (whole < 0 || status < 200 || status == 204 || status == 304 || (declared >= 0 && declared != whole)
+				|| this.mapping.sendsFile(route, backendHeaders)) {
+			// Not whole yet, bodiless by its status, framed by the backend, or a file to send: as always.
+			GatewayHandoff.put(channel, new GatewayHandoff.Handed(route, target, response, null, called));
+			return Mono.empty();
+		}
+		// Copied once, straight into the headers the answer is written with, leaving out what the ordinary way takes
+		// from every response: the choice of buffering, meant for this server, and the sendfile headers of a route
+		// that may not use them.
+		io.netty.handler.codec.http.HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().newHeaders();
 		try {
-			GatewayHandlerMapping.copyEndToEndHeaders(response, headers);
+			GatewayHandlerMapping.copyEndToEndHeaders(response, headers, GatewayInThePipeline::leftOut);
 		}
 		catch (IllegalArgumentException ex) {
 			// A header Netty will not write (the parsers refuse such answers before): the ordinary way answers it
@@ -142,31 +155,22 @@ public final class GatewayInThePipeline {
 			GatewayHandoff.put(channel, new GatewayHandoff.Handed(route, target, response, null, called));
 			return Mono.empty();
 		}
-		int status = response.head().status().value();
-		long whole = response.completeBodyLength();
-		long declared = headers.getContentLength();
-		if (whole < 0 || status < 200 || status == 204 || status == 304 || (declared >= 0 && declared != whole)
-				|| this.mapping.sendsFile(route, headers)) {
-			// Not whole yet, bodiless by its status, framed by the backend, or a file to send: as always.
-			GatewayHandoff.put(channel, new GatewayHandoff.Handed(route, target, response, null, called));
-			return Mono.empty();
-		}
-		// What the ordinary way takes from every response: the choice of buffering, meant for this server, and the
-		// sendfile headers of a route that may not use them.
-		headers.remove(X_ACCEL_BUFFERING);
-		SendfileHeaders.stripAll(headers);
 		String backend = (response.backend() != null) ? response.backend() : route.name();
 		Mono<ByteBuf> body = (whole > 0)
 				? DataBufferUtils.join(response.body()).map(NettyDataBufferFactory::toByteBuf)
 				: response.body().doOnNext(DataBufferUtils::release).then(Mono.empty());
 		return body.defaultIfEmpty(Unpooled.EMPTY_BUFFER).map((bytes) -> {
-			headers.setContentLength(whole);
+			headers.set(HttpHeaderNames.CONTENT_LENGTH, whole);
 			FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-					HttpResponseStatus.valueOf(status), bytes, nettyHeaders,
+					HttpResponseStatus.valueOf(status), bytes, headers,
 					DefaultHttpHeadersFactory.trailersFactory().newHeaders());
 			return new Answer(full,
 					new BackendCall(route.name(), backend, Duration.ofNanos(System.nanoTime() - called)));
 		});
+	}
+
+	private static boolean leftOut(String name) {
+		return X_ACCEL_BUFFERING.equalsIgnoreCase(name) || SendfileHeaders.isStrippedByStripAll(name);
 	}
 
 	private static @Nullable InetSocketAddress inet(@Nullable SocketAddress address) {
