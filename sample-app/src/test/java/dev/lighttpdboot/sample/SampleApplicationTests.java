@@ -12,8 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.aayushatharva.brotli4j.decoder.BrotliInputStream;
+import dev.lighttpdboot.gateway.GatewayMeterObservationHandler;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -21,10 +24,14 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoSpyBean;
 import org.springframework.test.web.reactive.server.EntityExchangeResult;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
 
 /**
  * The sample app's demos work on its bundled content.
@@ -42,6 +49,12 @@ class SampleApplicationTests {
 
 	@LocalServerPort
 	int port;
+
+	@MockitoSpyBean
+	GatewayMeterObservationHandler gatewayMeters;
+
+	@Autowired
+	MeterRegistry meters;
 
 	@LocalManagementPort
 	int managementPort;
@@ -118,6 +131,14 @@ class SampleApplicationTests {
 		client().get().uri("/hello.php").exchange().expectStatus().isEqualTo(503)
 			.expectHeader().valueEquals("Retry-After", "1")
 			.expectBody().returnResult();
+	}
+
+	@Test
+	void backendCallsAreTimedByTheGatewaysOwnMeterHandlerAheadOfBoots() {
+		client().get().uri("/hello.php").exchange().expectStatus().isEqualTo(503).expectBody().returnResult();
+		// Boot's handler, which takes every observation, would have been asked first.
+		verify(this.gatewayMeters, timeout(5000).atLeastOnce()).onStop(any());
+		assertThat(this.meters.get("lighttpd.gateway.requests").tag("pool", "php").timers()).isNotEmpty();
 	}
 
 	@Test

@@ -3,6 +3,7 @@ package dev.lighttpdboot.gateway.autoconfigure;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import dev.lighttpdboot.accesslog.FormattedAccessLogFactory;
 import dev.lighttpdboot.files.FileRoot;
@@ -14,6 +15,7 @@ import dev.lighttpdboot.files.autoconfigure.FilesAutoConfiguration;
 import dev.lighttpdboot.files.autoconfigure.FilesProperties;
 import dev.lighttpdboot.gateway.BackendStateChangedEvent;
 import dev.lighttpdboot.gateway.BackendStateListener;
+import dev.lighttpdboot.gateway.GatewayMeterObservationHandler;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayObservationConvention;
 import dev.lighttpdboot.gateway.GatewayPool;
@@ -37,6 +39,8 @@ import dev.lighttpdboot.sendfile.XSendfile;
 import dev.lighttpdboot.sendfile.autoconfigure.SendfileAutoConfiguration;
 import dev.lighttpdboot.staticfiles.KeptFileChannelHandler;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -48,15 +52,20 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 import org.springframework.util.function.SingletonSupplier;
@@ -180,10 +189,44 @@ public final class GatewayAutoConfiguration {
 	@ConditionalOnClass(MeterRegistry.class)
 	static class MicrometerConfiguration {
 
+
 		@Bean
 		@ConditionalOnMissingBean
 		GatewayMetrics lighttpdGatewayMetrics(ObjectProvider<GatewayPools> pools) {
 			return new MicrometerGatewayMetrics(pools);
+		}
+
+		/**
+		 * The meters of backend calls, kept per combination of tags, ahead of Spring Boot's meter handler (which
+		 * records every other observation). Left to Boot's handler when Micrometer Tracing is present, whose
+		 * handler adds exemplars to the timers.
+		 */
+		@Configuration(proxyBeanMethods = false)
+		@ConditionalOnClass(name = "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration")
+		@ConditionalOnMissingClass("io.micrometer.tracing.Tracer")
+		static class MeterObservationConfiguration {
+
+			@Bean
+			@ConditionalOnMissingBean
+			@Order(Ordered.HIGHEST_PRECEDENCE)
+			GatewayMeterObservationHandler lighttpdGatewayMeterObservationHandler(
+					ObjectProvider<MeterRegistry> registry, Environment environment) {
+				return new GatewayMeterObservationHandler(registry.getIfAvailable(CompositeMeterRegistry::new),
+						recordsLongTaskTimers(environment));
+			}
+
+			/**
+			 * Whether Boot's meter handler records long task timers: unless
+			 * {@code management.metrics.observations.ignored-meters} names them.
+			 */
+			static boolean recordsLongTaskTimers(Environment environment) {
+				return !Binder.get(environment)
+					.bind("management.metrics.observations.ignored-meters",
+							Bindable.setOf(DefaultMeterObservationHandler.IgnoredMeters.class))
+					.orElse(Set.of())
+					.contains(DefaultMeterObservationHandler.IgnoredMeters.LONG_TASK_TIMER);
+			}
+
 		}
 
 	}

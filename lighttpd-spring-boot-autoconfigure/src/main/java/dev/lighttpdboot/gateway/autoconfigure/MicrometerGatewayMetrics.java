@@ -1,13 +1,13 @@
 package dev.lighttpdboot.gateway.autoconfigure;
 
 import dev.lighttpdboot.actuate.OnceBoundMeters;
+import dev.lighttpdboot.gateway.GatewayMeterObservationHandler;
 import dev.lighttpdboot.gateway.GatewayMetrics;
 import dev.lighttpdboot.gateway.GatewayPool;
 import dev.lighttpdboot.gateway.GatewayPools;
 import dev.lighttpdboot.gateway.PoolBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
@@ -16,7 +16,7 @@ import org.springframework.beans.factory.ObjectProvider;
 /**
  * Records {@code lighttpd.gateway.stderr} (counter; tags {@code pool}, {@code protocol} ({@code fastcgi},
  * {@code scgi}...), {@code backend} as the backend's id, {@code php-0}). When the application has no {@code ObservationRegistry} (Micrometer without Spring Boot's
- * observation support), it also gives the pools one with Micrometer's meter handler, so that their backend calls
+ * observation support), it also gives the pools one with a {@link GatewayMeterObservationHandler}, so that their backend calls
  * still make the {@code lighttpd.gateway.requests} timer.
  */
 final class MicrometerGatewayMetrics extends OnceBoundMeters implements GatewayMetrics {
@@ -39,7 +39,7 @@ final class MicrometerGatewayMetrics extends OnceBoundMeters implements GatewayM
 
 	@Override
 	protected void register(MeterRegistry registry) {
-		this.observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(registry));
+		this.observations.observationConfig().observationHandler(new GatewayMeterObservationHandler(registry, true));
 	}
 
 	@Override

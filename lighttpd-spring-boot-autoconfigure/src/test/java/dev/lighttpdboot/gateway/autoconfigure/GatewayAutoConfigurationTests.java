@@ -27,10 +27,12 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
+import org.springframework.mock.env.MockEnvironment;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.web.server.WebHandler;
 
+import static dev.lighttpdboot.gateway.autoconfigure.GatewayAutoConfiguration.MicrometerConfiguration.MeterObservationConfiguration.recordsLongTaskTimers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class GatewayAutoConfigurationTests {
@@ -52,6 +54,15 @@ class GatewayAutoConfigurationTests {
 			assertThat(context).hasSingleBean(GatewayHandlerMapping.class);
 			assertThat(context.getBean(GatewayRoutes.class).route("php").pool().backend(0).name()).isEqualTo("127.0.0.1:9");
 		});
+	}
+
+	@Test
+	void theGatewaysMeterHandlerRecordsLongTaskTimersUnlessBootsHandlerIgnoresThem() {
+		assertThat(recordsLongTaskTimers(new MockEnvironment())).isTrue();
+		assertThat(recordsLongTaskTimers(new MockEnvironment()
+			.withProperty("management.metrics.observations.ignored-meters", "long-task-timer"))).isFalse();
+		assertThat(recordsLongTaskTimers(new MockEnvironment()
+			.withProperty("management.metrics.observations.ignored-meters[0]", "LONG_TASK_TIMER"))).isFalse();
 	}
 
 	@Test
